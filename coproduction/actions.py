@@ -1,0 +1,67 @@
+"""Workflows of the core domain that touch several models, each in one transaction."""
+
+from django.conf import settings
+from django.contrib.auth import login
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from coproduction.audit import record
+from coproduction.models import Invitation, Membership, Project, User
+
+
+def invite_member(*, project: Project, email: str, role: str, invited_by: User) -> Invitation:
+    """Issue an invitation and email its single-use link (the subject says nothing of the project's subject)."""
+    with transaction.atomic():
+        project.invitations.usable().filter(email=email.lower()).update(revoked_at=timezone.now())
+        invitation, token = Invitation.issue(project=project, email=email, role=role, invited_by=invited_by)
+        record(invited_by, "invitation.sent", invitation, project=project)
+    link = settings.SITE_URL.rstrip("/") + reverse("accept_invitation", args=[project.slug, token])
+    context = {"link": link, "expires_at": invitation.expires_at}
+    send_mail(
+        subject=render_to_string("emails/invitation-subject.txt", context).strip(),
+        message=render_to_string("emails/invitation-body.txt", context),
+        html_message=render_to_string("emails/invitation-body.html", context),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(request, invitation: Invitation, *, display_name: str = "", password: str = "") -> Membership:
+    """Accept once: create the account if needed (setting its password), add the membership.
+
+    The invitation row is locked so two clicks on the same link cannot both succeed.
+    """
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.status != "pending":
+        raise PermissionDenied("This invitation can no longer be used.")
+    user = User.objects.filter(email__iexact=invitation.email).first()
+    if user is None:
+        user = User.objects.create_user(email=invitation.email, password=password, display_name=display_name)
+    elif request.user != user:
+        raise PermissionDenied("Sign in as the invited person to accept.")
+    membership, _ = Membership.objects.get_or_create(user=user, project=invitation.project, defaults={"role": invitation.role})
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    record(user, "invitation.accepted", invitation, project=invitation.project)
+    if not request.user.is_authenticated:
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return membership
+
+
+@transaction.atomic
+def change_role(membership: Membership, role: str, *, by: User) -> None:
+    membership.role = role
+    membership.save(update_fields=["role"])
+    record(by, "membership.role_changed", membership)
+
+
+@transaction.atomic
+def remove_member(membership: Membership, *, by: User) -> None:
+    record(by, "membership.removed", membership)
+    membership.delete()

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+
+class CoproductionConfig(AppConfig):
+    name = "coproduction"
+    verbose_name = "Common Ground"
+
+    def ready(self) -> None:
+        from coproduction import dashboard, navigation
+
+        navigation.register("Dashboard", "coproduction:dashboard", order=0)
+        navigation.register("Members", "coproduction:members", roles={"coordinator"}, order=80)
+        navigation.register("Audit log", "coproduction:audit", roles={"coordinator"}, order=90)
+        dashboard.register_panel(
+            "coproduction/includes/_panel_invitations.html",
+            roles={"coordinator"},
+            context=dashboard.pending_invitations,
+            order=90,
+        )

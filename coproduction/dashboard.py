@@ -1,0 +1,41 @@
+"""The per-role dashboard ("what needs me next"), built from panels that each app registers.
+
+Each panel has a template and a function (request, project) -> context dict, or None when the
+panel has nothing to show. coproduction never imports the other apps; they register here.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Panel:
+    template: str
+    context: Callable
+    roles: frozenset[str] = field(default_factory=frozenset)
+    order: int = 50
+
+
+_panels: list[Panel] = []
+
+
+def register_panel(template: str, *, context: Callable, roles: set[str] | None = None, order: int = 50) -> None:
+    panel = Panel(template, context, frozenset(roles or ()), order)
+    if panel not in _panels:
+        _panels.append(panel)
+
+
+def panels_for(request, project, role: str) -> list[tuple[str, dict]]:
+    shown = []
+    for panel in sorted(_panels, key=lambda p: p.order):
+        if panel.roles and role not in panel.roles:
+            continue
+        context = panel.context(request, project)
+        if context is not None:
+            shown.append((panel.template, context))
+    return shown
+
+
+def pending_invitations(request, project) -> dict | None:
+    invitations = list(project.invitations.usable()[:10])
+    return {"invitations": invitations} if invitations else None

@@ -1,0 +1,85 @@
+from django import forms
+from django.contrib.auth import password_validation
+
+from coproduction.models import AuditEvent, Membership, Role, User
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="Email address", max_length=254)
+    role = forms.ChoiceField(label="Role", choices=Role.choices)
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project = project
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].lower()
+        if Membership.objects.filter(project=self.project, user__email__iexact=email).exists():
+            raise forms.ValidationError("This person is already a member of this project.")
+        return email
+
+
+class AcceptInvitationForm(forms.Form):
+    display_name = forms.CharField(label="Your name as colleagues will see it", max_length=100)
+    password1 = forms.CharField(
+        label="Create a password",
+        widget=forms.PasswordInput,
+        strip=False,
+        help_text="At least 12 characters. Avoid common words and numbers only.",
+    )
+    password2 = forms.CharField(label="Confirm the password", widget=forms.PasswordInput, strip=False)
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "The passwords do not match.")
+        elif p1:
+            try:
+                password_validation.validate_password(p1, User(email=self.email, display_name=cleaned.get("display_name", "")))
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class MembershipRoleForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["role"]
+
+
+class AuditFilterForm(forms.Form):
+    person = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Anyone")
+    action = forms.ChoiceField(required=False)
+    date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = User.objects.filter(memberships__project=project).order_by("display_name")
+        actions = AuditEvent.objects.filter(project=project).order_by("action").values_list("action", flat=True).distinct()
+        self.fields["action"].choices = [("", "Any action")] + [(a, a) for a in actions]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_from"] > cleaned["date_to"]:
+            self.add_error("date_to", "The end date must be on or after the start date.")
+        return cleaned
+
+    def filter(self, events):
+        if not self.is_valid():
+            return events
+        data = self.cleaned_data
+        if data.get("person"):
+            events = events.filter(actor=data["person"])
+        if data.get("action"):
+            events = events.filter(action=data["action"])
+        if data.get("date_from"):
+            events = events.filter(at__date__gte=data["date_from"])
+        if data.get("date_to"):
+            events = events.filter(at__date__lte=data["date_to"])
+        return events

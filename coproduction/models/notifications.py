@@ -1,0 +1,64 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class NotificationQuerySet(models.QuerySet):
+    def pending(self) -> "NotificationQuerySet":
+        return self.filter(status=Notification.Status.PENDING)
+
+    def due(self, now=None) -> "NotificationQuerySet":
+        return self.pending().filter(due_at__lte=now or timezone.now())
+
+    def about(self, obj) -> "NotificationQuerySet":
+        return self.filter(about_type=obj._meta.label_lower, about_id=str(obj.pk))
+
+
+class Notification(models.Model):
+    """One message to one recipient, due at a time. Rows, not queued messages.
+
+    The Celery beat task claims due rows and the delivery task re-reads each row, sending only
+    while it is still pending, so a broker outage delays reminders but loses and doubles none.
+    The row holds ids and a template name only: the text is rendered at delivery time.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        NOTIFY_EMAIL = "notify_email", "Email (GOV.UK Notify)"
+        SMS = "sms", "Text message (GOV.UK Notify)"
+
+    project = models.ForeignKey("coproduction.Project", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    recipient_participant = models.ForeignKey(
+        "coproduction.Participant", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.EMAIL)
+    template = models.CharField(max_length=64)
+    due_at = models.DateTimeField(db_index=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    about_type = models.CharField(max_length=64, blank=True)
+    about_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=200, blank=True, help_text="Error class only, never content.")
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_at"]
+        indexes = [models.Index(fields=["status", "due_at"]), models.Index(fields=["about_type", "about_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.template} to #{self.recipient_id or self.recipient_participant_id} at {self.due_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,140 @@
+"""The notification outbox: the one small API every app uses to schedule messages.
+
+Each app describes the reminders an object should have *now* (`sync_reminders`); the outbox
+creates the missing rows, cancels pending rows that are no longer wanted (a rescheduled or
+cancelled appointment) and leaves sent rows alone. Idempotency keys include the due time, so
+running the same sync twice creates nothing new and a reminder is never doubled.
+
+Rows carry ids and a template name; text is rendered at delivery time (coproduction.delivery).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from coproduction.models import Notification, Participant, Project, User
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """A message one recipient (a user, or a participant who asked for reminders) should get."""
+
+    template: str
+    due_at: datetime
+    slot: str  # what the reminder is, e.g. "24h-before"; part of the idempotency key
+    user: User | None = None
+    participant: Participant | None = None
+
+    @property
+    def recipient_tag(self) -> str:
+        return f"u{self.user.pk}" if self.user is not None else f"p{self.participant.pk}"
+
+
+def about_label(obj: models.Model) -> tuple[str, str]:
+    return obj._meta.label_lower, str(obj.pk)
+
+
+def channels_for(reminder: Reminder) -> list[str]:
+    """The channels a recipient chose; email when they chose nothing."""
+    if reminder.user is not None:
+        chosen = getattr(reminder.user, "notification_channels", None)
+        if callable(chosen):
+            return chosen() or [Notification.Channel.EMAIL]
+        return [Notification.Channel.EMAIL]
+    participant = reminder.participant
+    channels = []
+    if participant.contact_email:
+        channels.append(Notification.Channel.EMAIL)
+    if participant.contact_phone:
+        channels.append(Notification.Channel.SMS)
+    return channels
+
+
+def _key(about: models.Model, reminder: Reminder, channel: str) -> str:
+    label, pk = about_label(about)
+    return f"{label}:{pk}:{reminder.slot}:{reminder.recipient_tag}:{channel}:{reminder.due_at:%Y%m%dT%H%M%S}"
+
+
+@transaction.atomic
+def sync_reminders(about: models.Model, project: Project | None, reminders: Iterable[Reminder]) -> list[Notification]:
+    """Make the pending reminders for `about` exactly `reminders`; return the rows created.
+
+    Reminders already due in the past are skipped (a booking made an hour ahead gets no
+    "24 hours before" message).
+    """
+    now = timezone.now()
+    label, pk = about_label(about)
+    wanted: dict[str, tuple[Reminder, str]] = {}
+    for reminder in reminders:
+        if reminder.due_at <= now:
+            continue
+        for channel in channels_for(reminder):
+            wanted[_key(about, reminder, channel)] = (reminder, channel)
+    pending = Notification.objects.pending().filter(about_type=label, about_id=pk).select_for_update()
+    pending.exclude(idempotency_key__in=list(wanted)).update(status=Notification.Status.CANCELLED)
+    existing = set(Notification.objects.filter(idempotency_key__in=list(wanted)).values_list("idempotency_key", flat=True))
+    created = []
+    for key, (reminder, channel) in wanted.items():
+        if key in existing:
+            continue
+        created.append(
+            Notification.objects.create(
+                project=project,
+                recipient=reminder.user,
+                recipient_participant=reminder.participant,
+                channel=channel,
+                template=reminder.template,
+                due_at=reminder.due_at,
+                idempotency_key=key,
+                about_type=label,
+                about_id=pk,
+            )
+        )
+    return created
+
+
+def cancel_reminders(about: models.Model) -> int:
+    """Cancel every pending row about `about`; return how many."""
+    label, pk = about_label(about)
+    return Notification.objects.pending().filter(about_type=label, about_id=pk).update(status=Notification.Status.CANCELLED)
+
+
+def notify_now(
+    *,
+    template: str,
+    about: models.Model,
+    key: str,
+    project: Project | None,
+    users: Iterable[User] = (),
+    participants: Iterable[Participant] = (),
+) -> list[Notification]:
+    """Send a message now to each recipient (an alert, a cancellation). `key` makes it once-only."""
+    now = timezone.now()
+    reminders = [Reminder(template, now, key, user=u) for u in users]
+    reminders += [Reminder(template, now, key, participant=p) for p in participants]
+    label, pk = about_label(about)
+    created = []
+    for reminder in reminders:
+        for channel in channels_for(reminder):
+            idempotency_key = f"{label}:{pk}:{key}:{reminder.recipient_tag}:{channel}"
+            try:
+                with transaction.atomic():
+                    created.append(
+                        Notification.objects.create(
+                            project=project,
+                            recipient=reminder.user,
+                            recipient_participant=reminder.participant,
+                            channel=channel,
+                            template=template,
+                            due_at=now,
+                            idempotency_key=idempotency_key,
+                            about_type=label,
+                            about_id=pk,
+                        )
+                    )
+            except IntegrityError:
+                continue  # already queued: once only
+    return created

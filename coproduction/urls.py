@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from coproduction import views
+
+project_patterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("members/", views.members, name="members"),
+    path("members/<int:pk>/", views.member_change, name="member_change"),
+    path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    path("audit/", views.audit_log, name="audit"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("p/<slug:slug>/", include((project_patterns, "coproduction"))),
+    path("p/<slug:slug>/interviews/", include("interviews.urls")),
+    path("p/<slug:slug>/support/", include("wellbeing.urls")),
+    path("join/<slug:slug>/<str:token>/", views.accept_invitation, name="accept_invitation"),
+    path("session/keep-alive/", views.keep_alive, name="keep_alive"),
+    path("account/", views.account_settings, name="account_settings"),
+    path("health/", views.health, name="health"),
+    path("accounts/", include("allauth.urls")),
+    path("ops/admin/", admin.site.urls),
+]
+
+handler403 = "coproduction.views.permission_denied"

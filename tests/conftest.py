@@ -1,0 +1,76 @@
+"""Shared fixtures: every test can have a project with one member of each role, and an
+outsider project with its own members who must be refused."""
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from coproduction.models import Project, Role, User
+from tests.factories import TEST_PASSWORD, ProjectFactory, member
+
+ROLES = [Role.COORDINATOR, Role.PEER_RESEARCHER, Role.ANALYST, Role.SUPERVISOR]
+
+
+@dataclass
+class World:
+    """Project A with a member of each role (and a second peer researcher); project B, the
+    outsider's project, with a member of each role too. Apps hang their objects on `extra`."""
+
+    project: Project
+    other_project: Project
+    members: dict[str, User]
+    outsiders: dict[str, User]
+    second_peer: User
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def coordinator(self) -> User:
+        return self.members[Role.COORDINATOR]
+
+    @property
+    def peer(self) -> User:
+        return self.members[Role.PEER_RESEARCHER]
+
+    @property
+    def analyst(self) -> User:
+        return self.members[Role.ANALYST]
+
+    @property
+    def supervisor(self) -> User:
+        return self.members[Role.SUPERVISOR]
+
+
+def build_world() -> World:
+    project = ProjectFactory(name="Riverside", slug="riverside")
+    other = ProjectFactory(name="Elsewhere", slug="elsewhere")
+    members = {role: member(project, role, display_name=f"A {role}") for role in ROLES}
+    outsiders = {role: member(other, role, display_name=f"B {role}") for role in ROLES}
+    second_peer = member(project, Role.PEER_RESEARCHER, display_name="A second peer")
+    return World(project, other, members, outsiders, second_peer)
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def password() -> str:
+    return TEST_PASSWORD
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user) -> a test client signed in as user (MFA already satisfied)."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Hashing strength is not under test here; MD5 keeps the matrix fast."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
