@@ -27,6 +27,8 @@ class Reminder:
     slot: str  # what the reminder is, e.g. "24h-before"; part of the idempotency key
     user: User | None = None
     participant: Participant | None = None
+    starts_at: datetime | None = None  # for appointments: the text and the .ics use these
+    ends_at: datetime | None = None
 
     @property
     def recipient_tag(self) -> str:
@@ -88,6 +90,8 @@ def sync_reminders(about: models.Model, project: Project | None, reminders: Iter
                 channel=channel,
                 template=reminder.template,
                 due_at=reminder.due_at,
+                starts_at=reminder.starts_at,
+                ends_at=reminder.ends_at,
                 idempotency_key=key,
                 about_type=label,
                 about_id=pk,
@@ -110,11 +114,17 @@ def notify_now(
     project: Project | None,
     users: Iterable[User] = (),
     participants: Iterable[Participant] = (),
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
 ) -> list[Notification]:
-    """Send a message now to each recipient (an alert, a cancellation). `key` makes it once-only."""
+    """Send a message now to each recipient (an alert, a cancellation). `key` makes it once-only.
+
+    `starts_at`/`ends_at` give the appointment's times for "moved" and "cancelled" messages.
+    """
     now = timezone.now()
-    reminders = [Reminder(template, now, key, user=u) for u in users]
-    reminders += [Reminder(template, now, key, participant=p) for p in participants]
+    times = {"starts_at": starts_at, "ends_at": ends_at}
+    reminders = [Reminder(template, now, key, user=u, **times) for u in users]
+    reminders += [Reminder(template, now, key, participant=p, **times) for p in participants]
     label, pk = about_label(about)
     created = []
     for reminder in reminders:
@@ -130,6 +140,8 @@ def notify_now(
                             channel=channel,
                             template=template,
                             due_at=now,
+                            starts_at=starts_at,
+                            ends_at=ends_at,
                             idempotency_key=idempotency_key,
                             about_type=label,
                             about_id=pk,

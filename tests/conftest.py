@@ -74,3 +74,8 @@ def client_for(client):
 def fast_password_hashing(settings):
     """Hashing strength is not under test here; MD5 keeps the matrix fast."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def project(db) -> Project:
+    return ProjectFactory(name="Riverside", slug="riverside")

@@ -49,6 +49,10 @@ class Notification(models.Model):
     idempotency_key = models.CharField(max_length=200, unique=True)
     about_type = models.CharField(max_length=64, blank=True)
     about_id = models.CharField(max_length=64, blank=True)
+    # For appointments: when it starts and ends, for the text ("tomorrow at 10:00") and the
+    # calendar attachment. Times only; what the appointment is never reaches the outbox.
+    starts_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
