@@ -9,6 +9,7 @@ class CoproductionConfig(AppConfig):
         from coproduction import dashboard, navigation
 
         navigation.register("Dashboard", "coproduction:dashboard", order=0)
+        navigation.register("Participants", "participation:list", roles={"coordinator"}, order=20)
         navigation.register("Members", "coproduction:members", roles={"coordinator"}, order=80)
         navigation.register("Audit log", "coproduction:audit", roles={"coordinator"}, order=90)
         dashboard.register_panel(

@@ -14,6 +14,7 @@ project_patterns = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("p/<slug:slug>/", include((project_patterns, "coproduction"))),
+    path("p/<slug:slug>/participants/", include("coproduction.participation.urls")),
     path("p/<slug:slug>/interviews/", include("interviews.urls")),
     path("p/<slug:slug>/support/", include("wellbeing.urls")),
     path("join/<slug:slug>/<str:token>/", views.accept_invitation, name="accept_invitation"),

@@ -1,0 +1,25 @@
+"""Erasure on withdrawal, across apps that `coproduction` must not import.
+
+An app registers an eraser: fn(participant) -> {"what was removed": count}. `withdraw_participant`
+(coproduction.participation.actions) runs every eraser inside its transaction and shows the
+coordinator the counts. Erasers delete content; they never copy it anywhere.
+"""
+
+from collections.abc import Callable
+
+Eraser = Callable[[object], dict[str, int]]
+
+_erasers: list[Eraser] = []
+
+
+def register_eraser(eraser: Eraser) -> None:
+    if eraser not in _erasers:
+        _erasers.append(eraser)
+
+
+def run_erasers(participant) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for eraser in _erasers:
+        for label, count in eraser(participant).items():
+            counts[label] = counts.get(label, 0) + count
+    return counts

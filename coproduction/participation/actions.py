@@ -1,0 +1,86 @@
+"""Participant, consent and deny-list workflows, each in one transaction and audited."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from coproduction.audit import record
+from coproduction.erasure import run_erasers
+from coproduction.models import Consent, DenyListTerm, Document, InformationSheet, Notification, Participant, Project, User
+
+
+@transaction.atomic
+def create_participant(*, project: Project, cohort: str, attributes: dict, by: User) -> Participant:
+    participant = Participant.objects.create(
+        project=project, cohort=cohort, attributes=attributes, code=Participant.next_code(project, cohort)
+    )
+    record(by, "participant.created", participant)
+    return participant
+
+
+@transaction.atomic
+def record_consent(*, participant: Participant, sheet: InformationSheet, items: dict, by: User) -> Consent:
+    """A new consent replaces any earlier one (earlier rows stay, for the record)."""
+    if participant.withdrawn_at is not None:
+        raise ValueError("This participant has withdrawn; consent cannot be recorded again.")
+    consent = Consent.objects.create(participant=participant, information_sheet=sheet, recorded_by=by, **items)
+    record(by, "consent.recorded", consent, project=participant.project)
+    return consent
+
+
+@transaction.atomic
+def set_contact_details(*, participant: Participant, email: str, phone: str, wants_reminders: bool, by: User) -> None:
+    participant.contact_email = email or None
+    participant.contact_phone = phone or None
+    participant.wants_reminders = wants_reminders and bool(email or phone)
+    participant.save(update_fields=["contact_email", "contact_phone", "wants_reminders"])
+    record(by, "participant.contact_changed", participant)
+
+
+@transaction.atomic
+def publish_information_sheet(*, project: Project, text: str, by: User) -> InformationSheet:
+    latest = InformationSheet.objects.select_for_update().filter(project=project).order_by("-version").first()
+    sheet = InformationSheet.objects.create(project=project, version=(latest.version + 1) if latest else 1, text=text)
+    record(by, "information_sheet.published", sheet)
+    return sheet
+
+
+@transaction.atomic
+def add_deny_list_term(*, project: Project, term: str, kind: str, by: User) -> DenyListTerm:
+    entry = DenyListTerm.objects.create(project=project, term=term, kind=kind, added_by=by)
+    record(by, "deny_list.added", entry)
+    return entry
+
+
+@transaction.atomic
+def remove_deny_list_term(entry: DenyListTerm, *, by: User) -> None:
+    record(by, "deny_list.removed", entry)
+    entry.delete()
+
+
+@transaction.atomic
+def withdraw_participant(participant: Participant, *, by: User) -> dict[str, int]:
+    """Withdraw consent and erase everything the participant's words are in.
+
+    Steps: lock the participant; run each app's eraser (interviews: drafts, bookings); delete
+    the participant's released Documents (excerpts, codings and quotes cascade with them, so
+    future exports cannot contain them); cancel pending messages to the participant; erase
+    contact details; mark consents and the participant withdrawn; write one audit row without
+    content. Returns what was removed, as counts, for the coordinator.
+    """
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if participant.withdrawn_at is not None:
+        raise ValueError("This participant has already withdrawn.")
+    now = timezone.now()
+    counts = run_erasers(participant)
+    documents = Document.objects.filter(participant=participant)
+    counts["released documents"] = documents.count()
+    documents.delete()
+    counts["messages cancelled"] = (
+        Notification.objects.pending().filter(recipient_participant=participant).update(status=Notification.Status.CANCELLED)
+    )
+    participant.erase_contact_details()
+    participant.consents.filter(withdrawn_at__isnull=True).update(withdrawn_at=now)
+    participant.withdrawn_at = now
+    participant.save(update_fields=["withdrawn_at"])
+    record(by, "participant.withdrawn", participant)
+    return counts

@@ -1,0 +1,102 @@
+from django import forms
+
+from coproduction.models import AttributeDefinition, DenyListTerm, InformationSheet, Project
+from coproduction.textcheck import validate_readable_text
+
+
+class ParticipantForm(forms.Form):
+    """A new participant: a cohort and optional coarse attributes. No name field, by design."""
+
+    cohort = forms.ChoiceField(label="Cohort")
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project = project
+        self.fields["cohort"].choices = [("", "Choose a cohort")] + [(c, c) for c in project.cohorts]
+        self.definitions = list(AttributeDefinition.objects.filter(project=project))
+        for definition in self.definitions:
+            self.fields[f"attr_{definition.pk}"] = forms.ChoiceField(
+                label=f"{definition.name} (optional)",
+                required=False,
+                choices=[("", "Not recorded")] + [(c, c) for c in definition.choices],
+            )
+
+    def attributes(self) -> dict[str, str]:
+        return {d.name: self.cleaned_data[f"attr_{d.pk}"] for d in self.definitions if self.cleaned_data.get(f"attr_{d.pk}")}
+
+
+class ConsentForm(forms.Form):
+    information_sheet = forms.ModelChoiceField(
+        label="Information sheet version", queryset=InformationSheet.objects.none(), empty_label=None
+    )
+    take_part = forms.BooleanField(label="Agrees to take part", required=False)
+    notes_kept = forms.BooleanField(label="Agrees that notes are kept", required=False)
+    quotes_published = forms.BooleanField(label="Agrees that anonymous quotes may be published", required=False)
+    follow_up = forms.BooleanField(label="Agrees to be contacted for follow-up", required=False)
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["information_sheet"].queryset = InformationSheet.objects.filter(project=project)
+        self.fields["information_sheet"].label_from_instance = lambda sheet: f"Version {sheet.version}"
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("take_part"):
+            self.add_error("take_part", "Consent to take part is needed before an interview; record it only once given.")
+        return cleaned
+
+
+class ContactDetailsForm(forms.Form):
+    wants_reminders = forms.BooleanField(label="The participant asked for reminders", required=False)
+    contact_email = forms.EmailField(label="Email address for reminders (optional)", required=False)
+    contact_phone = forms.CharField(label="Mobile number for text reminders (optional)", required=False, max_length=32)
+
+    def clean_contact_phone(self) -> str:
+        import phonenumbers
+
+        value = self.cleaned_data["contact_phone"].strip()
+        if not value:
+            return ""
+        try:
+            number = phonenumbers.parse(value, "GB")
+        except phonenumbers.NumberParseException:
+            raise forms.ValidationError("Enter a phone number, like 07700 900 982 or +44 7700 900 982.")
+        if not phonenumbers.is_possible_number(number):
+            raise forms.ValidationError("Enter a phone number, like 07700 900 982 or +44 7700 900 982.")
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    def clean(self):
+        cleaned = super().clean()
+        wants = cleaned.get("wants_reminders")
+        if wants and not (cleaned.get("contact_email") or cleaned.get("contact_phone")):
+            self.add_error("contact_email", "Enter an email address or a mobile number for the reminders.")
+        if not wants and (cleaned.get("contact_email") or cleaned.get("contact_phone")):
+            self.add_error("wants_reminders", "Keep contact details only when the participant asked for reminders.")
+        return cleaned
+
+
+class InformationSheetForm(forms.Form):
+    text = forms.CharField(
+        label="Text of the information sheet",
+        widget=forms.Textarea(attrs={"rows": 12}),
+        max_length=50_000,
+        validators=[validate_readable_text],
+    )
+
+
+class DenyListTermForm(forms.Form):
+    term = forms.CharField(label="Name, nickname or place", max_length=200, validators=[validate_readable_text])
+    kind = forms.ChoiceField(label="Kind", choices=DenyListTerm.Kind.choices)
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project = project
+
+    def clean_term(self) -> str:
+        term = " ".join(self.cleaned_data["term"].split())
+        if len(term) < 2:
+            raise forms.ValidationError("Enter at least two characters.")
+        existing = {t.term.casefold() for t in DenyListTerm.objects.filter(project=self.project)}
+        if term.casefold() in existing:
+            raise forms.ValidationError("This term is already on the deny-list.")
+        return term

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from coproduction.participation import views
+
+app_name = "participation"
+
+urlpatterns = [
+    path("", views.participant_list, name="list"),
+    path("new/", views.participant_create, name="create"),
+    path("<int:pk>/", views.participant_detail, name="detail"),
+    path("<int:pk>/consent/", views.consent_record, name="consent"),
+    path("<int:pk>/contact/", views.contact_details, name="contact"),
+    path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("information-sheets/", views.information_sheets, name="sheets"),
+    path("deny-list/", views.deny_list, name="deny_list"),
+    path("deny-list/<int:pk>/remove/", views.deny_list_remove, name="deny_list_remove"),
+]

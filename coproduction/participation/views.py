@@ -1,0 +1,164 @@
+"""Participants, consent, information sheets and the deny-list: coordinators only."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from coproduction.access import get_scoped, project_view
+from coproduction.audit import record
+from coproduction.models import DenyListTerm, InformationSheet, Participant, Role
+from coproduction.participation import actions
+from coproduction.participation.forms import (
+    ConsentForm,
+    ContactDetailsForm,
+    DenyListTermForm,
+    InformationSheetForm,
+    ParticipantForm,
+)
+
+COORDINATOR = {Role.COORDINATOR}
+
+
+@project_view(COORDINATOR)
+@require_http_methods(["GET"])
+def participant_list(request, project):
+    participants = Participant.objects.filter(project=project).prefetch_related("consents")
+    cohort = request.GET.get("cohort", "")
+    if cohort in project.cohorts:
+        participants = participants.filter(cohort=cohort)
+    page = Paginator(participants, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "participation/participant_list.html",
+        {"project": project, "page": page, "cohort": cohort, "query": f"cohort={cohort}" if cohort else ""},
+    )
+
+
+@project_view(COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def participant_create(request, project):
+    form = ParticipantForm(request.POST or None, project=project)
+    if request.method == "POST" and form.is_valid():
+        participant = actions.create_participant(
+            project=project, cohort=form.cleaned_data["cohort"], attributes=form.attributes(), by=request.user
+        )
+        messages.success(request, f"Participant {participant.code} added. Record their consent next.")
+        return redirect("participation:detail", slug=project.slug, pk=participant.pk)
+    return render(request, "participation/participant_form.html", {"project": project, "form": form})
+
+
+@project_view(COORDINATOR)
+@require_http_methods(["GET"])
+def participant_detail(request, project, pk):
+    participant = get_scoped(Participant.objects.filter(project=project), pk=pk)
+    contact_form = ContactDetailsForm(
+        initial={
+            "wants_reminders": participant.wants_reminders,
+            "contact_email": participant.contact_email or "",
+            "contact_phone": participant.contact_phone or "",
+        }
+    )
+    record(request.user, "participant.viewed", participant)
+    return render(
+        request,
+        "participation/participant_detail.html",
+        {
+            "project": project,
+            "participant": participant,
+            "consents": participant.consents.select_related("information_sheet", "recorded_by"),
+            "contact_form": contact_form,
+        },
+    )
+
+
+@project_view(COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def consent_record(request, project, pk):
+    participant = get_scoped(Participant.objects.active().filter(project=project), pk=pk)
+    form = ConsentForm(request.POST or None, project=project)
+    if not form.fields["information_sheet"].queryset.exists():
+        messages.error(request, "Publish an information sheet before recording consent.")
+        return redirect("participation:sheets", slug=project.slug)
+    if request.method == "POST" and form.is_valid():
+        items = {key: form.cleaned_data[key] for key in ["take_part", "notes_kept", "quotes_published", "follow_up"]}
+        actions.record_consent(
+            participant=participant, sheet=form.cleaned_data["information_sheet"], items=items, by=request.user
+        )
+        messages.success(request, f"Consent recorded for {participant.code}.")
+        return redirect("participation:detail", slug=project.slug, pk=participant.pk)
+    return render(request, "participation/consent_form.html", {"project": project, "participant": participant, "form": form})
+
+
+@project_view(COORDINATOR)
+@require_POST
+def contact_details(request, project, pk):
+    participant = get_scoped(Participant.objects.active().filter(project=project), pk=pk)
+    form = ContactDetailsForm(request.POST)
+    if form.is_valid():
+        actions.set_contact_details(
+            participant=participant,
+            email=form.cleaned_data["contact_email"],
+            phone=form.cleaned_data["contact_phone"],
+            wants_reminders=form.cleaned_data["wants_reminders"],
+            by=request.user,
+        )
+        messages.success(request, "Contact details saved. They are erased after the interview.")
+        return redirect("participation:detail", slug=project.slug, pk=participant.pk)
+    return render(
+        request,
+        "participation/participant_detail.html",
+        {
+            "project": project,
+            "participant": participant,
+            "consents": participant.consents.select_related("information_sheet", "recorded_by"),
+            "contact_form": form,
+            "form": form,
+        },
+        status=400,
+    )
+
+
+@project_view(COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def withdraw(request, project, pk):
+    participant = get_scoped(Participant.objects.active().filter(project=project), pk=pk)
+    if request.method == "POST":
+        counts = actions.withdraw_participant(participant, by=request.user)
+        return render(request, "participation/withdrawn.html", {"project": project, "participant": participant, "counts": counts})
+    return render(request, "participation/withdraw_confirm.html", {"project": project, "participant": participant})
+
+
+@project_view(COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def information_sheets(request, project):
+    form = InformationSheetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        sheet = actions.publish_information_sheet(project=project, text=form.cleaned_data["text"], by=request.user)
+        messages.success(request, f"Information sheet version {sheet.version} published.")
+        return redirect("participation:sheets", slug=project.slug)
+    sheets = Paginator(InformationSheet.objects.filter(project=project), 20).get_page(request.GET.get("page"))
+    return render(request, "participation/sheets.html", {"project": project, "form": form, "page": sheets})
+
+
+@project_view(COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def deny_list(request, project):
+    form = DenyListTermForm(request.POST or None, project=project)
+    if request.method == "POST" and form.is_valid():
+        actions.add_deny_list_term(
+            project=project, term=form.cleaned_data["term"], kind=form.cleaned_data["kind"], by=request.user
+        )
+        messages.success(request, "Added to the deny-list. Notes are checked against it from now on.")
+        return redirect("participation:deny_list", slug=project.slug)
+    page = Paginator(DenyListTerm.objects.filter(project=project), 100).get_page(request.GET.get("page"))
+    return render(request, "participation/deny_list.html", {"project": project, "form": form, "page": page})
+
+
+@project_view(COORDINATOR)
+@require_POST
+def deny_list_remove(request, project, pk):
+    entry = get_scoped(DenyListTerm.objects.filter(project=project), pk=pk)
+    actions.remove_deny_list_term(entry, by=request.user)
+    messages.success(request, "Removed from the deny-list.")
+    return redirect("participation:deny_list", slug=project.slug)

@@ -1,0 +1,20 @@
+from coproduction.models import DenyListTerm
+from tests.access import Case
+from tests.participation.factories import consenting_participant
+
+
+def _participant(world):
+    return consenting_participant(world.project, world.coordinator)
+
+
+def _term(world):
+    return DenyListTerm.objects.create(project=world.project, term="Mazza", kind="nickname", added_by=world.coordinator)
+
+
+RULES = {
+    "participation:detail": lambda world: Case(kwargs={"pk": _participant(world).pk}),
+    "participation:consent": lambda world: Case(kwargs={"pk": _participant(world).pk}),
+    "participation:contact": lambda world: Case(kwargs={"pk": _participant(world).pk}, allowed=(405,)),
+    "participation:withdraw": lambda world: Case(kwargs={"pk": _participant(world).pk}),
+    "participation:deny_list_remove": lambda world: Case(kwargs={"pk": _term(world).pk}, allowed=(405,)),
+}

@@ -1,0 +1,137 @@
+import pytest
+from django.urls import reverse
+
+from coproduction.models import AuditEvent, Consent, DenyListTerm, Document, InformationSheet, Notification, Participant
+from coproduction.participation.actions import withdraw_participant
+from tests.participation.factories import consenting_participant, information_sheet
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name, world, **kwargs):
+    return reverse(f"participation:{name}", kwargs={"slug": world.project.slug, **kwargs})
+
+
+def test_coordinator_adds_a_participant_with_a_generated_code_and_no_name_field(world, client_for):
+    client = client_for(world.coordinator)
+    page = client.get(url("create", world))
+    assert b"name" not in page.content.lower().split(b"<form")[1].split(b"</form>")[0].replace(b'name="', b"")
+    response = client.post(url("create", world), {"cohort": "Sex worker"})
+    participant = Participant.objects.get(project=world.project)
+    assert participant.code == "SW-001"
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action="participant.created", object_id=str(participant.pk)).exists()
+    client.post(url("create", world), {"cohort": "Resident"})
+    assert Participant.objects.filter(project=world.project, code="R-001").exists()
+
+
+def test_unknown_cohort_is_refused_and_nothing_saved(world, client_for):
+    response = client_for(world.coordinator).post(url("create", world), {"cohort": "Astronaut"})
+    assert response.status_code == 200
+    assert b"There is a problem" in response.content
+    assert not Participant.objects.exists()
+
+
+def test_consent_is_recorded_against_a_sheet_version(world, client_for):
+    sheet = information_sheet(world.project)
+    participant = Participant.objects.create(project=world.project, code="SW-001", cohort="Sex worker")
+    client = client_for(world.coordinator)
+    response = client.post(
+        url("consent", world, pk=participant.pk), {"information_sheet": sheet.pk, "take_part": "on", "notes_kept": "on"}
+    )
+    assert response.status_code == 302
+    consent = participant.current_consent
+    assert consent.information_sheet == sheet and consent.notes_kept and not consent.quotes_published
+    assert consent.recorded_by == world.coordinator
+
+
+def test_consent_without_taking_part_is_refused(world, client_for):
+    sheet = information_sheet(world.project)
+    participant = Participant.objects.create(project=world.project, code="SW-001", cohort="Sex worker")
+    response = client_for(world.coordinator).post(url("consent", world, pk=participant.pk), {"information_sheet": sheet.pk})
+    assert response.status_code == 200 and b"Consent to take part" in response.content
+    assert not Consent.objects.exists()
+
+
+def test_information_sheets_are_versioned(world, client_for):
+    client = client_for(world.coordinator)
+    client.post(url("sheets", world), {"text": "First"})
+    client.post(url("sheets", world), {"text": "Second"})
+    assert list(InformationSheet.objects.filter(project=world.project).values_list("version", "text")) == [
+        (2, "Second"),
+        (1, "First"),
+    ]
+
+
+def test_contact_details_are_encrypted_and_only_kept_with_reminders(world, client_for):
+    participant = consenting_participant(world.project, world.coordinator)
+    client = client_for(world.coordinator)
+    refused = client.post(url("contact", world, pk=participant.pk), {"contact_email": "p@example.org"})
+    assert refused.status_code == 400
+    client.post(url("contact", world, pk=participant.pk), {"wants_reminders": "on", "contact_phone": "07700 900123"})
+    participant.refresh_from_db()
+    assert participant.contact_phone == "+447700900123" and participant.wants_reminders
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("select contact_phone from coproduction_participant where id = %s", [participant.pk])
+        assert "7700" not in str(cursor.fetchone()[0])
+
+
+def test_deny_list_add_duplicate_and_remove(world, client_for):
+    client = client_for(world.coordinator)
+    client.post(url("deny_list", world), {"term": "Mazza", "kind": "nickname"})
+    duplicate = client.post(url("deny_list", world), {"term": "mazza", "kind": "name"})
+    assert b"already on the deny-list" in duplicate.content
+    entry = DenyListTerm.objects.get()
+    assert entry.term == "Mazza"
+    client.post(url("deny_list_remove", world, pk=entry.pk))
+    assert not DenyListTerm.objects.exists()
+    assert AuditEvent.objects.filter(action="deny_list.removed").exists()
+
+
+def test_another_projects_participant_is_404(world, client_for):
+    theirs = consenting_participant(world.other_project, world.outsiders["coordinator"])
+    client = client_for(world.coordinator)
+    assert client.get(url("detail", world, pk=theirs.pk)).status_code == 404
+    assert client.post(url("withdraw", world, pk=theirs.pk)).status_code == 404
+    assert Participant.objects.get(pk=theirs.pk).withdrawn_at is None
+
+
+def test_withdrawal_erases_documents_contact_details_and_reminders(world, client_for):
+    participant = consenting_participant(world.project, world.coordinator, contact_email="p@example.org", wants_reminders=True)
+    other = consenting_participant(world.project, world.coordinator)
+    for who in (participant, other):
+        Document.objects.create(
+            project=world.project,
+            participant=who,
+            title="t",
+            cohort="Sex worker",
+            month="2026-01-01",
+            text="x",
+            released_by=world.coordinator,
+        )
+    Notification.objects.create(
+        project=world.project,
+        recipient_participant=participant,
+        template="appointment-reminder",
+        due_at="2030-01-01T00:00Z",
+        idempotency_key="k1",
+    )
+    response = client_for(world.coordinator).post(url("withdraw", world, pk=participant.pk))
+    assert response.status_code == 200
+    assert b"Released documents" in response.content
+    participant.refresh_from_db()
+    assert participant.withdrawn_at and participant.contact_email is None and not participant.wants_reminders
+    assert participant.current_consent is None
+    assert list(Document.objects.values_list("participant", flat=True)) == [other.pk]
+    assert Notification.objects.get(idempotency_key="k1").status == Notification.Status.CANCELLED
+    event = AuditEvent.objects.get(action="participant.withdrawn")
+    assert event.object_id == str(participant.pk)
+
+
+def test_withdrawing_twice_is_refused(world):
+    participant = consenting_participant(world.project, world.coordinator)
+    withdraw_participant(participant, by=world.coordinator)
+    with pytest.raises(ValueError):
+        withdraw_participant(participant, by=world.coordinator)

@@ -1,0 +1,115 @@
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from coproduction.pii import DenyTerm, redact, scan
+
+EXAMPLES = {
+    "EMAIL": ["jo.bloggs@example.org", "someone+tag@mail.example.co.uk"],
+    "PHONE": ["07700 900123", "+44 20 7946 0958", "020 7946 0018", "0161 496 0000", "+33 1 42 68 53 00"],
+    "POSTCODE": ["LS1 4AB", "E1 6AN", "SW1A 1AA", "M60 2LA"],
+    "NI_NUMBER": ["AB 12 34 56 C", "JG103752A", "QQ 12 34 56 C"],
+    "NHS_NUMBER": ["943 476 5919", "9434765919", "401-023-2137"],
+    "DATE": ["12/03/1990", "2021-02-28", "3rd March 1989", "March 3, 1989", "29/02/2000", "14.07.85"],
+    "URL": ["https://example.com/x?y=1", "www.example.org", "http://example.net"],
+    "HANDLE": ["@streetsafe1", "@jo_b"],
+    "VEHICLE_REG": ["AB12 CDE", "AB12CDE", "A123 BCD"],
+    "ADDRESS": ["14 Acacia Avenue", "3 Mill Lane", "221B Baker Street"],
+}
+
+WORDS = st.lists(st.sampled_from(["the", "and", "light", "was", "out", "near", "her", "we", "often", "walk"]), max_size=12)
+
+
+def test_finds_each_type_with_span_and_placeholder():
+    text = "Met at 14 Acacia Avenue, LS1 4AB. Call 020 7946 0018 or mail jo@example.org on 12/03/1990."
+    found = {f.type: f for f in scan(text)}
+    assert found["ADDRESS"].text == "14 Acacia Avenue"
+    assert found["POSTCODE"].placeholder == "[POSTCODE]"
+    assert text[found["PHONE"].start : found["PHONE"].end] == "020 7946 0018"
+    assert found["EMAIL"].text == "jo@example.org"
+    assert found["DATE"].text == "12/03/1990"
+
+
+def test_nhs_number_needs_a_valid_checksum():
+    assert [f.type for f in scan("number 943 476 5919 here")] == ["NHS_NUMBER"]
+    assert "NHS_NUMBER" not in [f.type for f in scan("number 943 476 5918 here")]
+
+
+def test_impossible_dates_are_not_dates():
+    assert not [f for f in scan("on 31/02/1990 and 2021-13-01") if f.type == "DATE"]
+
+
+def test_deny_list_terms_are_found_case_insensitively_with_their_kind():
+    findings = scan("we met mazza near the old gasworks", [DenyTerm("Mazza", "nickname"), DenyTerm("Old Gasworks", "place")])
+    assert [(f.type, f.text, f.placeholder) for f in findings] == [
+        ("NICKNAME", "mazza", "[NICKNAME]"),
+        ("PLACE", "old gasworks", "[PLACE]"),
+    ]
+
+
+def test_possible_names_skip_sentence_starts_and_common_words():
+    findings = scan("Lighting was poor. We saw Dave on Monday and Kezia too.")
+    assert [(f.type, f.text) for f in findings] == [("POSSIBLE_NAME", "Dave"), ("POSSIBLE_NAME", "Kezia")]
+
+
+def test_redact_replaces_the_span_with_the_placeholder():
+    text = "call 020 7946 0018 now"
+    (finding,) = scan(text)
+    assert redact(text, finding) == "call [PHONE] now"
+    assert scan(redact(text, finding)) == []
+
+
+def test_placeholders_are_not_findings():
+    assert scan("[NAME] said [PHONE] and [NI NUMBER] at [ADDRESS], [NHS NUMBER]") == []
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.text())
+def test_scanner_never_crashes_on_arbitrary_unicode(text):
+    for finding in scan(text, ["Ünïcødé", "x"]):
+        assert text[finding.start : finding.end] == finding.text
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    kind=st.sampled_from(sorted(EXAMPLES)),
+    data=st.data(),
+    before=WORDS,
+    after=WORDS,
+)
+def test_planted_pii_is_found_with_the_right_span(kind, data, before, after):
+    value = data.draw(st.sampled_from(EXAMPLES[kind]))
+    prefix = " ".join(before) + (" " if before else "")
+    text = prefix + value + (" " if after else "") + " ".join(after)
+    start = len(prefix)
+    findings = scan(text)
+    assert any(f.type == kind and f.start == start and f.end == start + len(value) for f in findings), (text, findings)
+
+
+@settings(max_examples=100, deadline=None)
+@given(term=st.text(alphabet=st.characters(categories=["Lu", "Ll"]), min_size=2, max_size=12), before=WORDS, after=WORDS)
+def test_planted_deny_list_term_is_found(term, before, after):
+    prefix = " ".join(before) + " "
+    text = prefix + term + " " + " ".join(after)
+    findings = scan(text, [term])
+    assert any(f.type == "NAME" and f.start == len(prefix) and f.end == len(prefix) + len(term) for f in findings)
+
+
+def test_scan_pii_command_prints_json_lines(tmp_path, capsys):
+    path = tmp_path / "notes.txt"
+    path.write_text("mail jo@example.org please", encoding="utf-8")
+    call_command("scan_pii", str(path))
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert lines == [{"type": "EMAIL", "start": 5, "end": 19, "text": "jo@example.org"}]
+
+
+def test_scan_pii_command_refuses_missing_and_binary_files(tmp_path):
+    with pytest.raises(CommandError, match="no such file"):
+        call_command("scan_pii", str(tmp_path / "missing.txt"))
+    binary = tmp_path / "b.bin"
+    binary.write_bytes(b"\xff\xfe\x00\x80")
+    with pytest.raises(CommandError, match="not UTF-8"):
+        call_command("scan_pii", str(binary))
