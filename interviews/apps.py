@@ -5,6 +5,19 @@ class InterviewsConfig(AppConfig):
     name = "interviews"
 
     def ready(self) -> None:
-        from coproduction import navigation
+        from coproduction import dashboard, demo, digest, erasure, navigation
+        from interviews import actions, panels
+        from interviews.demo import seed_interviews
 
         navigation.register("Interviews", "interviews:list", roles={"coordinator", "peer_researcher"}, order=10)
+        navigation.register("Notes to review", "interviews:review_list", roles={"coordinator"}, order=12)
+        navigation.register("Released documents", "interviews:released", roles={"coordinator", "analyst"}, order=30)
+        dashboard.register_panel(
+            "interviews/includes/_panel_peer.html", context=panels.peer_panel, roles={"peer_researcher"}, order=10
+        )
+        dashboard.register_panel(
+            "interviews/includes/_panel_coordinator.html", context=panels.coordinator_panel, roles={"coordinator"}, order=10
+        )
+        digest.register_digest_section(panels.digest_section)
+        erasure.register_eraser(actions.erase_participant_interviews)
+        demo.register_step(20, seed_interviews)

@@ -3,8 +3,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from encrypted_fields.fields import EncryptedJSONField, EncryptedTextField
 
-from coproduction.models import Participant, Project
+from coproduction.models import Document, Participant, Project
+
+MAX_DURATION_MINUTES = 8 * 60
+MAX_NOTES_CHARACTERS = 200_000
 
 
 class Venue(models.Model):
@@ -66,6 +70,13 @@ class InterviewQuerySet(models.QuerySet):
     def active(self) -> "InterviewQuerySet":
         return self.exclude(status__in=[Interview.Status.CANCELLED, Interview.Status.NO_SHOW])
 
+    def overlapping(self, starts_at, ends_at) -> list["Interview"]:
+        """Active interviews that overlap [starts_at, ends_at). Candidates are narrowed in the
+        database by start time (no interview is longer than MAX_DURATION_MINUTES), then checked."""
+        earliest = starts_at - timedelta(minutes=MAX_DURATION_MINUTES)
+        candidates = self.active().filter(starts_at__lt=ends_at, starts_at__gt=earliest)
+        return [interview for interview in candidates if interview.ends_at > starts_at]
+
 
 class Interview(models.Model):
     class Status(models.TextChoices):
@@ -85,6 +96,10 @@ class Interview(models.Model):
     booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     completed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    # Set when the notes were released; the Document itself is in the corpus.
+    document = models.OneToOneField(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="interview")
+    notes_released_at = models.DateTimeField(null=True, blank=True)
 
     objects = InterviewQuerySet.as_manager()
 
@@ -98,3 +113,125 @@ class Interview(models.Model):
     @property
     def ends_at(self):
         return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == self.Status.SCHEDULED
+
+
+class SafeguardingFlag(models.Model):
+    """A concern raised on an interview. Minimal detail in the app; coordinators are alerted at once."""
+
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="flags")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField(default=timezone.now)
+    detail = EncryptedTextField(blank=True, null=True, help_text="A few words; the detail is shared in person, not here.")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-raised_at"]
+
+    def __str__(self) -> str:
+        return f"Flag {self.pk}"
+
+    @property
+    def project(self) -> Project:
+        return self.interview.project
+
+
+class NotesDraftQuerySet(models.QuerySet):
+    def visible_to(self, user, project: Project) -> "NotesDraftQuerySet":
+        """Authors see their own drafts; coordinators see submitted ones (to review)."""
+        from coproduction.access import role_in
+
+        role = role_in(user, project)
+        mine = self.filter(interview__project=project)
+        if role == "coordinator":
+            return mine.filter(status=NotesDraft.Status.SUBMITTED) | mine.filter(author=user)
+        if role == "peer_researcher":
+            return mine.filter(author=user)
+        return self.none()
+
+    def awaiting_review(self, project: Project) -> "NotesDraftQuerySet":
+        return self.filter(interview__project=project, status=NotesDraft.Status.SUBMITTED)
+
+    def retention_expired(self, now=None) -> "NotesDraftQuerySet":
+        now = now or timezone.now()
+        return self.filter(
+            status=NotesDraft.Status.RELEASED, released_at__lte=now - timedelta(days=settings.DRAFT_RETENTION_DAYS)
+        )
+
+
+class NotesDraft(models.Model):
+    """Notes of one interview before release: private, encrypted, optimistically locked.
+
+    `sections` maps "q<question id>" and "free" to text. `version` rises by one with every
+    save; a save that names an older version is a conflict and saves nothing.
+    """
+
+    class Status(models.TextChoices):
+        WRITING = "writing", "Being written"
+        SUBMITTED = "submitted", "Waiting for review"
+        SENT_BACK = "sent_back", "Sent back"
+        RELEASED = "released", "Released"
+
+    interview = models.OneToOneField(Interview, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sections = EncryptedJSONField(default=dict)
+    version = models.PositiveIntegerField(default=1)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.WRITING)
+    review_comment = EncryptedTextField(blank=True, null=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    saved_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotesDraftQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-saved_at"]
+
+    def __str__(self) -> str:
+        return f"Notes draft {self.pk}"
+
+    @property
+    def project(self) -> Project:
+        return self.interview.project
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in {self.Status.WRITING, self.Status.SENT_BACK}
+
+    def section_list(self) -> list[tuple[str, str, str]]:
+        """(key, heading, text) in topic-guide order, the free section last."""
+        rows = [(f"q{q.pk}", q.text, self.sections.get(f"q{q.pk}", "")) for q in self.interview.topic_guide.questions.all()]
+        rows.append(("free", "Anything else", self.sections.get("free", "")))
+        return rows
+
+
+class PiiResolution(models.Model):
+    """The resolution log of the anonymisation gate: each finding redacted or dismissed.
+
+    The found text is never stored: a dismissal keeps a keyed hash of it, so a re-scan can
+    recognise the same text as dismissed; the reason is encrypted (it may quote the notes).
+    """
+
+    class Action(models.TextChoices):
+        REDACTED = "redacted", "Redacted"
+        DISMISSED = "dismissed", "Dismissed"
+
+    draft = models.ForeignKey(NotesDraft, on_delete=models.CASCADE, related_name="resolutions")
+    section = models.CharField(max_length=20)
+    finding_type = models.CharField(max_length=20)
+    text_hash = models.CharField(max_length=64, blank=True)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    reason = EncryptedTextField(blank=True, null=True, default="")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.finding_type}"

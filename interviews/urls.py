@@ -6,4 +6,20 @@ app_name = "interviews"
 
 urlpatterns = [
     path("", views.interview_list, name="list"),
+    path("week/", views.week, name="week"),
+    path("book/", views.book, name="book"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/move/", views.reschedule, name="reschedule"),
+    path("<int:pk>/status/", views.change_status, name="status"),
+    path("<int:pk>/appointment.ics", views.ics, name="ics"),
+    path("<int:pk>/flag/", views.flag, name="flag"),
+    path("flags/<int:pk>/resolve/", views.flag_resolve, name="flag_resolve"),
+    path("<int:pk>/notes/", views.notes, name="notes"),
+    path("<int:pk>/notes/redact/", views.redact, name="redact"),
+    path("<int:pk>/notes/dismiss/", views.dismiss, name="dismiss"),
+    path("<int:pk>/notes/submit/", views.submit, name="submit"),
+    path("review/", views.review_list, name="review_list"),
+    path("<int:pk>/review/", views.review, name="review"),
+    path("released/", views.released, name="released"),
+    path("released/<int:pk>/", views.released_detail, name="released_detail"),
 ]

@@ -1,10 +1,418 @@
-from django.shortcuts import render
+"""Interview pages. Coordinators see the project's interviews; peer researchers their own.
+Analysts and supervisors see no interview page; released Documents only (`released`)."""
 
-from coproduction.access import project_view
-from interviews.models import Interview
+from datetime import datetime, time, timedelta
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from icalendar import Calendar, Event
+
+from coproduction.access import get_scoped, project_view
+from coproduction.audit import record
+from coproduction.models import Document, Role
+from interviews import actions
+from interviews.forms import BookingForm, DismissForm, FilterForm, FlagForm, NotesForm, ReviewForm, ScheduleFields, StatusForm
+from interviews.models import Interview, NotesDraft, SafeguardingFlag
+
+STAFF = {Role.COORDINATOR, Role.PEER_RESEARCHER}
+COORDINATOR = {Role.COORDINATOR}
+PEER = {Role.PEER_RESEARCHER}
+READERS = {Role.COORDINATOR, Role.ANALYST}
 
 
-@project_view({"coordinator", "peer_researcher"})
-def interview_list(request, project):
+def _interview(request, project, pk) -> Interview:
+    queryset = Interview.objects.visible_to(request.user, project).select_related(
+        "participant", "venue", "interviewer", "project"
+    )
+    return get_scoped(queryset, pk=pk)
+
+
+def _filtered(request, project):
+    form = FilterForm(request.GET or None, project=project)
     interviews = Interview.objects.visible_to(request.user, project).select_related("participant", "venue", "interviewer")
-    return render(request, "interviews/list.html", {"project": project, "interviews": interviews})
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("week", None)
+    return form, form.filter(interviews), query.urlencode()
+
+
+@project_view(STAFF)
+@require_GET
+def interview_list(request, project):
+    form, interviews, query = _filtered(request, project)
+    page = Paginator(interviews.order_by("-starts_at"), 25).get_page(request.GET.get("page"))
+    return render(request, "interviews/list.html", {"project": project, "form": form, "page": page, "query": query})
+
+
+@project_view(STAFF)
+@require_GET
+def week(request, project):
+    form, interviews, query = _filtered(request, project)
+    try:
+        day = datetime.strptime(request.GET.get("week", ""), "%Y-%m-%d").date()  # noqa: DTZ007 - a calendar date
+    except ValueError:
+        day = timezone.localdate()
+    monday = day - timedelta(days=day.weekday())
+    tz = project.tzinfo
+    start = datetime.combine(monday, time.min, tzinfo=tz)
+    end = datetime.combine(monday + timedelta(days=7), time.min, tzinfo=tz)
+    rows = interviews.filter(starts_at__gte=start, starts_at__lt=end).order_by("starts_at")
+    days = [{"date": monday + timedelta(days=n), "interviews": []} for n in range(7)]
+    for interview in rows:
+        days[timezone.localtime(interview.starts_at, tz).date().weekday()]["interviews"].append(interview)
+    return render(
+        request,
+        "interviews/week.html",
+        {
+            "project": project,
+            "form": form,
+            "days": days,
+            "monday": monday,
+            "previous": monday - timedelta(days=7),
+            "next": monday + timedelta(days=7),
+            "query": query,
+        },
+    )
+
+
+@project_view(STAFF)
+@require_http_methods(["GET", "POST"])
+def book(request, project):
+    form = BookingForm(request.POST or None, project=project, user=request.user, role=request.membership.role)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            interview = actions.book_interview(project=project, by=request.user, **data)
+        except actions.BookingRefused as refused:
+            for problem in refused.problems:
+                form.add_error(None, problem)
+        else:
+            messages.success(request, f"Interview with {interview.participant.code} booked.")
+            return redirect("interviews:detail", slug=project.slug, pk=interview.pk)
+    return render(request, "interviews/book.html", {"project": project, "form": form})
+
+
+@project_view(STAFF)
+@require_GET
+def detail(request, project, pk):
+    interview = _interview(request, project, pk)
+    flags = interview.flags.select_related("raised_by") if request.membership.role == Role.COORDINATOR else interview.flags.none()
+    draft = NotesDraft.objects.filter(interview=interview).first()
+    return render(
+        request,
+        "interviews/detail.html",
+        {
+            "project": project,
+            "interview": interview,
+            "flags": flags,
+            "draft": draft,
+            "open_flags": interview.flags.filter(resolved_at__isnull=True).count(),
+            "is_interviewer": interview.interviewer_id == request.user.pk,
+            "started": interview.starts_at <= timezone.now(),
+        },
+    )
+
+
+@project_view(STAFF)
+@require_http_methods(["GET", "POST"])
+def reschedule(request, project, pk):
+    interview = _interview(request, project, pk)
+    if not interview.is_scheduled:
+        messages.error(request, "Only a scheduled interview can be moved.")
+        return redirect("interviews:detail", slug=project.slug, pk=interview.pk)
+    initial = {
+        "interviewer": interview.interviewer_id,
+        "starts_at": interview.starts_at,
+        "duration_minutes": interview.duration_minutes,
+        "venue": interview.venue_id,
+    }
+    form = ScheduleFields(request.POST or None, initial=initial, project=project, user=request.user, role=request.membership.role)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.reschedule_interview(interview, by=request.user, **form.cleaned_data)
+        except actions.BookingRefused as refused:
+            for problem in refused.problems:
+                form.add_error(None, problem)
+        else:
+            messages.success(request, "Interview moved. The people concerned are told.")
+            return redirect("interviews:detail", slug=project.slug, pk=interview.pk)
+    return render(request, "interviews/reschedule.html", {"project": project, "form": form, "interview": interview})
+
+
+@project_view(STAFF)
+@require_POST
+def change_status(request, project, pk):
+    interview = _interview(request, project, pk)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose cancel, did not attend, or completed.")
+    else:
+        try:
+            actions.change_status(interview, form.cleaned_data["status"], by=request.user)
+        except actions.BookingRefused as refused:
+            messages.error(request, " ".join(refused.problems))
+        else:
+            messages.success(
+                request, f"Interview marked {interview.__class__.Status(form.cleaned_data['status']).label.lower()}."
+            )
+    return redirect("interviews:detail", slug=project.slug, pk=interview.pk)
+
+
+@project_view(STAFF)
+@require_GET
+def ics(request, project, pk):
+    """A calendar entry with a neutral title and no detail: calendars are often shared or synced."""
+    interview = _interview(request, project, pk)
+    calendar = Calendar()
+    calendar.add("prodid", "-//Common Ground//EN")
+    calendar.add("version", "2.0")
+    event = Event()
+    event.add("uid", f"appointment-{interview.pk}@common-ground")
+    event.add("summary", "Appointment")
+    event.add("dtstart", interview.starts_at)
+    event.add("dtend", interview.ends_at)
+    event.add("dtstamp", timezone.now())
+    if interview.status == Interview.Status.CANCELLED:
+        event.add("status", "CANCELLED")
+    calendar.add_component(event)
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="appointment.ics"'
+    return response
+
+
+@project_view(STAFF)
+@require_http_methods(["GET", "POST"])
+def flag(request, project, pk):
+    interview = _interview(request, project, pk)
+    form = FlagForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        actions.raise_flag(interview, detail=form.cleaned_data["detail"], by=request.user)
+        messages.success(request, "The coordinators have been alerted.")
+        return redirect("interviews:detail", slug=project.slug, pk=interview.pk)
+    return render(request, "interviews/flag.html", {"project": project, "form": form, "interview": interview})
+
+
+@project_view(COORDINATOR)
+@require_POST
+def flag_resolve(request, project, pk):
+    concern = get_scoped(SafeguardingFlag.objects.filter(interview__project=project, resolved_at__isnull=True), pk=pk)
+    actions.resolve_flag(concern, by=request.user)
+    messages.success(request, "Marked as dealt with.")
+    return redirect("interviews:detail", slug=project.slug, pk=concern.interview_id)
+
+
+# ---------------------------------------------------------------- notes
+
+
+def _own_draft(request, project, pk) -> NotesDraft:
+    """The signed-in interviewer's draft; another researcher's interview or draft is a 404."""
+    interview = get_scoped(Interview.objects.visible_to(request.user, project).filter(interviewer=request.user), pk=pk)
+    try:
+        draft = actions.open_draft(interview, by=request.user)
+    except actions.NotesRefused as refused:
+        messages.error(request, refused.message)
+        raise _Redirect(interview) from None
+    if draft.author_id != request.user.pk:
+        raise Http404
+    return draft
+
+
+class _Redirect(Exception):
+    def __init__(self, interview):
+        self.interview = interview
+
+
+def _notes_page(request, project, draft, form, *, conflict=None, status=200):
+    findings = actions.findings_for(draft)
+    return render(
+        request,
+        "interviews/notes.html",
+        {
+            "project": project,
+            "draft": draft,
+            "interview": draft.interview,
+            "form": form,
+            "findings": findings,
+            "dismiss_form": DismissForm(),
+            "resolutions": draft.resolutions.select_related("by"),
+            "conflict": conflict,
+        },
+        status=status,
+    )
+
+
+def _wants_json(request) -> bool:
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+@project_view(PEER)
+@require_http_methods(["GET", "POST"])
+def notes(request, project, pk):
+    try:
+        draft = _own_draft(request, project, pk)
+    except _Redirect as target:
+        return redirect("interviews:detail", slug=project.slug, pk=target.interview.pk)
+    if request.method == "GET":
+        record(request.user, "notes.opened", draft, project=project)
+        return _notes_page(request, project, draft, NotesForm(draft=draft))
+    form = NotesForm(request.POST, draft=draft)
+    if not form.is_valid():
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "errors": [e for errors in form.errors.values() for e in errors]}, status=400)
+        return _notes_page(request, project, draft, form, status=400)
+    try:
+        draft = actions.save_notes(draft, sections=form.sections(), version=form.cleaned_data["version"], by=request.user)
+    except actions.NotesConflict as conflict:
+        saved = conflict.draft
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "conflict": True, "version": saved.version}, status=409)
+        # Both texts on the page: what is saved (theirs) read-only, and what was typed, kept in the form.
+        theirs = [(heading, text) for _, heading, text in saved.section_list()]
+        form = NotesForm(request.POST, draft=saved)
+        form.is_valid()
+        return _notes_page(request, project, saved, form, conflict=theirs, status=409)
+    except actions.NotesRefused as refused:
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "errors": [refused.message]}, status=400)
+        form.add_error(None, refused.message)
+        return _notes_page(request, project, draft, form, status=400)
+    saved_at = timezone.localtime(draft.saved_at).strftime("%H:%M")
+    if _wants_json(request):
+        return JsonResponse(
+            {"ok": True, "version": draft.version, "saved_at": saved_at, "findings": len(actions.findings_for(draft))}
+        )
+    messages.success(request, f"Saved at {saved_at}.")
+    return redirect("interviews:notes", slug=project.slug, pk=pk)
+
+
+@project_view(PEER)
+@require_POST
+def redact(request, project, pk):
+    try:
+        draft = _own_draft(request, project, pk)
+    except _Redirect as target:
+        return redirect("interviews:detail", slug=project.slug, pk=target.interview.pk)
+    try:
+        version = int(request.POST.get("version", ""))
+        actions.redact_finding(draft, finding_id=request.POST.get("finding", ""), version=version, by=request.user)
+    except ValueError:
+        messages.error(request, "The page was out of date. Try again.")
+    except actions.NotesConflict:
+        messages.error(
+            request, "The notes were changed elsewhere since this page was opened. The page now shows the saved notes."
+        )
+    except actions.NotesRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, "Redacted.")
+    return redirect("interviews:notes", slug=project.slug, pk=pk)
+
+
+@project_view(PEER)
+@require_POST
+def dismiss(request, project, pk):
+    try:
+        draft = _own_draft(request, project, pk)
+    except _Redirect as target:
+        return redirect("interviews:detail", slug=project.slug, pk=target.interview.pk)
+    form = DismissForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give a reason (up to 500 characters) for keeping this text.")
+    else:
+        try:
+            actions.dismiss_finding(
+                draft, finding_id=form.cleaned_data["finding"], reason=form.cleaned_data["reason"], by=request.user
+            )
+        except actions.NotesRefused as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(request, "Kept, with your reason in the log.")
+    return redirect("interviews:notes", slug=project.slug, pk=pk)
+
+
+@project_view(PEER)
+@require_POST
+def submit(request, project, pk):
+    try:
+        draft = _own_draft(request, project, pk)
+    except _Redirect as target:
+        return redirect("interviews:detail", slug=project.slug, pk=target.interview.pk)
+    try:
+        actions.submit_notes(draft, by=request.user)
+    except actions.NotesRefused as refused:
+        messages.error(request, refused.message)
+        return redirect("interviews:notes", slug=project.slug, pk=pk)
+    messages.success(request, "Notes sent for review.")
+    return redirect("interviews:detail", slug=project.slug, pk=pk)
+
+
+# ---------------------------------------------------------------- review and release
+
+
+@project_view(COORDINATOR)
+@require_GET
+def review_list(request, project):
+    drafts = NotesDraft.objects.awaiting_review(project).select_related(
+        "interview__participant", "interview__interviewer", "author"
+    )
+    page = Paginator(drafts.order_by("submitted_at"), 25).get_page(request.GET.get("page"))
+    return render(request, "interviews/review_list.html", {"project": project, "page": page})
+
+
+@project_view(COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def review(request, project, pk):
+    interview = _interview(request, project, pk)
+    draft = get_scoped(
+        NotesDraft.objects.visible_to(request.user, project).filter(status=NotesDraft.Status.SUBMITTED), interview=interview
+    )
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if request.POST.get("decision") == "release":
+                actions.release_notes(draft, by=request.user)
+                messages.success(request, f"Notes released into the corpus as {interview.participant.code}.")
+            else:
+                actions.send_back(draft, comment=form.cleaned_data["comment"], by=request.user)
+                messages.success(request, "Notes sent back to the interviewer.")
+        except actions.NotesRefused as refused:
+            form.add_error("comment" if request.POST.get("decision") != "release" else None, refused.message)
+        else:
+            return redirect("interviews:review_list", slug=project.slug)
+    record(request.user, "notes.read", draft, project=project)
+    return render(
+        request,
+        "interviews/review.html",
+        {
+            "project": project,
+            "interview": interview,
+            "draft": draft,
+            "form": form,
+            "resolutions": draft.resolutions.select_related("by"),
+        },
+    )
+
+
+@project_view(READERS)
+@require_GET
+def released(request, project):
+    documents = (
+        Document.objects.visible_to(request.user, project)
+        .filter(source=Document.Source.INTERVIEW)
+        .only("pk", "title", "cohort", "month", "released_at")
+    )
+    page = Paginator(documents, 25).get_page(request.GET.get("page"))
+    return render(request, "interviews/released.html", {"project": project, "page": page})
+
+
+@project_view(READERS)
+@require_GET
+def released_detail(request, project, pk):
+    document = get_scoped(Document.objects.visible_to(request.user, project).filter(source=Document.Source.INTERVIEW), pk=pk)
+    record(request.user, "document.read", document, project=project)
+    sections = [(s["heading"], document.text[s["start"] : s["end"]].split("\n\n", 1)[-1].strip()) for s in document.sections]
+    return render(request, "interviews/released_detail.html", {"project": project, "document": document, "sections": sections})

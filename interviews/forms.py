@@ -1,0 +1,143 @@
+from django import forms
+from django.utils import timezone
+
+from coproduction.models import Participant, Project, Role, User
+from coproduction.textcheck import validate_readable_text
+from interviews.models import MAX_DURATION_MINUTES, MAX_NOTES_CHARACTERS, Interview, NotesDraft, Venue
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def format_value(self, value):
+        if hasattr(value, "strftime"):
+            return (
+                timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")
+                if timezone.is_aware(value)
+                else value.strftime("%Y-%m-%dT%H:%M")
+            )
+        return value
+
+
+def peer_researchers(project: Project):
+    return User.objects.filter(memberships__project=project, memberships__role=Role.PEER_RESEARCHER, is_active=True).order_by(
+        "display_name"
+    )
+
+
+class ScheduleFields(forms.Form):
+    interviewer = forms.ModelChoiceField(label="Interviewer", queryset=User.objects.none(), empty_label="Choose an interviewer")
+    starts_at = forms.DateTimeField(
+        label="Start (date and time)",
+        widget=DateTimeLocalInput,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text="For example, 2026-12-03 at 14:30",
+    )
+    duration_minutes = forms.IntegerField(label="Duration in minutes", min_value=15, max_value=MAX_DURATION_MINUTES, initial=60)
+    venue = forms.ModelChoiceField(label="Venue", queryset=Venue.objects.none(), empty_label="Choose a venue")
+
+    def __init__(self, *args, project: Project, user: User, role: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project = project
+        interviewers = peer_researchers(project)
+        if role == Role.PEER_RESEARCHER:
+            interviewers = interviewers.filter(pk=user.pk)
+            self.fields["interviewer"].initial = user.pk
+        self.fields["interviewer"].queryset = interviewers
+        self.fields["venue"].queryset = Venue.objects.filter(project=project, active=True)
+
+
+class BookingForm(ScheduleFields):
+    participant = forms.ModelChoiceField(
+        label="Participant", queryset=Participant.objects.none(), empty_label="Choose a participant"
+    )
+    field_order = ["participant", "interviewer", "starts_at", "duration_minutes", "venue"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Withdrawn participants stay choosable so that the refusal can say why.
+        self.fields["participant"].queryset = Participant.objects.filter(project=self.project)
+        self.fields["participant"].label_from_instance = lambda p: f"{p.code} ({p.cohort})"
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[(s, s) for s in (Interview.Status.COMPLETED, Interview.Status.NO_SHOW, Interview.Status.CANCELLED)]
+    )
+
+
+class FilterForm(forms.Form):
+    interviewer = forms.ModelChoiceField(label="Interviewer", queryset=User.objects.none(), required=False, empty_label="Anyone")
+    venue = forms.ModelChoiceField(label="Venue", queryset=Venue.objects.none(), required=False, empty_label="Any venue")
+    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *Interview.Status.choices])
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["interviewer"].queryset = peer_researchers(project)
+        self.fields["venue"].queryset = Venue.objects.filter(project=project)
+
+    def filter(self, interviews):
+        if not self.is_valid():
+            return interviews
+        data = self.cleaned_data
+        if data.get("interviewer"):
+            interviews = interviews.filter(interviewer=data["interviewer"])
+        if data.get("venue"):
+            interviews = interviews.filter(venue=data["venue"])
+        if data.get("status"):
+            interviews = interviews.filter(status=data["status"])
+        return interviews
+
+
+class FlagForm(forms.Form):
+    detail = forms.CharField(
+        label="A few words for the coordinator (optional)",
+        help_text="Keep it short: talk to the coordinator for the detail.",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[validate_readable_text],
+    )
+
+
+class NotesForm(forms.Form):
+    """One textarea per topic-guide question plus a free section, and the version being edited."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, draft: NotesDraft, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.section_keys = []
+        for key, heading, text in draft.section_list():
+            self.fields[key] = forms.CharField(
+                label=heading,
+                required=False,
+                strip=False,
+                max_length=MAX_NOTES_CHARACTERS,
+                widget=forms.Textarea(attrs={"rows": 6}),
+                initial=text,
+                validators=[validate_readable_text],
+            )
+            self.section_keys.append(key)
+        self.fields["version"].initial = draft.version
+
+    def sections(self) -> dict[str, str]:
+        return {key: self.cleaned_data.get(key, "") for key in self.section_keys}
+
+    def section_fields(self):
+        return [self[key] for key in self.section_keys]
+
+
+class DismissForm(forms.Form):
+    finding = forms.CharField(widget=forms.HiddenInput, max_length=60)
+    reason = forms.CharField(label="Why this can stay", max_length=500, validators=[validate_readable_text])
+
+
+class ReviewForm(forms.Form):
+    comment = forms.CharField(
+        label="What needs changing (when sending back)",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        validators=[validate_readable_text],
+    )

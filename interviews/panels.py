@@ -1,0 +1,38 @@
+"""Dashboard panels and the digest section that `interviews` registers with coproduction."""
+
+from django.db.models import Q
+from django.utils import timezone
+
+from coproduction.digest import DigestLine
+from interviews.models import Interview, NotesDraft, SafeguardingFlag
+
+
+def peer_panel(request, project) -> dict | None:
+    mine = Interview.objects.filter(project=project, interviewer=request.user).select_related("participant", "venue")
+    upcoming = list(mine.filter(status=Interview.Status.SCHEDULED, starts_at__gte=timezone.now()).order_by("starts_at")[:5])
+    to_write = list(
+        mine.filter(status=Interview.Status.COMPLETED, notes_released_at__isnull=True)
+        .filter(Q(notes__isnull=True) | Q(notes__status=NotesDraft.Status.WRITING))
+        .order_by("starts_at")[:10]
+    )
+    sent_back = list(mine.filter(notes__status=NotesDraft.Status.SENT_BACK).order_by("starts_at")[:10])
+    if not (upcoming or to_write or sent_back):
+        return None
+    return {"upcoming": upcoming, "to_write": to_write, "sent_back": sent_back}
+
+
+def coordinator_panel(request, project) -> dict | None:
+    waiting = NotesDraft.objects.awaiting_review(project).count()
+    flags = list(
+        SafeguardingFlag.objects.filter(interview__project=project, resolved_at__isnull=True).select_related(
+            "interview__participant"
+        )[:10]
+    )
+    if not (waiting or flags):
+        return None
+    return {"waiting": waiting, "flags": flags}
+
+
+def digest_section(project) -> list[DigestLine]:
+    # Neutral wording: the digest may be read on a shared screen.
+    return [DigestLine("Items waiting for your review", NotesDraft.objects.awaiting_review(project).count())]

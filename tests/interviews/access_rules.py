@@ -1,0 +1,40 @@
+from interviews.models import NotesDraft, SafeguardingFlag
+from tests.access import Case
+from tests.interviews.factories import completed_interview, draft_for, make_interview, released_document
+
+STAFF_DENIED = {"analyst": 403, "supervisor": 403}
+
+
+def _scheduled(world):
+    return make_interview(world.project, world.peer, booked_by=world.coordinator).pk
+
+
+def _completed(world):
+    return completed_interview(world).pk
+
+
+def _submitted(world):
+    interview = completed_interview(world)
+    draft_for(interview, NotesDraft.Status.SUBMITTED, q1="Lighting is poor.")
+    return interview.pk
+
+
+def _flag(world):
+    interview = make_interview(world.project, world.peer, booked_by=world.coordinator)
+    return SafeguardingFlag.objects.create(interview=interview, raised_by=world.peer).pk
+
+
+RULES = {
+    "interviews:detail": lambda world: Case(kwargs={"pk": _scheduled(world)}),
+    "interviews:reschedule": lambda world: Case(kwargs={"pk": _scheduled(world)}),
+    "interviews:status": lambda world: Case(kwargs={"pk": _scheduled(world)}, allowed=(405,)),
+    "interviews:ics": lambda world: Case(kwargs={"pk": _scheduled(world)}),
+    "interviews:flag": lambda world: Case(kwargs={"pk": _scheduled(world)}),
+    "interviews:flag_resolve": lambda world: Case(kwargs={"pk": _flag(world)}, allowed=(405,)),
+    "interviews:notes": lambda world: Case(kwargs={"pk": _completed(world)}),
+    "interviews:redact": lambda world: Case(kwargs={"pk": _completed(world)}, allowed=(405,)),
+    "interviews:dismiss": lambda world: Case(kwargs={"pk": _completed(world)}, allowed=(405,)),
+    "interviews:submit": lambda world: Case(kwargs={"pk": _completed(world)}, allowed=(405,)),
+    "interviews:review": lambda world: Case(kwargs={"pk": _submitted(world)}),
+    "interviews:released_detail": lambda world: Case(kwargs={"pk": released_document(world).pk}),
+}
