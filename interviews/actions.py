@@ -7,7 +7,7 @@ notification outbox in step with the interview (`sync_interview_reminders`).
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -63,7 +63,9 @@ def interview_reminders(interview: Interview) -> list[outbox.Reminder]:
     for reminders and gave contact details. Completed with notes still to submit: notes-overdue
     to the interviewer at +48 h and to the coordinators at +96 h.
     """
-    times = {"starts_at": interview.starts_at, "ends_at": interview.ends_at}
+    # Absolute hours before the start: UTC arithmetic, so a clock change does not shift them.
+    starts_at = interview.starts_at.astimezone(UTC)
+    times = {"starts_at": starts_at, "ends_at": interview.ends_at}
     reminders: list[outbox.Reminder] = []
     if interview.status == Interview.Status.SCHEDULED:
         recipients: list[dict] = [{"user": interview.interviewer}]
@@ -72,27 +74,20 @@ def interview_reminders(interview: Interview) -> list[outbox.Reminder]:
             recipients.append({"participant": participant})
         for slot, before in [("24h-before", timedelta(hours=24)), ("2h-before", timedelta(hours=2))]:
             for recipient in recipients:
-                reminders.append(
-                    outbox.Reminder("appointment-reminder", interview.starts_at - before, slot, **recipient, **times)
-                )
-    elif interview.status == Interview.Status.COMPLETED and interview.completed_at and _notes_outstanding(interview):
-        reminders.append(
-            outbox.Reminder(
-                "notes-overdue", interview.completed_at + timedelta(hours=48), "notes-48h", user=interview.interviewer
-            )
-        )
-        for coordinator in interview.project.coordinators:
+                reminders.append(outbox.Reminder("appointment-reminder", starts_at - before, slot, **recipient, **times))
+    elif interview.status == Interview.Status.COMPLETED and interview.completed_at and interview.notes_released_at is None:
+        draft = NotesDraft.objects.filter(interview=interview).first()
+        if draft is None or draft.is_editable:
+            # Notes sent back are due again, counting from the send-back.
+            since = draft.sent_back_at if draft is not None and draft.sent_back_at else interview.completed_at
             reminders.append(
-                outbox.Reminder(
-                    "notes-overdue-coordinator", interview.completed_at + timedelta(hours=96), "notes-96h", user=coordinator
-                )
+                outbox.Reminder("notes-overdue", since + timedelta(hours=48), "notes-48h", user=interview.interviewer)
             )
+            for coordinator in interview.project.coordinators:
+                reminders.append(
+                    outbox.Reminder("notes-overdue-coordinator", since + timedelta(hours=96), "notes-96h", user=coordinator)
+                )
     return reminders
-
-
-def _notes_outstanding(interview: Interview) -> bool:
-    draft = NotesDraft.objects.filter(interview=interview).first()
-    return interview.notes_released_at is None and (draft is None or draft.is_editable)
 
 
 def sync_interview_reminders(interview: Interview) -> None:
@@ -131,7 +126,7 @@ def booking_problems(
         problems.append("The interviewer must be a peer researcher in this project.")
     else:
         problems.extend(interviewer_problems(interviewer, project))
-    ends_at = starts_at + timedelta(minutes=duration_minutes)
+    ends_at = starts_at.astimezone(UTC) + timedelta(minutes=duration_minutes)
     others = Interview.objects.filter(project=project)
     if exclude is not None:
         others = others.exclude(pk=exclude.pk)
@@ -461,7 +456,8 @@ def send_back(draft: NotesDraft, *, comment: str, by: User) -> NotesDraft:
         raise NotesRefused("Say what needs changing.")
     draft.status = NotesDraft.Status.SENT_BACK
     draft.review_comment = comment.strip()
-    draft.save(update_fields=["status", "review_comment"])
+    draft.sent_back_at = timezone.now()
+    draft.save(update_fields=["status", "review_comment", "sent_back_at"])
     record(by, "notes.sent_back", draft, project=draft.interview.project)
     sync_interview_reminders(draft.interview)
     return draft

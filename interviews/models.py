@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -73,7 +73,7 @@ class InterviewQuerySet(models.QuerySet):
     def overlapping(self, starts_at, ends_at) -> list["Interview"]:
         """Active interviews that overlap [starts_at, ends_at). Candidates are narrowed in the
         database by start time (no interview is longer than MAX_DURATION_MINUTES), then checked."""
-        earliest = starts_at - timedelta(minutes=MAX_DURATION_MINUTES)
+        earliest = starts_at.astimezone(UTC) - timedelta(minutes=MAX_DURATION_MINUTES)
         candidates = self.active().filter(starts_at__lt=ends_at, starts_at__gt=earliest)
         return [interview for interview in candidates if interview.ends_at > starts_at]
 
@@ -112,7 +112,8 @@ class Interview(models.Model):
 
     @property
     def ends_at(self):
-        return self.starts_at + timedelta(minutes=self.duration_minutes)
+        # In UTC: adding to a local time would be wall-clock arithmetic, wrong across a clock change.
+        return self.starts_at.astimezone(UTC) + timedelta(minutes=self.duration_minutes)
 
     @property
     def is_scheduled(self) -> bool:
@@ -185,6 +186,7 @@ class NotesDraft(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     saved_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    sent_back_at = models.DateTimeField(null=True, blank=True)
     released_at = models.DateTimeField(null=True, blank=True)
 
     objects = NotesDraftQuerySet.as_manager()

@@ -1,0 +1,278 @@
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from coproduction.models import AuditEvent, DenyListTerm, Document, Notification
+from coproduction.participation.actions import withdraw_participant
+from interviews import actions
+from interviews.models import MAX_NOTES_CHARACTERS, Interview, NotesDraft, PiiResolution
+from tests.interviews.factories import completed_interview, draft_for
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name, world, **kwargs):
+    return reverse(f"interviews:{name}", kwargs={"slug": world.project.slug, **kwargs})
+
+
+def notes_data(draft, version=None, **texts):
+    data = {"version": version or draft.version}
+    for key, _, text in draft.section_list():
+        data[key] = text
+    for order, question in enumerate(draft.interview.topic_guide.questions.all(), start=1):
+        if f"q{order}" in texts:
+            data[f"q{question.pk}"] = texts[f"q{order}"]
+    if "free" in texts:
+        data["free"] = texts["free"]
+    return data
+
+
+@pytest.fixture
+def interview(world):
+    return completed_interview(world)
+
+
+def test_opening_creates_an_encrypted_draft_and_saving_bumps_the_version(world, client_for, interview):
+    client = client_for(world.peer)
+    page = client.get(url("notes", world, pk=interview.pk))
+    assert page.status_code == 200
+    draft = NotesDraft.objects.get(interview=interview)
+    response = client.post(url("notes", world, pk=interview.pk), notes_data(draft, q1="Lamps out on the towpath."))
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.version == 2 and draft.sections[f"q{interview.topic_guide.questions.first().pk}"] == "Lamps out on the towpath."
+    with connection.cursor() as cursor:
+        cursor.execute("select sections from interviews_notesdraft where id = %s", [draft.pk])
+        assert "towpath" not in str(cursor.fetchone()[0])
+    assert AuditEvent.objects.filter(action="notes.opened", object_id=str(draft.pk)).exists()
+
+
+def test_autosave_answers_json(world, client_for, interview):
+    draft = actions.open_draft(interview, by=world.peer)
+    response = client_for(world.peer).post(
+        url("notes", world, pk=interview.pk), notes_data(draft, free="call 020 7946 0018"), HTTP_X_REQUESTED_WITH="fetch"
+    )
+    assert response.status_code == 200
+    assert response.json()["ok"] and response.json()["version"] == 2 and response.json()["findings"] == 1
+
+
+def test_conflicting_save_shows_both_texts_and_loses_neither(world, client_for, interview):
+    draft = actions.open_draft(interview, by=world.peer)
+    client = client_for(world.peer)
+    client.post(url("notes", world, pk=interview.pk), notes_data(draft, version=1, q1="Saved from the laptop."))
+    response = client.post(url("notes", world, pk=interview.pk), notes_data(draft, version=1, q1="Typed on the phone."))
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "Saved from the laptop." in body and "Typed on the phone." in body
+    draft.refresh_from_db()
+    assert draft.version == 2 and "Saved from the laptop." in draft.sections.values()
+    as_json = client.post(
+        url("notes", world, pk=interview.pk), notes_data(draft, version=1, q1="x"), HTTP_X_REQUESTED_WITH="fetch"
+    )
+    assert as_json.status_code == 409 and as_json.json()["conflict"]
+
+
+def test_bad_input_is_refused_and_nothing_saved(world, client_for, interview):
+    draft = actions.open_draft(interview, by=world.peer)
+    client = client_for(world.peer)
+    too_long = client.post(url("notes", world, pk=interview.pk), notes_data(draft, q1="a" * (MAX_NOTES_CHARACTERS + 1)))
+    assert too_long.status_code == 400
+    split = MAX_NOTES_CHARACTERS // 2 + 1
+    too_long_total = client.post(url("notes", world, pk=interview.pk), notes_data(draft, q1="a" * split, q2="b" * split))
+    assert too_long_total.status_code == 400 and b"longer than 200,000 characters" in too_long_total.content
+    unreadable = client.post(url("notes", world, pk=interview.pk), notes_data(draft, q1="bad \ufffd byte"))
+    assert unreadable.status_code == 400 and b"could not be read" in unreadable.content
+    nul = client.post(url("notes", world, pk=interview.pk), notes_data(draft, q1="nul \x00 here"))
+    assert nul.status_code == 400
+    draft.refresh_from_db()
+    assert draft.version == 1 and not any(draft.sections.values())
+
+
+def test_html_in_notes_is_always_escaped(world, client_for, interview):
+    draft = draft_for(interview, q1="<script>alert(1)</script><b>bold</b>")
+    page = client_for(world.peer).get(url("notes", world, pk=interview.pk)).content.decode()
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+    draft.status = NotesDraft.Status.SUBMITTED
+    draft.save()
+    review = client_for(world.coordinator).get(url("review", world, pk=interview.pk)).content.decode()
+    assert "<script>alert(1)" not in review and "<b>bold</b>" not in review
+
+
+def test_submit_refused_until_findings_are_redacted_or_dismissed(world, client_for, interview):
+    DenyListTerm.objects.create(project=world.project, term="Mazza", kind="nickname", added_by=world.coordinator)
+    draft = draft_for(interview, q1="Met mazza, call 020 7946 0018.", free="It was Bridget who said so.")
+    client = client_for(world.peer)
+    refused = client.post(url("submit", world, pk=interview.pk), follow=True)
+    assert b"not resolved" in refused.content
+    draft.refresh_from_db()
+    assert draft.status == NotesDraft.Status.WRITING
+    findings = actions.findings_for(draft)
+    assert {f.finding.type for f in findings} == {"NICKNAME", "PHONE", "POSSIBLE_NAME"}
+    # Each redaction shifts later spans: the page is re-scanned before the next one.
+    while redactable := [f for f in actions.findings_for(draft) if f.finding.type != "POSSIBLE_NAME"]:
+        client.post(url("redact", world, pk=interview.pk), {"finding": redactable[0].id, "version": draft.version})
+        draft.refresh_from_db()
+    draft.refresh_from_db()
+    q1 = draft.sections[f"q{interview.topic_guide.questions.first().pk}"]
+    assert q1 == "Met [NICKNAME], call [PHONE]."
+    (possible,) = actions.findings_for(draft)
+    no_reason = client.post(url("dismiss", world, pk=interview.pk), {"finding": possible.id, "reason": ""}, follow=True)
+    assert b"Give a reason" in no_reason.content
+    client.post(url("dismiss", world, pk=interview.pk), {"finding": possible.id, "reason": "A street name used as a landmark"})
+    assert actions.findings_for(draft) == []
+    assert AuditEvent.objects.filter(action="notes.finding_dismissed").count() == 1
+    assert list(PiiResolution.objects.values_list("action", flat=True)) == ["redacted", "redacted", "dismissed"]
+    with connection.cursor() as cursor:
+        cursor.execute("select text_hash, reason from interviews_piiresolution")
+        assert "Bridget" not in str(cursor.fetchall())
+    client.post(url("submit", world, pk=interview.pk))
+    draft.refresh_from_db()
+    assert draft.status == NotesDraft.Status.SUBMITTED
+
+
+def test_redacting_with_a_stale_version_changes_nothing(world, client_for, interview):
+    draft = draft_for(interview, q1="call 020 7946 0018")
+    (finding,) = actions.findings_for(draft)
+    client = client_for(world.peer)
+    response = client.post(url("redact", world, pk=interview.pk), {"finding": finding.id, "version": 99}, follow=True)
+    assert b"changed elsewhere" in response.content
+    draft.refresh_from_db()
+    assert "020 7946 0018" in draft.sections[f"q{interview.topic_guide.questions.first().pk}"]
+
+
+def test_every_change_rescans(world, interview):
+    draft = draft_for(interview, q1="nothing here")
+    assert actions.findings_for(draft) == []
+    draft = actions.save_notes(draft, sections=notes_data(draft, q1="mail jo@example.org"), version=1, by=world.peer)
+    assert [f.finding.type for f in actions.findings_for(draft)] == ["EMAIL"]
+
+
+def test_another_researchers_draft_is_404_and_coordinator_cannot_edit(world, client_for):
+    theirs = completed_interview(world, interviewer=world.second_peer)
+    draft_for(theirs, q1="private")
+    client = client_for(world.peer)
+    for name in ["notes", "redact", "dismiss", "submit"]:
+        method = client.get if name == "notes" else client.post
+        assert method(url(name, world, pk=theirs.pk)).status_code == 404
+    assert client_for(world.coordinator).get(url("notes", world, pk=theirs.pk)).status_code == 403
+    assert client_for(world.peer).get(url("review", world, pk=theirs.pk)).status_code == 403
+
+
+def test_notes_only_after_completion(world, client_for):
+    from tests.interviews.factories import make_interview
+
+    scheduled = make_interview(world.project, world.peer, booked_by=world.coordinator)
+    response = client_for(world.peer).get(url("notes", world, pk=scheduled.pk), follow=True)
+    assert b"once the interview is marked completed" in response.content
+    assert not NotesDraft.objects.exists()
+
+
+def submitted(world, interview, **texts):
+    draft = draft_for(interview, **texts)
+    return actions.submit_notes(draft, by=world.peer)
+
+
+def test_coordinator_reads_audited_sends_back_and_overdue_reminders_follow(world, client_for, interview):
+    actions.sync_interview_reminders(interview)
+    draft = submitted(world, interview, q1="Lighting is poor by the depot.")
+    assert not Notification.objects.about(interview).pending().filter(template__startswith="notes-overdue").exists()
+    client = client_for(world.coordinator)
+    page = client.get(url("review", world, pk=interview.pk))
+    assert b"Lighting is poor by the depot." in page.content
+    assert AuditEvent.objects.filter(action="notes.read", actor=world.coordinator, object_id=str(draft.pk)).exists()
+    no_comment = client.post(url("review", world, pk=interview.pk), {"decision": "send_back", "comment": ""})
+    assert b"Say what needs changing" in no_comment.content
+    client.post(url("review", world, pk=interview.pk), {"decision": "send_back", "comment": "More on support, please."})
+    draft.refresh_from_db()
+    assert draft.status == NotesDraft.Status.SENT_BACK and draft.review_comment == "More on support, please."
+    assert Notification.objects.about(interview).pending().filter(template="notes-overdue").exists()
+    assert client.get(url("review", world, pk=interview.pk)).status_code == 404
+
+
+def test_release_creates_an_anonymised_document_and_deletes_the_draft(world, client_for, interview, settings):
+    settings.DRAFT_RETENTION_DAYS = 0
+    submitted(world, interview, q1="Lamps out.", free="Go back in [MONTH].")
+    client = client_for(world.coordinator)
+    response = client.post(url("review", world, pk=interview.pk), {"decision": "release"})
+    assert response.status_code == 302
+    document = Document.objects.get()
+    interview.refresh_from_db()
+    assert interview.document == document and interview.notes_released_at
+    assert document.participant == interview.participant and document.cohort == interview.participant.cohort
+    assert document.month.day == 1 and document.month.month == interview.starts_at.month
+    assert "Lamps out." in document.text and [s["heading"] for s in document.sections] == [
+        "How safe do the streets feel at night?",
+        "Anything else",
+    ]
+    assert not NotesDraft.objects.exists()
+    assert AuditEvent.objects.filter(action="notes.released").exists()
+    analyst = client_for(world.analyst)
+    listing = analyst.get(url("released", world)).content.decode()
+    assert interview.participant.code in listing
+    detail = analyst.get(url("released_detail", world, pk=document.pk)).content.decode()
+    assert "Lamps out." in detail
+    assert analyst.get(url("detail", world, pk=interview.pk)).status_code == 403
+
+
+def test_release_keeps_the_draft_when_retention_is_configured(world, interview, settings):
+    settings.DRAFT_RETENTION_DAYS = 7
+    draft = submitted(world, interview, q1="Lamps out.")
+    actions.release_notes(draft, by=world.coordinator)
+    draft.refresh_from_db()
+    assert draft.status == NotesDraft.Status.RELEASED
+    assert actions.purge_released_drafts() == 0
+    NotesDraft.objects.filter(pk=draft.pk).update(released_at=draft.released_at - timedelta(days=8))
+    assert actions.purge_released_drafts() == 1
+
+
+def test_release_refused_if_the_deny_list_grew(world, client_for, interview):
+    submitted(world, interview, q1="met kez by the depot")
+    DenyListTerm.objects.create(project=world.project, term="Kez", added_by=world.coordinator)
+    response = client_for(world.coordinator).post(url("review", world, pk=interview.pk), {"decision": "release"})
+    assert b"not resolved" in response.content
+    assert not Document.objects.exists()
+
+
+def test_withdrawal_erases_drafts_documents_and_bookings_end_to_end(world, client_for, interview):
+    participant = interview.participant
+    draft = submitted(world, interview, q1="Lamps out.")
+    document = actions.release_notes(draft, by=world.coordinator)
+    second = completed_interview(world)
+    Interview.objects.filter(pk=second.pk).update(participant=participant)
+    draft_for(Interview.objects.get(pk=second.pk), q1="More words.")
+    from tests.interviews.factories import make_interview
+
+    upcoming = make_interview(world.project, world.peer, booked_by=world.coordinator, participant=participant)
+    actions.sync_interview_reminders(upcoming)
+    response = client_for(world.coordinator).post(
+        reverse("participation:withdraw", kwargs={"slug": world.project.slug, "pk": participant.pk})
+    )
+    body = response.content.decode()
+    assert "Notes drafts" in body and "Released documents" in body and "Interviews cancelled" in body
+    assert not Document.objects.filter(pk=document.pk).exists()
+    assert not NotesDraft.objects.filter(interview__participant=participant).exists()
+    upcoming.refresh_from_db()
+    assert upcoming.status == Interview.Status.CANCELLED
+    assert not Notification.objects.about(upcoming).pending().exists()
+    analyst = client_for(world.analyst)
+    assert "Lamps out." not in analyst.get(url("released", world)).content.decode()
+    assert analyst.get(url("released_detail", world, pk=document.pk)).status_code == 404
+    withdrawn_event = AuditEvent.objects.get(action="participant.withdrawn")
+    assert withdrawn_event.object_type == "coproduction.participant"
+    with pytest.raises(ValueError):
+        withdraw_participant(participant, by=world.coordinator)
+
+
+def test_digest_and_dashboard_panels(world, client_for, interview):
+    from coproduction.digest import digest_lines
+
+    submitted(world, interview, q1="x")
+    lines = digest_lines(world.project)
+    assert ("Items waiting for your review", 1) in [(line.label, line.count) for line in lines]
+    dashboard = client_for(world.coordinator).get(reverse("coproduction:dashboard", kwargs={"slug": world.project.slug}))
+    assert b"1 waiting for your review" in dashboard.content
+    writing = completed_interview(world)
+    peer_dashboard = client_for(world.peer).get(reverse("coproduction:dashboard", kwargs={"slug": world.project.slug}))
+    assert writing.participant.code.encode() in peer_dashboard.content
