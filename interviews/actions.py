@@ -26,6 +26,7 @@ from interviews.models import (
     PiiResolution,
     SafeguardingFlag,
     TopicGuide,
+    TopicQuestion,
     Venue,
 )
 from interviews.signals import interview_completed
@@ -533,3 +534,30 @@ def erase_participant_interviews(participant: Participant) -> dict[str, int]:
     for interview in participant.interviews.all():
         outbox.cancel_reminders(interview)
     return {"notes drafts": draft_count, "interviews cancelled": len(upcoming)}
+
+
+# ---------------------------------------------------------------- venues and topic guides
+
+
+@transaction.atomic
+def add_venue(*, project: Project, name: str, is_remote: bool, by: User) -> Venue:
+    venue = Venue.objects.create(project=project, name=name, is_remote=is_remote)
+    record(by, "venue.added", venue)
+    return venue
+
+
+@transaction.atomic
+def set_venue_active(venue: Venue, active: bool, *, by: User) -> None:
+    venue.active = active
+    venue.save(update_fields=["active"])
+    record(by, "venue.reopened" if active else "venue.closed", venue)
+
+
+@transaction.atomic
+def publish_topic_guide(*, project: Project, questions: list[str], by: User) -> TopicGuide:
+    """A new version; interviews already booked keep the version they were booked with."""
+    latest = TopicGuide.objects.select_for_update().filter(project=project).order_by("-version").first()
+    guide = TopicGuide.objects.create(project=project, version=(latest.version + 1) if latest else 1)
+    TopicQuestion.objects.bulk_create(TopicQuestion(guide=guide, order=n, text=text) for n, text in enumerate(questions, start=1))
+    record(by, "topic_guide.published", guide)
+    return guide

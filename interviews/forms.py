@@ -141,3 +141,37 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         validators=[validate_readable_text],
     )
+
+
+class VenueForm(forms.Form):
+    name = forms.CharField(label="Venue name", max_length=100, help_text="For example: North hub, Phone, Online")
+    is_remote = forms.BooleanField(label="By phone or online", required=False)
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project = project
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if Venue.objects.filter(project=self.project, name__iexact=name).exists():
+            raise forms.ValidationError("There is already a venue with this name.")
+        return name
+
+
+class TopicGuideForm(forms.Form):
+    questions = forms.CharField(
+        label="Questions, one per line, in order",
+        error_messages={"required": "Enter at least one question."},
+        widget=forms.Textarea(attrs={"rows": 10}),
+        max_length=20_000,
+        validators=[validate_readable_text],
+    )
+
+    def clean_questions(self) -> list[str]:
+        lines = [" ".join(line.split()) for line in self.cleaned_data["questions"].splitlines()]
+        questions = [line for line in lines if line]
+        if not questions:
+            raise forms.ValidationError("Enter at least one question.")
+        if any(len(q) > 500 for q in questions):
+            raise forms.ValidationError("Each question must be 500 characters or fewer.")
+        return questions

@@ -20,6 +20,9 @@ urlpatterns = [
     path("<int:pk>/notes/submit/", views.submit, name="submit"),
     path("review/", views.review_list, name="review_list"),
     path("<int:pk>/review/", views.review, name="review"),
+    path("venues/", views.venues, name="venues"),
+    path("venues/<int:pk>/toggle/", views.venue_toggle, name="venue_toggle"),
+    path("topic-guide/", views.topic_guide, name="topic_guide"),
     path("released/", views.released, name="released"),
     path("released/<int:pk>/", views.released_detail, name="released_detail"),
 ]

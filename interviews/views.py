@@ -15,8 +15,19 @@ from coproduction.access import get_scoped, project_view
 from coproduction.audit import record
 from coproduction.models import Document, Role
 from interviews import actions
-from interviews.forms import BookingForm, DismissForm, FilterForm, FlagForm, NotesForm, ReviewForm, ScheduleFields, StatusForm
-from interviews.models import Interview, NotesDraft, SafeguardingFlag
+from interviews.forms import (
+    BookingForm,
+    DismissForm,
+    FilterForm,
+    FlagForm,
+    NotesForm,
+    ReviewForm,
+    ScheduleFields,
+    StatusForm,
+    TopicGuideForm,
+    VenueForm,
+)
+from interviews.models import Interview, NotesDraft, SafeguardingFlag, TopicGuide, Venue
 
 STAFF = {Role.COORDINATOR, Role.PEER_RESEARCHER}
 COORDINATOR = {Role.COORDINATOR}
@@ -416,3 +427,41 @@ def released_detail(request, project, pk):
     record(request.user, "document.read", document, project=project)
     sections = [(s["heading"], document.text[s["start"] : s["end"]].split("\n\n", 1)[-1].strip()) for s in document.sections]
     return render(request, "interviews/released_detail.html", {"project": project, "document": document, "sections": sections})
+
+
+# ---------------------------------------------------------------- venues and topic guides
+
+
+@project_view(COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def venues(request, project):
+    form = VenueForm(request.POST or None, project=project)
+    if request.method == "POST" and form.is_valid():
+        actions.add_venue(project=project, by=request.user, **form.cleaned_data)
+        messages.success(request, f"{form.cleaned_data['name']} added.")
+        return redirect("interviews:venues", slug=project.slug)
+    return render(
+        request, "interviews/venues.html", {"project": project, "form": form, "venues": Venue.objects.filter(project=project)}
+    )
+
+
+@project_view(COORDINATOR)
+@require_POST
+def venue_toggle(request, project, pk):
+    venue = get_scoped(Venue.objects.filter(project=project), pk=pk)
+    actions.set_venue_active(venue, not venue.active, by=request.user)
+    messages.success(request, f"{venue.name} is {'in use' if venue.active else 'no longer offered for new bookings'}.")
+    return redirect("interviews:venues", slug=project.slug)
+
+
+@project_view(COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def topic_guide(request, project):
+    current = TopicGuide.objects.filter(project=project).order_by("-version").prefetch_related("questions").first()
+    initial = {"questions": "\n".join(q.text for q in current.questions.all())} if current else {}
+    form = TopicGuideForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        guide = actions.publish_topic_guide(project=project, questions=form.cleaned_data["questions"], by=request.user)
+        messages.success(request, f"Topic guide version {guide.version} published. New bookings use it.")
+        return redirect("interviews:topic_guide", slug=project.slug)
+    return render(request, "interviews/topic_guide.html", {"project": project, "form": form, "current": current})

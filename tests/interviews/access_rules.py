@@ -1,6 +1,6 @@
 from interviews.models import NotesDraft, SafeguardingFlag
 from tests.access import Case
-from tests.interviews.factories import completed_interview, draft_for, make_interview, released_document
+from tests.interviews.factories import completed_interview, draft_for, make_interview, released_document, venue_for
 
 STAFF_DENIED = {"analyst": 403, "supervisor": 403}
 
@@ -25,6 +25,7 @@ def _flag(world):
 
 
 RULES = {
+    "interviews:venue_toggle": lambda world: Case(kwargs={"pk": venue_for(world.project).pk}, allowed=(405,)),
     "interviews:detail": lambda world: Case(kwargs={"pk": _scheduled(world)}),
     "interviews:reschedule": lambda world: Case(kwargs={"pk": _scheduled(world)}),
     "interviews:status": lambda world: Case(kwargs={"pk": _scheduled(world)}, allowed=(405,)),
