@@ -6,7 +6,7 @@ class InterviewsConfig(AppConfig):
 
     def ready(self) -> None:
         from coproduction import dashboard, demo, digest, erasure, navigation
-        from interviews import actions, panels
+        from interviews import actions, panels, receivers  # noqa: F401 - connects the signal receivers
         from interviews.demo import seed_interviews
 
         navigation.register("Interviews", "interviews:list", roles={"coordinator", "peer_researcher"}, order=10)

@@ -1,0 +1,59 @@
+"""Drafts and contact details are encrypted at rest, and keys can be rotated."""
+
+import pytest
+from django.db import connection
+
+from coproduction.models import Notification, Participant
+from interviews import actions
+from interviews.models import NotesDraft
+from tests.interviews.factories import completed_interview, draft_for, make_interview
+
+pytestmark = pytest.mark.django_db
+
+
+def forget_keys():
+    for field in NotesDraft._meta.get_field("sections"), Participant._meta.get_field("contact_email"):
+        field.__dict__.pop("keys", None)
+        field.__dict__.pop("f", None)
+
+
+@pytest.fixture
+def keys(settings):
+    def use(*names):
+        settings.SALT_KEY = list(names)
+        forget_keys()
+
+    yield use
+    forget_keys()
+
+
+def raw_sections(draft):
+    with connection.cursor() as cursor:
+        cursor.execute("select sections from interviews_notesdraft where id = %s", [draft.pk])
+        return cursor.fetchone()[0]
+
+
+def test_rotation_reads_old_keys_and_writes_with_the_first(world, keys):
+    keys("old-key")
+    draft = draft_for(completed_interview(world), q1="Lamps out by the canal.")
+    written_with_old = raw_sections(draft)
+    keys("new-key", "old-key")
+    draft = NotesDraft.objects.get(pk=draft.pk)
+    assert "Lamps out by the canal." in draft.sections.values()
+    draft.save()
+    assert raw_sections(draft) != written_with_old
+    keys("new-key")
+    assert "Lamps out by the canal." in NotesDraft.objects.get(pk=draft.pk).sections.values()
+
+
+def test_adding_contact_details_after_booking_schedules_participant_reminders(world):
+    interview = make_interview(world.project, world.peer, booked_by=world.coordinator)
+    actions.sync_interview_reminders(interview)
+    participant = interview.participant
+    assert not Notification.objects.filter(recipient_participant=participant).exists()
+    participant.contact_email = "p@example.org"
+    participant.wants_reminders = True
+    participant.save()
+    assert Notification.objects.pending().filter(recipient_participant=participant).count() == 2
+    participant.erase_contact_details()
+    assert not Notification.objects.pending().filter(recipient_participant=participant).exists()
