@@ -57,3 +57,13 @@ def test_adding_contact_details_after_booking_schedules_participant_reminders(wo
     assert Notification.objects.pending().filter(recipient_participant=participant).count() == 2
     participant.erase_contact_details()
     assert not Notification.objects.pending().filter(recipient_participant=participant).exists()
+
+
+def test_purge_command_reports_a_count(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("purge_released_drafts", stdout=out)
+    assert out.getvalue().strip() == "0 released draft(s) deleted."

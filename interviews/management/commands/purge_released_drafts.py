@@ -1,0 +1,12 @@
+"""Delete released notes drafts older than DRAFT_RETENTION_DAYS (run daily when it is above 0)."""
+
+from django.core.management.base import BaseCommand
+
+from interviews.actions import purge_released_drafts
+
+
+class Command(BaseCommand):
+    help = "Delete released notes drafts kept longer than DRAFT_RETENTION_DAYS."
+
+    def handle(self, *args, **options):
+        self.stdout.write(f"{purge_released_drafts()} released draft(s) deleted.")
