@@ -6,7 +6,7 @@ Audit rows are read-only; no encrypted field is shown anywhere in the admin.
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from coproduction.models import AuditEvent, Membership, Project, User
+from coproduction.models import AttributeDefinition, AuditEvent, Membership, Project, User
 
 
 @admin.register(User)
@@ -28,10 +28,17 @@ class MembershipInline(admin.TabularInline):
     extra = 0
 
 
+class AttributeDefinitionInline(admin.TabularInline):
+    """Coarse participant attributes a project records (e.g. age bands): choices only."""
+
+    model = AttributeDefinition
+    extra = 0
+
+
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "time_zone"]
-    inlines = [MembershipInline]
+    inlines = [MembershipInline, AttributeDefinitionInline]
 
 
 @admin.register(AuditEvent)
