@@ -118,9 +118,7 @@ def test_a_weak_password_is_refused_and_the_name_is_kept(client, client_for, wor
 @pytest.mark.django_db
 def test_mismatched_passwords_are_refused(client, client_for, world):
     path = invite(client_for, world)
-    response = client.post(
-        "/" + path, {"display_name": "X", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD + "x"}
-    )
+    response = client.post("/" + path, {"display_name": "X", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD + "x"})
     assert "The passwords do not match." in response.content.decode()
     assert not User.objects.filter(email="new.person@example.org").exists()
 

@@ -16,16 +16,22 @@ PRODUCTION = {
     "SITE_URL": "https://commonground.example.org",
 }
 # Everything the suite sets for itself is removed, so each case starts from a bare environment.
-SUITE_VARIABLES = {"SECURE", "STATIC_MANIFEST", "QUICK_EXIT_URL", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+SUITE_VARIABLES = {
+    "SECURE",
+    "STATIC_MANIFEST",
+    "QUICK_EXIT_URL",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "ALLOWED_HOSTS",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
 
 
 def run_django(args: list[str], **env) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if k not in SUITE_VARIABLES and k not in PRODUCTION}
     base["DJANGO_SETTINGS_MODULE"] = "coproduction.settings"
     base["VAR_DIR"] = str(ROOT / "var" / "settings-test")
-    return subprocess.run(
-        [sys.executable, *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=60
-    )
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=60)
 
 
 def load_settings(**env) -> subprocess.CompletedProcess:
