@@ -11,6 +11,7 @@ class CoproductionConfig(AppConfig):
         navigation.register("Dashboard", "coproduction:dashboard", order=0)
         navigation.register("Members", "coproduction:members", roles={"coordinator"}, order=80)
         navigation.register("Audit log", "coproduction:audit", roles={"coordinator"}, order=90)
+        navigation.register("Project settings", "coproduction:project_settings", roles={"coordinator"}, order=95)
         dashboard.register_panel(
             "coproduction/includes/_panel_invitations.html",
             roles={"coordinator"},
