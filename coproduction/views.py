@@ -50,7 +50,8 @@ def members(request, project):
         )
         messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
         return redirect("coproduction:members", slug=project.slug)
-    memberships = project.memberships.select_related("user").order_by("role", "user__display_name")
+    memberships = project.memberships.select_related("user").order_by("role", "user__display_name", "pk")
+    page = Paginator(memberships, 50).get_page(request.GET.get("page"))
     invitations = project.invitations.select_related("invited_by")[:50]
     return render(
         request,
@@ -58,7 +59,8 @@ def members(request, project):
         {
             "project": project,
             "form": form,
-            "memberships": memberships,
+            "page": page,
+            "memberships": page.object_list,
             "invitations": invitations,
             "roles": Role.choices,
         },

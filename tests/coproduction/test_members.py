@@ -117,3 +117,20 @@ def test_navigation_follows_the_role(client_for, world):
     assert members_url(world.project) in coordinator_page.content.decode()
     analyst_page = client_for(world.analyst).get(reverse("coproduction:dashboard", args=[world.project.slug]))
     assert members_url(world.project) not in analyst_page.content.decode()
+
+
+def test_the_members_page_costs_the_same_queries_for_more_members(client_for, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(world.coordinator)
+    url = members_url(world.project)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _ in range(30):
+        world.project.memberships.create(user=UserFactory(), role=Role.PEER_RESEARCHER)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url).content.decode()
+    assert len(many) == len(few)
+    assert "People in this project (35)" in page
