@@ -18,3 +18,4 @@ class CoproductionConfig(AppConfig):
             context=dashboard.pending_invitations,
             order=90,
         )
+        dashboard.register_panel("coproduction/includes/_panel_account.html", context=dashboard.account_protection, order=99)

@@ -134,3 +134,9 @@ def test_the_members_page_costs_the_same_queries_for_more_members(client_for, wo
         page = client.get(url).content.decode()
     assert len(many) == len(few)
     assert "People in this project (35)" in page
+
+
+def test_the_dashboard_offers_an_authenticator_app_to_those_without_one(client_for, world):
+    url = reverse("coproduction:dashboard", args=[world.project.slug])
+    assert "Protect your account" in client_for(world.peer).get(url).content.decode()
+    assert "Protect your account" not in client_for(world.coordinator).get(url).content.decode()
