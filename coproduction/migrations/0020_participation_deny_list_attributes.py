@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("coproduction", "0003_notification_appointment_times"),
+        ("coproduction", "0004_invitation_by_operations"),
     ]
 
     operations = [
