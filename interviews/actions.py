@@ -253,6 +253,9 @@ def change_status(interview: Interview, status: str, *, by: User) -> Interview:
         raise BookingRefused(["This interview has not started yet. Cancel it instead, or wait until it has started."])
     if status not in {Interview.Status.COMPLETED, Interview.Status.NO_SHOW, Interview.Status.CANCELLED}:
         raise BookingRefused(["Choose cancel, did not attend, or completed."])
+    consent = interview.participant.current_consent
+    if status == Interview.Status.COMPLETED and (consent is None or not consent.is_current):
+        raise BookingRefused([f"{interview.participant.code} has no current consent, so the interview cannot take place."])
     if status == Interview.Status.CANCELLED:
         # Tell them before erasing the participant's contact details.
         outbox.notify_now(

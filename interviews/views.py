@@ -283,7 +283,11 @@ def notes(request, project, pk):
             return JsonResponse({"ok": False, "conflict": True, "version": saved.version}, status=409)
         # Both texts on the page: what is saved (theirs) read-only, and what was typed, kept in the form.
         theirs = [(heading, text) for _, heading, text in saved.section_list()]
-        form = NotesForm(request.POST, draft=saved)
+        # The form keeps what was typed but now names the saved version, so the next Save,
+        # after combining the two, goes through.
+        typed = request.POST.copy()
+        typed["version"] = str(saved.version)
+        form = NotesForm(typed, draft=saved)
         form.is_valid()
         return _notes_page(request, project, saved, form, conflict=theirs, status=409)
     except actions.NotesRefused as refused:

@@ -31,6 +31,10 @@ def test_two_editors_autosave_conflict_loses_neither_text(page, world, sign_in, 
     assert "Typed on the laptop." in other.locator("[data-conflict-saved]").inner_text()
     assert other.get_by_label("What would help?").input_value() == "Typed on the phone."
     axe_check(other)
+    other.get_by_label("What would help?").fill("Typed on the laptop. Typed on the phone.")
+    other.get_by_role("button", name="Save", exact=True).click()
+    other.get_by_text(re.compile(r"Saved at \d\d:\d\d")).first.wait_for()
+    assert other.get_by_label("What would help?").input_value() == "Typed on the laptop. Typed on the phone."
 
 
 def test_participant_and_interview_pages_pass_axe(page, world, sign_in, axe_check):

@@ -68,6 +68,9 @@ def test_conflicting_save_shows_both_texts_and_loses_neither(world, client_for, 
     assert "Saved from the laptop." in body and "Typed on the phone." in body
     draft.refresh_from_db()
     assert draft.version == 2 and "Saved from the laptop." in draft.sections.values()
+    assert 'name="version" value="2"' in body
+    combined = client.post(url("notes", world, pk=interview.pk), notes_data(draft, version=2, q1="Laptop and phone."))
+    assert combined.status_code == 302
     as_json = client.post(
         url("notes", world, pk=interview.pk), notes_data(draft, version=1, q1="x"), HTTP_X_REQUESTED_WITH="fetch"
     )
@@ -276,3 +279,36 @@ def test_digest_and_dashboard_panels(world, client_for, interview):
     writing = completed_interview(world)
     peer_dashboard = client_for(world.peer).get(reverse("coproduction:dashboard", kwargs={"slug": world.project.slug}))
     assert writing.participant.code.encode() in peer_dashboard.content
+
+
+def test_bytes_that_are_not_utf8_are_refused_with_a_clear_message(world, client_for, interview):
+    draft = actions.open_draft(interview, by=world.peer)
+    question = interview.topic_guide.questions.first()
+    body = f"version={draft.version}&q{question.pk}=caf%FF%FE+x".encode()
+    response = client_for(world.peer).generic(
+        "POST", url("notes", world, pk=interview.pk), body, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400 and b"could not be read" in response.content
+    draft.refresh_from_db()
+    assert draft.version == 1
+
+
+def test_review_and_released_lists_use_constant_queries(world, client_for, django_assert_max_num_queries):
+    from tests.interviews.factories import released_document
+
+    def add(n):
+        for _ in range(n):
+            draft_for(completed_interview(world), NotesDraft.Status.SUBMITTED, q1="x")
+            released_document(world)
+
+    add(2)
+    coordinator = client_for(world.coordinator)
+    with django_assert_max_num_queries(30) as few_review:
+        coordinator.get(url("review_list", world))
+    with django_assert_max_num_queries(30) as few_released:
+        coordinator.get(url("released", world))
+    add(10)
+    with django_assert_max_num_queries(len(few_review.captured_queries)):
+        coordinator.get(url("review_list", world))
+    with django_assert_max_num_queries(len(few_released.captured_queries)):
+        coordinator.get(url("released", world))

@@ -292,3 +292,12 @@ def test_safeguarding_flag_alerts_coordinators_neutrally_and_is_audited(world, c
     coordinator.post(url("flag_resolve", world, pk=flag.pk))
     flag.refresh_from_db()
     assert flag.resolved_by == world.coordinator
+
+
+def test_an_interview_without_current_consent_cannot_be_completed(world, client_for, setup):
+    interview = make_interview(world.project, world.peer, booked_by=world.coordinator, starts_in=-timedelta(minutes=10))
+    interview.participant.consents.update(withdrawn_at=timezone.now())
+    response = client_for(world.peer).post(url("status", world, pk=interview.pk), {"status": "completed"}, follow=True)
+    assert b"no current consent" in response.content
+    interview.refresh_from_db()
+    assert interview.status == "scheduled"

@@ -135,3 +135,16 @@ def test_withdrawing_twice_is_refused(world):
     withdraw_participant(participant, by=world.coordinator)
     with pytest.raises(ValueError):
         withdraw_participant(participant, by=world.coordinator)
+
+
+def test_participant_list_uses_constant_queries(world, client_for, django_assert_max_num_queries):
+    client = client_for(world.coordinator)
+    for _ in range(2):
+        consenting_participant(world.project, world.coordinator)
+    with django_assert_max_num_queries(30) as few:
+        client.get(url("list", world))
+    for _ in range(15):
+        consenting_participant(world.project, world.coordinator)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(url("list", world))
+    assert page.content.count(b"Given") == 17
