@@ -113,3 +113,87 @@ def test_scan_pii_command_refuses_missing_and_binary_files(tmp_path):
     binary.write_bytes(b"\xff\xfe\x00\x80")
     with pytest.raises(CommandError, match="not UTF-8"):
         call_command("scan_pii", str(binary))
+
+
+# Generated PII: every value of each type, not only the examples above.
+DIGIT = st.sampled_from("0123456789")
+FILLER = st.lists(st.text(alphabet="abcdeghijklmnopqrsvwxyzàéü", min_size=1, max_size=8), max_size=10)
+
+
+@st.composite
+def nhs_numbers(draw):
+    digits = draw(st.lists(DIGIT, min_size=9, max_size=9))
+    total = sum(int(d) * w for d, w in zip(digits, range(10, 1, -1), strict=True))
+    check = (11 - total % 11) % 11
+    if check == 10 or len(set(digits + [str(check)])) == 1:
+        from hypothesis import reject
+
+        reject()
+    number = "".join(digits) + str(check)
+    sep = draw(st.sampled_from(["", " ", "-"]))
+    return sep.join([number[:3], number[3:6], number[6:]])
+
+
+@st.composite
+def ni_numbers(draw):
+    first = draw(st.sampled_from("ABCEGHJKLMNOPRSTWXYZ"))
+    second = draw(st.sampled_from("ABCEGHJKLMNPRSTWXYZ"))
+    if first + second in {"BG", "GB", "NK", "KN", "TN", "NT", "ZZ"}:
+        first = "A"
+    digits = "".join(draw(st.lists(DIGIT, min_size=6, max_size=6)))
+    sep = draw(st.sampled_from(["", " "]))
+    return sep.join([first + second, digits[:2], digits[2:4], digits[4:], draw(st.sampled_from("ABCD"))])
+
+
+@st.composite
+def full_dates(draw):
+    from datetime import date
+
+    day = draw(st.dates(min_value=date(1930, 1, 1), max_value=date(2029, 12, 31)))
+    pattern = draw(st.sampled_from(["%d/%m/%Y", "%Y-%m-%d", "{d} %B %Y", "%B {d}, %Y", "%d.%m.%y", "{d}th of %b %Y"]))
+    return day.strftime(pattern).replace("{d}", str(day.day))
+
+
+@st.composite
+def uk_mobiles(draw):
+    rest = "".join(draw(st.lists(DIGIT, min_size=9, max_size=9)))
+    style = draw(st.sampled_from(["07{a} {b}", "07{a}{b}", "+44 7{a} {b}", "07{a} {c} {d}"]))
+    return style.format(a=rest[:3], b=rest[3:], c=rest[3:6], d=rest[6:])
+
+
+@st.composite
+def emails(draw):
+    word = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=10)
+    local = draw(word) + draw(st.sampled_from(["", ".", "_", "+"])) + draw(word)
+    return f"{local}@{draw(word)}.{draw(st.sampled_from(['org', 'co.uk', 'com', 'net']))}"
+
+
+@st.composite
+def postcodes(draw):
+    area = draw(st.sampled_from(["E", "N", "M", "B", "LS", "SW", "EC", "BS", "CF"]))
+    district = str(draw(st.integers(min_value=1, max_value=19)))
+    inward = str(draw(st.integers(min_value=0, max_value=9))) + "".join(
+        draw(st.lists(st.sampled_from("ABDEFGHJLNPQRSTUWXYZ"), min_size=2, max_size=2))
+    )
+    return f"{area}{district}{draw(st.sampled_from([' ', '']))}{inward}"
+
+
+GENERATED = {
+    "NHS_NUMBER": nhs_numbers(),
+    "NI_NUMBER": ni_numbers(),
+    "DATE": full_dates(),
+    "PHONE": uk_mobiles(),
+    "EMAIL": emails(),
+    "POSTCODE": postcodes(),
+}
+
+
+@settings(max_examples=400, deadline=None)
+@given(kind=st.sampled_from(sorted(GENERATED)), data=st.data(), before=FILLER, after=FILLER)
+def test_generated_pii_is_found_with_the_right_span(kind, data, before, after):
+    value = data.draw(GENERATED[kind])
+    prefix = "".join(word + " " for word in before)
+    text = prefix + value + "".join(" " + word for word in after)
+    findings = scan(text)
+    start = len(prefix)
+    assert any(f.type == kind and f.start == start and f.end == start + len(value) for f in findings), (text, findings)
