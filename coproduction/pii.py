@@ -15,6 +15,7 @@ Possible names (capitalised words that do not start a sentence and are not commo
 findings too: a human decides, by redacting or by dismissing them with a reason.
 """
 
+import bisect
 import calendar
 import re
 from collections.abc import Iterable
@@ -385,13 +386,17 @@ def _possible_names(text: str) -> Iterable[tuple[int, int]]:
 
 
 def _deny_list(text: str, terms: Iterable[DenyTerm | str]) -> Iterable[tuple[str, int, int]]:
+    by_kind: dict[str, set[str]] = {}
     for item in terms:
         term = DenyTerm(item) if isinstance(item, str) else item
         cleaned = term.term.strip()
-        if not cleaned:
-            continue
-        kind = {"nickname": "NICKNAME", "place": "PLACE"}.get(term.kind, "NAME")
-        pattern = re.compile(r"(?<![\w])" + re.escape(cleaned) + r"(?![\w])", re.IGNORECASE)
+        if cleaned:
+            kind = {"nickname": "NICKNAME", "place": "PLACE"}.get(term.kind, "NAME")
+            by_kind.setdefault(kind, set()).add(cleaned)
+    for kind, cleaned_terms in by_kind.items():
+        # One alternation per kind, longest first, so "Old Gasworks Lane" wins over "Old Gasworks".
+        alternatives = "|".join(re.escape(t) for t in sorted(cleaned_terms, key=len, reverse=True))
+        pattern = re.compile(rf"(?<![\w])(?:{alternatives})(?![\w])", re.IGNORECASE)
         for match in pattern.finditer(text):
             yield kind, match.start(), match.end()
 
@@ -431,12 +436,19 @@ def scan(text: str, deny_terms: Iterable[DenyTerm | str] = ()) -> list[Finding]:
         {(kind, start, end) for kind, start, end in _proposals(text, list(deny_terms)) if end > start},
         key=lambda p: (PRIORITY[p[0]], -(p[2] - p[1]), p[1]),
     )
-    taken: list[tuple[int, int]] = []
+    # Accepted spans never overlap, so sorted by start they are sorted by end too: a new span
+    # can only collide with its neighbours in that order (bisect keeps this O(n log n)).
+    starts: list[int] = []
+    ends: list[int] = []
     kept: list[Finding] = []
     for kind, start, end in proposals:
-        if any(start < t_end and t_start < end for t_start, t_end in taken):
+        index = bisect.bisect_right(starts, start)
+        if index and ends[index - 1] > start:
             continue
-        taken.append((start, end))
+        if index < len(starts) and starts[index] < end:
+            continue
+        starts.insert(index, start)
+        ends.insert(index, end)
         kept.append(Finding(kind, start, end, text[start:end], PLACEHOLDERS[kind]))
     return sorted(kept, key=lambda f: (f.start, f.end))
 
