@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from coproduction.models import Consent, InformationSheet, Participant
+from coproduction.models import AttributeDefinition, Consent, DenyListTerm, InformationSheet, Participant
 from interviews.models import Interview, NotesDraft, TopicGuide, TopicQuestion, Venue
 
 QUESTIONS = [
@@ -41,6 +41,12 @@ def seed_interviews(project, people) -> None:
     sheet = InformationSheet.objects.filter(project=project).first() or InformationSheet.objects.create(
         project=project, version=1, text="Taking part is voluntary. Your name is never written down. (Demo text.)"
     )
+    AttributeDefinition.objects.get_or_create(
+        project=project, name="Age band", defaults={"choices": ["18–24", "25–34", "35–49", "50 and over"]}
+    )
+    if not DenyListTerm.objects.filter(project=project).exists():
+        for term, kind in [("Jaz", "nickname"), ("Old Gasworks", "place")]:
+            DenyListTerm.objects.create(project=project, term=term, kind=kind, added_by=coordinator)
     participants = []
     for cohort in ["Sex worker", "Sex worker", "Sex worker", "Resident", "Resident", "Faith leader", "Sex worker"]:
         participant = Participant.objects.create(

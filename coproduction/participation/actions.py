@@ -5,7 +5,17 @@ from django.utils import timezone
 
 from coproduction.audit import record
 from coproduction.erasure import run_erasers
-from coproduction.models import Consent, DenyListTerm, Document, InformationSheet, Notification, Participant, Project, User
+from coproduction.models import (
+    AttributeDefinition,
+    Consent,
+    DenyListTerm,
+    Document,
+    InformationSheet,
+    Notification,
+    Participant,
+    Project,
+    User,
+)
 
 
 @transaction.atomic
@@ -84,3 +94,18 @@ def withdraw_participant(participant: Participant, *, by: User) -> dict[str, int
     participant.save(update_fields=["withdrawn_at"])
     record(by, "participant.withdrawn", participant)
     return counts
+
+
+@transaction.atomic
+def add_attribute(*, project: Project, name: str, choices: list[str], by: User) -> AttributeDefinition:
+    order = AttributeDefinition.objects.filter(project=project).count()
+    definition = AttributeDefinition.objects.create(project=project, name=name, choices=choices, order=order)
+    record(by, "attribute.added", definition)
+    return definition
+
+
+@transaction.atomic
+def remove_attribute(definition: AttributeDefinition, *, by: User) -> None:
+    """Stop asking for it; values already recorded on participants stay as they are."""
+    record(by, "attribute.removed", definition)
+    definition.delete()

@@ -100,3 +100,36 @@ class DenyListTermForm(forms.Form):
         if term.casefold() in existing:
             raise forms.ValidationError("This term is already on the deny-list.")
         return term
+
+
+class AttributeDefinitionForm(forms.Form):
+    name = forms.CharField(
+        label="Attribute", max_length=60, help_text="For example: Age band", validators=[validate_readable_text]
+    )
+    choices = forms.CharField(
+        label="Choices, one per line",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=2000,
+        help_text="Coarse bands only, such as 18–24, 25–34, 35–49, 50 and over",
+        validators=[validate_readable_text],
+    )
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project = project
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if AttributeDefinition.objects.filter(project=self.project, name__iexact=name).exists():
+            raise forms.ValidationError("This attribute already exists.")
+        return name
+
+    def clean_choices(self) -> list[str]:
+        choices = list(
+            dict.fromkeys(" ".join(line.split()) for line in self.cleaned_data["choices"].splitlines() if line.strip())
+        )
+        if len(choices) < 2:
+            raise forms.ValidationError("Enter at least two choices, one per line.")
+        if any(len(choice) > 60 for choice in choices):
+            raise forms.ValidationError("Each choice must be 60 characters or fewer.")
+        return choices

@@ -12,6 +12,8 @@ urlpatterns = [
     path("<int:pk>/contact/", views.contact_details, name="contact"),
     path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("information-sheets/", views.information_sheets, name="sheets"),
+    path("attributes/", views.attributes, name="attributes"),
+    path("attributes/<int:pk>/remove/", views.attribute_remove, name="attribute_remove"),
     path("deny-list/", views.deny_list, name="deny_list"),
     path("deny-list/<int:pk>/remove/", views.deny_list_remove, name="deny_list_remove"),
 ]

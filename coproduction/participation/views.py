@@ -7,9 +7,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from coproduction.access import get_scoped, project_view
 from coproduction.audit import record
-from coproduction.models import DenyListTerm, InformationSheet, Participant, Role
+from coproduction.models import AttributeDefinition, DenyListTerm, InformationSheet, Participant, Role
 from coproduction.participation import actions
 from coproduction.participation.forms import (
+    AttributeDefinitionForm,
     ConsentForm,
     ContactDetailsForm,
     DenyListTermForm,
@@ -162,3 +163,24 @@ def deny_list_remove(request, project, pk):
     actions.remove_deny_list_term(entry, by=request.user)
     messages.success(request, "Removed from the deny-list.")
     return redirect("participation:deny_list", slug=project.slug)
+
+
+@project_view(COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def attributes(request, project):
+    form = AttributeDefinitionForm(request.POST or None, project=project)
+    if request.method == "POST" and form.is_valid():
+        actions.add_attribute(project=project, by=request.user, **form.cleaned_data)
+        messages.success(request, f"{form.cleaned_data['name']} added. It is asked for when adding a participant.")
+        return redirect("participation:attributes", slug=project.slug)
+    definitions = AttributeDefinition.objects.filter(project=project)
+    return render(request, "participation/attributes.html", {"project": project, "form": form, "definitions": definitions})
+
+
+@project_view(COORDINATOR)
+@require_POST
+def attribute_remove(request, project, pk):
+    definition = get_scoped(AttributeDefinition.objects.filter(project=project), pk=pk)
+    actions.remove_attribute(definition, by=request.user)
+    messages.success(request, f"{definition.name} is no longer asked for.")
+    return redirect("participation:attributes", slug=project.slug)

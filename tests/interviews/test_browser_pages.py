@@ -54,6 +54,7 @@ def test_participant_and_interview_pages_pass_axe(page, world, sign_in, axe_chec
         f"/p/{slug}/participants/{participant.pk}/withdraw/",
         f"/p/{slug}/participants/information-sheets/",
         f"/p/{slug}/participants/deny-list/",
+        f"/p/{slug}/participants/attributes/",
         f"/p/{slug}/interviews/",
         f"/p/{slug}/interviews/week/",
         f"/p/{slug}/interviews/{interview.pk}/",

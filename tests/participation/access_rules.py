@@ -1,4 +1,4 @@
-from coproduction.models import DenyListTerm
+from coproduction.models import AttributeDefinition, DenyListTerm
 from tests.access import Case
 from tests.participation.factories import consenting_participant
 
@@ -11,7 +11,12 @@ def _term(world):
     return DenyListTerm.objects.create(project=world.project, term="Mazza", kind="nickname", added_by=world.coordinator)
 
 
+def _attribute(world):
+    return AttributeDefinition.objects.create(project=world.project, name="Age band", choices=["18–24", "25+"])
+
+
 RULES = {
+    "participation:attribute_remove": lambda world: Case(kwargs={"pk": _attribute(world).pk}, allowed=(405,)),
     "participation:detail": lambda world: Case(kwargs={"pk": _participant(world).pk}),
     "participation:consent": lambda world: Case(kwargs={"pk": _participant(world).pk}),
     "participation:contact": lambda world: Case(kwargs={"pk": _participant(world).pk}, allowed=(405,)),

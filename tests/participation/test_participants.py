@@ -148,3 +148,22 @@ def test_participant_list_uses_constant_queries(world, client_for, django_assert
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(url("list", world))
     assert page.content.count(b"Given") == 17
+
+
+def test_attributes_are_defined_by_coordinators_and_recorded_as_choices(world, client_for):
+    from coproduction.models import AttributeDefinition
+
+    client = client_for(world.coordinator)
+    one_choice = client.post(url("attributes", world), {"name": "Age band", "choices": "18–24"})
+    assert b"at least two choices" in one_choice.content
+    client.post(url("attributes", world), {"name": "Age band", "choices": "18–24\n25–34\n\n35+"})
+    definition = AttributeDefinition.objects.get()
+    assert definition.choices == ["18–24", "25–34", "35+"]
+    field = f"attr_{definition.pk}"
+    free_text = client.post(url("create", world), {"cohort": "Resident", field: "Jo, 31, lives on Mill Lane"})
+    assert free_text.status_code == 200 and not Participant.objects.exists()
+    client.post(url("create", world), {"cohort": "Resident", field: "25–34"})
+    assert Participant.objects.get().attributes == {"Age band": "25–34"}
+    client.post(url("attribute_remove", world, pk=definition.pk))
+    assert not AttributeDefinition.objects.exists()
+    assert Participant.objects.get().attributes == {"Age band": "25–34"}
