@@ -44,7 +44,9 @@ def _interview(request, project, pk) -> Interview:
 
 def _filtered(request, project):
     form = FilterForm(request.GET or None, project=project)
-    interviews = Interview.objects.visible_to(request.user, project).select_related("participant", "venue", "interviewer")
+    interviews = Interview.objects.visible_to(request.user, project).select_related(
+        "participant", "venue", "interviewer", "notes"
+    )
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("week", None)

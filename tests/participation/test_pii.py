@@ -67,10 +67,13 @@ def test_placeholders_are_not_findings():
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
-@given(st.text())
-def test_scanner_never_crashes_on_arbitrary_unicode(text):
-    for finding in scan(text, ["Ünïcødé", "x"]):
+@given(st.text(), st.lists(st.text(max_size=20), max_size=5))
+def test_scanner_never_crashes_on_arbitrary_unicode(text, deny_terms):
+    findings = scan(text, ["Ünïcødé", *deny_terms])
+    for finding in findings:
         assert text[finding.start : finding.end] == finding.text
+    spans = sorted((f.start, f.end) for f in findings)
+    assert all(end <= next_start for (_, end), (next_start, _) in zip(spans, spans[1:], strict=False))
 
 
 @settings(max_examples=300, deadline=None)
