@@ -221,6 +221,13 @@ def flag_resolve(request, project, pk):
 # ---------------------------------------------------------------- notes
 
 
+class _Redirect(Exception):
+    """The notes cannot be opened (not completed yet, or released): back to the interview."""
+
+    def __init__(self, interview):
+        self.interview = interview
+
+
 def _own_draft(request, project, pk) -> NotesDraft:
     """The signed-in interviewer's draft; another researcher's interview or draft is a 404."""
     interview = get_scoped(Interview.objects.visible_to(request.user, project).filter(interviewer=request.user), pk=pk)
@@ -232,11 +239,6 @@ def _own_draft(request, project, pk) -> NotesDraft:
     if draft.author_id != request.user.pk:
         raise Http404
     return draft
-
-
-class _Redirect(Exception):
-    def __init__(self, interview):
-        self.interview = interview
 
 
 def _notes_page(request, project, draft, form, *, conflict=None, status=200):
