@@ -57,7 +57,9 @@ class BookingForm(ScheduleFields):
         super().__init__(*args, **kwargs)
         # Withdrawn participants stay choosable so that the refusal can say why.
         self.fields["participant"].queryset = Participant.objects.filter(project=self.project)
-        self.fields["participant"].label_from_instance = lambda p: f"{p.code} ({p.cohort})"
+        self.fields["participant"].label_from_instance = lambda p: (
+            f"{p.code} ({p.cohort}{', withdrawn' if p.withdrawn_at else ''})"
+        )
 
 
 class StatusForm(forms.Form):

@@ -95,7 +95,8 @@ def week(request, project):
 @project_view(STAFF)
 @require_http_methods(["GET", "POST"])
 def book(request, project):
-    form = BookingForm(request.POST or None, project=project, user=request.user, role=request.membership.role)
+    initial = {"participant": request.GET.get("participant", "")} if request.GET.get("participant", "").isdigit() else {}
+    form = BookingForm(request.POST or None, initial=initial, project=project, user=request.user, role=request.membership.role)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -301,3 +301,9 @@ def test_an_interview_without_current_consent_cannot_be_completed(world, client_
     assert b"no current consent" in response.content
     interview.refresh_from_db()
     assert interview.status == "scheduled"
+
+
+def test_booking_form_starts_from_the_participant_page(world, client_for, setup):
+    venue, participant = setup
+    page = client_for(world.coordinator).get(url("book", world), {"participant": participant.pk}).content.decode()
+    assert f'<option value="{participant.pk}" selected>' in page
