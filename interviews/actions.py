@@ -76,7 +76,12 @@ def interview_reminders(interview: Interview) -> list[outbox.Reminder]:
         for slot, before in [("24h-before", timedelta(hours=24)), ("2h-before", timedelta(hours=2))]:
             for recipient in recipients:
                 reminders.append(outbox.Reminder("appointment-reminder", starts_at - before, slot, **recipient, **times))
-    elif interview.status == Interview.Status.COMPLETED and interview.completed_at and interview.notes_released_at is None:
+    elif (
+        interview.status == Interview.Status.COMPLETED
+        and interview.completed_at
+        and interview.notes_released_at is None
+        and interview.participant.withdrawn_at is None
+    ):
         draft = NotesDraft.objects.filter(interview=interview).first()
         if draft is None or draft.is_editable:
             # Notes sent back are due again, counting from the send-back.
@@ -339,6 +344,8 @@ def open_draft(interview: Interview, *, by: User) -> NotesDraft:
         raise NotesRefused("Notes can be written once the interview is marked completed.")
     if interview.notes_released_at is not None:
         raise NotesRefused("These notes were released into the corpus.")
+    if interview.participant.withdrawn_at is not None:
+        raise NotesRefused("The participant has withdrawn, so no notes are kept for this interview.")
     draft, _ = NotesDraft.objects.get_or_create(interview=interview, defaults={"author": interview.interviewer})
     return draft
 
@@ -431,9 +438,11 @@ def dismiss_finding(draft: NotesDraft, *, finding_id: str, reason: str, by: User
 @transaction.atomic
 def submit_notes(draft: NotesDraft, *, by: User) -> NotesDraft:
     """Refused while any finding is unresolved or the notes are empty."""
-    draft = NotesDraft.objects.select_for_update().select_related("interview").get(pk=draft.pk)
+    draft = NotesDraft.objects.select_for_update().select_related("interview__participant").get(pk=draft.pk)
     if not draft.is_editable:
         raise NotesRefused("These notes were already submitted.")
+    if draft.interview.participant.withdrawn_at is not None:
+        raise NotesRefused("The participant has withdrawn, so these notes cannot be submitted.")
     if not any(text.strip() for text in draft.sections.values()):
         raise NotesRefused("Write the notes before submitting them.")
     unresolved = findings_for(draft)

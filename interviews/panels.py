@@ -8,7 +8,9 @@ from interviews.models import Interview, NotesDraft, SafeguardingFlag
 
 
 def peer_panel(request, project) -> dict | None:
-    mine = Interview.objects.filter(project=project, interviewer=request.user).select_related("participant", "venue")
+    mine = Interview.objects.filter(
+        project=project, interviewer=request.user, participant__withdrawn_at__isnull=True
+    ).select_related("participant", "venue")
     upcoming = list(mine.filter(status=Interview.Status.SCHEDULED, starts_at__gte=timezone.now()).order_by("starts_at")[:5])
     to_write = list(
         mine.filter(status=Interview.Status.COMPLETED, notes_released_at__isnull=True)

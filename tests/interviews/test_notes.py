@@ -266,6 +266,14 @@ def test_withdrawal_erases_drafts_documents_and_bookings_end_to_end(world, clien
     assert withdrawn_event.object_type == "coproduction.participant"
     with pytest.raises(ValueError):
         withdraw_participant(participant, by=world.coordinator)
+    # Nothing asks for notes about them any more, and none can be started.
+    peer = client_for(world.peer)
+    dashboard = peer.get(reverse("coproduction:dashboard", kwargs={"slug": world.project.slug})).content.decode()
+    assert participant.code not in dashboard
+    refused = peer.get(url("notes", world, pk=second.pk), follow=True)
+    assert b"has withdrawn" in refused.content
+    assert not NotesDraft.objects.filter(interview__participant=participant).exists()
+    assert not Notification.objects.pending().filter(template__startswith="notes-overdue", about_id=str(second.pk)).exists()
 
 
 def test_digest_and_dashboard_panels(world, client_for, interview):
