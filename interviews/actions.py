@@ -373,10 +373,22 @@ def clean_sections(draft: NotesDraft, submitted: dict[str, str]) -> dict[str, st
     return sections
 
 
+def _locked(draft: NotesDraft) -> NotesDraft:
+    """Lock the participant, then the draft (the order withdrawal uses, so neither waits on the
+    other in a cycle); a draft erased meanwhile is a clear refusal, not an error."""
+    Participant.objects.select_for_update(of=("self",)).filter(interviews__notes__pk=draft.pk).first()
+    try:
+        return (
+            NotesDraft.objects.select_for_update().select_related("interview__participant", "interview__project").get(pk=draft.pk)
+        )
+    except NotesDraft.DoesNotExist:
+        raise NotesRefused("These notes no longer exist: the participant may have withdrawn.") from None
+
+
 @transaction.atomic
 def save_notes(draft: NotesDraft, *, sections: dict[str, str], version: int, by: User) -> NotesDraft:
     """Save if `version` is the saved version; otherwise raise NotesConflict and save nothing."""
-    draft = NotesDraft.objects.select_for_update().get(pk=draft.pk)
+    draft = _locked(draft)
     if not draft.is_editable:
         raise NotesRefused("These notes were submitted for review and cannot be changed now.")
     if draft.version != version:
@@ -391,7 +403,7 @@ def save_notes(draft: NotesDraft, *, sections: dict[str, str], version: int, by:
 @transaction.atomic
 def redact_finding(draft: NotesDraft, *, finding_id: str, version: int, by: User) -> NotesDraft:
     """Replace one finding's span with its placeholder (re-scanning the saved text first)."""
-    draft = NotesDraft.objects.select_for_update().get(pk=draft.pk)
+    draft = _locked(draft)
     if not draft.is_editable:
         raise NotesRefused("These notes were submitted for review and cannot be changed now.")
     if draft.version != version:
@@ -414,7 +426,7 @@ def redact_finding(draft: NotesDraft, *, finding_id: str, version: int, by: User
 
 @transaction.atomic
 def dismiss_finding(draft: NotesDraft, *, finding_id: str, reason: str, by: User) -> PiiResolution:
-    draft = NotesDraft.objects.select_for_update().get(pk=draft.pk)
+    draft = _locked(draft)
     if not draft.is_editable:
         raise NotesRefused("These notes were submitted for review and cannot be changed now.")
     if not reason.strip():
@@ -438,7 +450,7 @@ def dismiss_finding(draft: NotesDraft, *, finding_id: str, reason: str, by: User
 @transaction.atomic
 def submit_notes(draft: NotesDraft, *, by: User) -> NotesDraft:
     """Refused while any finding is unresolved or the notes are empty."""
-    draft = NotesDraft.objects.select_for_update().select_related("interview__participant").get(pk=draft.pk)
+    draft = _locked(draft)
     if not draft.is_editable:
         raise NotesRefused("These notes were already submitted.")
     if draft.interview.participant.withdrawn_at is not None:
@@ -462,7 +474,7 @@ def submit_notes(draft: NotesDraft, *, by: User) -> NotesDraft:
 
 @transaction.atomic
 def send_back(draft: NotesDraft, *, comment: str, by: User) -> NotesDraft:
-    draft = NotesDraft.objects.select_for_update().select_related("interview").get(pk=draft.pk)
+    draft = _locked(draft)
     if draft.status != NotesDraft.Status.SUBMITTED:
         raise NotesRefused("Only notes waiting for review can be sent back.")
     if not comment.strip():
@@ -485,7 +497,7 @@ def release_notes(draft: NotesDraft, *, by: User) -> Document:
     (sections, participant code, cohort, month of the interview — not the date); link it to
     the interview; delete the draft, or keep it for DRAFT_RETENTION_DAYS; audit.
     """
-    draft = NotesDraft.objects.select_for_update().select_related("interview__participant", "interview__project").get(pk=draft.pk)
+    draft = _locked(draft)
     interview = draft.interview
     if draft.status != NotesDraft.Status.SUBMITTED:
         raise NotesRefused("Only notes waiting for review can be released.")

@@ -320,3 +320,11 @@ def test_review_and_released_lists_use_constant_queries(world, client_for, djang
         coordinator.get(url("review_list", world))
     with django_assert_max_num_queries(len(few_released.captured_queries)):
         coordinator.get(url("released", world))
+
+
+def test_acting_on_notes_erased_by_a_withdrawal_is_a_clear_refusal(world, interview):
+    draft = submitted(world, interview, q1="Lamps out.")
+    withdraw_participant(interview.participant, by=world.coordinator)
+    with pytest.raises(actions.NotesRefused, match="no longer exist"):
+        actions.release_notes(draft, by=world.coordinator)
+    assert not Document.objects.exists()
