@@ -177,7 +177,12 @@ def test_completion_sends_the_signal_after_commit_and_schedules_overdue_notes(
     world, client_for, setup, django_capture_on_commit_callbacks
 ):
     venue, participant = setup
-    interview = make_interview(world.project, world.peer, booked_by=world.coordinator, starts_in=-timedelta(minutes=30))
+    participant.contact_email = "p@example.org"
+    participant.wants_reminders = True
+    participant.save()
+    interview = make_interview(
+        world.project, world.peer, booked_by=world.coordinator, starts_in=-timedelta(minutes=30), participant=participant
+    )
     received = []
 
     def listener(sender, interview, **kwargs):
@@ -191,6 +196,8 @@ def test_completion_sends_the_signal_after_commit_and_schedules_overdue_notes(
         interview_completed.disconnect(listener)
     interview.refresh_from_db()
     assert received == [interview.pk]
+    participant.refresh_from_db()
+    assert participant.contact_email is None and not participant.wants_reminders
     overdue = {n.template: n for n in Notification.objects.about(interview).pending()}
     assert overdue["notes-overdue"].due_at == interview.completed_at + timedelta(hours=48)
     assert overdue["notes-overdue"].recipient == world.peer
@@ -288,10 +295,14 @@ def test_safeguarding_flag_alerts_coordinators_neutrally_and_is_audited(world, c
     assert "Talk to me today" not in peer_view
     coordinator = client_for(world.coordinator)
     assert "Talk to me today" in coordinator.get(url("detail", world, pk=interview.pk)).content.decode()
+    dashboard = coordinator.get(reverse("coproduction:dashboard", kwargs={"slug": world.project.slug})).content.decode()
+    assert "Open concerns" in dashboard and "Talk to me today" not in dashboard
     flag = interview.flags.get()
     coordinator.post(url("flag_resolve", world, pk=flag.pk))
     flag.refresh_from_db()
     assert flag.resolved_by == world.coordinator
+    assert AuditEvent.objects.filter(action="safeguarding.resolved").exists()
+    assert client_for(world.analyst).get(url("flag", world, pk=interview.pk)).status_code == 403
 
 
 def test_an_interview_without_current_consent_cannot_be_completed(world, client_for, setup):
