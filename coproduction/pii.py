@@ -92,7 +92,7 @@ PRIORITY = {
     "ADDRESS": 7,
     "POSTCODE": 8,
     "VEHICLE_REG": 9,
-    "HANDLE": 10,
+    "HANDLE": 2,  # "@a00aa" is a handle, not a postcode after an @
     "POSSIBLE_NAME": 20,
 }
 
