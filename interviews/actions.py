@@ -396,7 +396,7 @@ def save_notes(draft: NotesDraft, *, sections: dict[str, str], version: int, by:
     draft.sections = clean_sections(draft, sections)
     draft.version += 1
     draft.saved_at = timezone.now()
-    draft.save(update_fields=["sections", "version", "saved_at"])
+    draft.save(update_fields=["content", "version", "saved_at"])
     return draft
 
 
@@ -417,7 +417,7 @@ def redact_finding(draft: NotesDraft, *, finding_id: str, version: int, by: User
     draft.sections = sections
     draft.version += 1
     draft.saved_at = timezone.now()
-    draft.save(update_fields=["sections", "version", "saved_at"])
+    draft.save(update_fields=["content", "version", "saved_at"])
     PiiResolution.objects.create(
         draft=draft, section=match.section, finding_type=match.finding.type, action=PiiResolution.Action.REDACTED, by=by
     )

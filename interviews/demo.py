@@ -89,7 +89,7 @@ def seed_interviews(project, people) -> None:
     writing = interview(participants[2], peer1, now - timedelta(days=1), venues[1], Interview.Status.COMPLETED)
     draft = notes(writing, NotesDraft.Status.WRITING)
     draft.sections = {**draft.sections, "free": "Mentioned Jaz who runs the stall by the station."}
-    draft.save(update_fields=["sections"])
+    draft.save(update_fields=["content"])
     submitted = interview(participants[3], peer2, now - timedelta(days=3), venues[2], Interview.Status.COMPLETED)
     draft = notes(submitted, NotesDraft.Status.SUBMITTED)
     draft.submitted_at = now - timedelta(days=2)

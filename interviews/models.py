@@ -1,9 +1,10 @@
+import json
 from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from encrypted_fields.fields import EncryptedJSONField, EncryptedTextField
+from encrypted_fields.fields import EncryptedTextField
 
 from coproduction.models import Document, Participant, Project
 
@@ -141,6 +142,10 @@ class SafeguardingFlag(models.Model):
         return self.interview.project
 
 
+class DraftUnreadable(Exception):
+    """A draft's ciphertext opens with none of the configured keys."""
+
+
 class NotesDraftQuerySet(models.QuerySet):
     def visible_to(self, user, project: Project) -> "NotesDraftQuerySet":
         """Authors see their own drafts; coordinators see submitted ones (to review)."""
@@ -167,7 +172,7 @@ class NotesDraftQuerySet(models.QuerySet):
 class NotesDraft(models.Model):
     """Notes of one interview before release: private, encrypted, optimistically locked.
 
-    `sections` maps "q<question id>" and "free" to text. `version` rises by one with every
+    `sections` (stored encrypted in `content`) maps "q<question id>" and "free" to text. `version` rises by one with every
     save; a save that names an older version is a conflict and saves nothing.
     """
 
@@ -179,7 +184,10 @@ class NotesDraft(models.Model):
 
     interview = models.OneToOneField(Interview, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    sections = EncryptedJSONField(default=dict)
+    # The sections as JSON in one encrypted text: one Fernet token per draft, which
+    # `rotate_field_keys` re-encrypts like any other encrypted field. (EncryptedJSONField
+    # encrypts each value apart, which that command cannot read.) Use `sections`.
+    content = EncryptedTextField(default="{}")
     version = models.PositiveIntegerField(default=1)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.WRITING)
     review_comment = EncryptedTextField(blank=True, null=True, default="")
@@ -200,6 +208,20 @@ class NotesDraft(models.Model):
     @property
     def project(self) -> Project:
         return self.interview.project
+
+    @property
+    def sections(self) -> dict[str, str]:
+        """{"q<question id>": text, ..., "free": text}."""
+        try:
+            value = json.loads(self.content or "{}")
+        except ValueError:
+            # The field hands back ciphertext when no configured key opens it: say so, never show it.
+            raise DraftUnreadable("These notes cannot be decrypted with the configured FIELD_ENCRYPTION_KEYS.") from None
+        return value if isinstance(value, dict) else {}
+
+    @sections.setter
+    def sections(self, value: dict[str, str]) -> None:
+        self.content = json.dumps(value, ensure_ascii=False)
 
     @property
     def is_editable(self) -> bool:

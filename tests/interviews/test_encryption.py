@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-from coproduction.models import Notification, Participant
+from coproduction.models import Notification
 from interviews import actions
 from interviews.models import NotesDraft
 from tests.interviews.factories import completed_interview, draft_for, make_interview
@@ -12,9 +12,9 @@ pytestmark = pytest.mark.django_db
 
 
 def forget_keys():
-    for field in NotesDraft._meta.get_field("sections"), Participant._meta.get_field("contact_email"):
-        field.__dict__.pop("keys", None)
-        field.__dict__.pop("f", None)
+    from coproduction.management.commands.rotate_field_keys import forget_derived_keys
+
+    forget_derived_keys()
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def keys(settings):
 
 def raw_sections(draft):
     with connection.cursor() as cursor:
-        cursor.execute("select sections from interviews_notesdraft where id = %s", [draft.pk])
+        cursor.execute("select content from interviews_notesdraft where id = %s", [draft.pk])
         return cursor.fetchone()[0]
 
 
@@ -67,3 +67,33 @@ def test_purge_command_reports_a_count(db):
     out = StringIO()
     call_command("purge_released_drafts", stdout=out)
     assert out.getvalue().strip() == "0 released draft(s) deleted."
+
+
+def test_rotate_field_keys_re_encrypts_drafts_deny_list_and_resolutions(world, keys):
+    from django.core.management import call_command
+
+    from coproduction.models import DenyListTerm
+    from interviews.models import PiiResolution
+
+    keys("old-key")
+    draft = draft_for(completed_interview(world), q1="Lamps out by the canal.")
+    DenyListTerm.objects.create(project=world.project, term="Mazza", added_by=world.coordinator)
+    PiiResolution.objects.create(
+        draft=draft, section="free", finding_type="POSSIBLE_NAME", action="dismissed", reason="A landmark", by=world.peer
+    )
+    keys("new-key", "old-key")
+    call_command("rotate_field_keys", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    keys("new-key")
+    assert "Lamps out by the canal." in NotesDraft.objects.get(pk=draft.pk).sections.values()
+    assert DenyListTerm.objects.get().term == "Mazza"
+    assert PiiResolution.objects.get().reason == "A landmark"
+
+
+def test_a_draft_no_key_opens_is_refused_never_shown_as_ciphertext(world, keys):
+    from interviews.models import DraftUnreadable
+
+    keys("old-key")
+    draft = draft_for(completed_interview(world), q1="Lamps out.")
+    keys("another-key")
+    with pytest.raises(DraftUnreadable):
+        NotesDraft.objects.get(pk=draft.pk).sections  # noqa: B018

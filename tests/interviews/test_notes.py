@@ -44,7 +44,7 @@ def test_opening_creates_an_encrypted_draft_and_saving_bumps_the_version(world, 
     draft.refresh_from_db()
     assert draft.version == 2 and draft.sections[f"q{interview.topic_guide.questions.first().pk}"] == "Lamps out on the towpath."
     with connection.cursor() as cursor:
-        cursor.execute("select sections from interviews_notesdraft where id = %s", [draft.pk])
+        cursor.execute("select content from interviews_notesdraft where id = %s", [draft.pk])
         assert "towpath" not in str(cursor.fetchone()[0])
     assert AuditEvent.objects.filter(action="notes.opened", object_id=str(draft.pk)).exists()
 
