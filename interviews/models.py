@@ -259,3 +259,9 @@ class PiiResolution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.finding_type}"
+
+    @property
+    def finding_label(self) -> str:
+        from coproduction.pii import LABELS
+
+        return LABELS.get(self.finding_type, self.finding_type)
