@@ -30,7 +30,8 @@ class ScheduleFields(forms.Form):
     starts_at = forms.DateTimeField(
         label="Start (date and time)",
         widget=DateTimeLocalInput,
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+        error_messages={"invalid": "Enter the start as a date and time, like 03/12/2026 14:30."},
         help_text="For example, 2026-12-03 at 14:30",
     )
     duration_minutes = forms.IntegerField(label="Duration in minutes", min_value=15, max_value=MAX_DURATION_MINUTES, initial=60)

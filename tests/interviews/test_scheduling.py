@@ -318,3 +318,13 @@ def test_booking_form_starts_from_the_participant_page(world, client_for, setup)
     venue, participant = setup
     page = client_for(world.coordinator).get(url("book", world), {"participant": participant.pk}).content.decode()
     assert f'<option value="{participant.pk}" selected>' in page
+
+
+def test_unreadable_start_time_gets_a_clear_message(world, client_for, setup):
+    venue, participant = setup
+    data = booking(world, venue, participant, timezone.now() + timedelta(days=1))
+    data["starts_at"] = "next tuesday-ish"
+    response = client_for(world.coordinator).post(url("book", world), data)
+    assert b"Enter the start as a date and time" in response.content
+    assert b"next tuesday-ish" in response.content  # what was typed is kept
+    assert not Interview.objects.exists()
