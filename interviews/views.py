@@ -69,6 +69,8 @@ def week(request, project):
         day = datetime.strptime(request.GET.get("week", ""), "%Y-%m-%d").date()  # noqa: DTZ007 - a calendar date
     except ValueError:
         day = timezone.localdate()
+    if not 1900 <= day.year <= 2200:  # keeps "previous/next week" arithmetic inside the calendar
+        day = timezone.localdate()
     monday = day - timedelta(days=day.weekday())
     tz = project.tzinfo
     start = datetime.combine(monday, time.min, tzinfo=tz)

@@ -260,6 +260,9 @@ def test_list_and_week_filter_and_scope(world, client_for, setup):
     week = client.get(url("week", world), {"week": timezone.localtime(mine.starts_at).strftime("%Y-%m-%d")}).content.decode()
     assert mine.participant.code in week
     assert client.get(url("week", world), {"week": "not-a-date"}).status_code == 200
+    assert client.get(url("week", world), {"week": "0001-01-01"}).status_code == 200
+    assert client.get(url("week", world), {"week": "9999-12-31"}).status_code == 200
+    assert client.get(url("list", world), {"page": "9999", "status": "nonsense", "venue": "x"}).status_code == 200
 
 
 def test_list_query_count_is_constant(world, client_for, setup, django_assert_max_num_queries):
