@@ -101,9 +101,15 @@ def sync_reminders(about: models.Model, project: Project | None, reminders: Iter
 
 
 def cancel_reminders(about: models.Model) -> int:
-    """Cancel every pending row about `about`; return how many."""
+    """Cancel every row about `about` not yet sent; return how many.
+
+    Rows already claimed (`sending`) are cancelled too: delivery re-reads the row under a lock
+    and sends only while it is still `sending`. A row being sent at this very moment keeps its
+    lock until it is marked sent, and this update then leaves it alone.
+    """
     label, pk = about_label(about)
-    return Notification.objects.pending().filter(about_type=label, about_id=pk).update(status=Notification.Status.CANCELLED)
+    unsent = Notification.objects.filter(status__in=[Notification.Status.PENDING, Notification.Status.SENDING])
+    return unsent.filter(about_type=label, about_id=pk).update(status=Notification.Status.CANCELLED)
 
 
 def notify_now(
