@@ -22,8 +22,8 @@ def book(world, starts_at, user, about=None):
     """What the interviews app does on booking: 24 h and 2 h reminders through the outbox."""
     about = about or ParticipantFactory(project=world.project)
     reminders = [
-        outbox.Reminder("appointment-reminder", starts_at - timedelta(hours=hours), f"{hours}h-before", user=user, starts_at=starts_at)
-        for hours in (24, 2)
+        outbox.Reminder("appointment-reminder", starts_at - timedelta(hours=h), f"{h}h-before", user=user, starts_at=starts_at)
+        for h in (24, 2)
     ]
     return outbox.sync_reminders(about, world.project, reminders)
 
@@ -94,6 +94,10 @@ def test_the_digest_is_queued_at_0800_project_time(world, news, before, at):
         assert delivery.queue_daily_digests() == 0  # once per project per local day
 
 
+def alert(world, user) -> list[Notification]:
+    return outbox.notify_now(template="coordinator-alert", about=world.project, key="alert", project=world.project, users=[user])
+
+
 @pytest.fixture
 def texter(world, notify):
     peer = world.peer
@@ -114,7 +118,7 @@ def texter(world, notify):
 )
 def test_quiet_hours_hold_text_messages_until_morning(world, texter, notify, due, morning):
     with time_machine.travel(due - timedelta(hours=1), tick=False):
-        notification = outbox.notify_now(template="coordinator-alert", about=world.project, key="alert", project=world.project, users=[texter])[0]
+        (notification,) = alert(world, texter)
     Notification.objects.filter(pk=notification.pk).update(due_at=due)
     if morning is None:
         assert claimed_at(due) == [notification.pk]
@@ -134,13 +138,13 @@ def test_quiet_hours_follow_the_recipients_own_time_zone(world, texter, notify):
     texter.save()
     due = utc(2026, 6, 10, 22, 0)  # 23:00 in London, 18:00 in New York
     with time_machine.travel(due, tick=False):
-        outbox.notify_now(template="coordinator-alert", about=world.project, key="alert", project=world.project, users=[texter])
+        alert(world, texter)
     assert len(claimed_at(due)) == 1
 
 
 def test_email_is_not_held_by_quiet_hours(world):
     due = utc(2026, 6, 10, 22, 0)
     with time_machine.travel(due, tick=False):
-        outbox.notify_now(template="coordinator-alert", about=world.project, key="alert", project=world.project, users=[world.peer])
+        alert(world, world.peer)
     assert len(claimed_at(due)) == 1
     assert len(mail.outbox) == 1
