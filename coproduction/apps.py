@@ -6,14 +6,17 @@ class CoproductionConfig(AppConfig):
     verbose_name = "Common Ground"
 
     def ready(self) -> None:
-        from coproduction import dashboard, navigation
+        from coproduction import dashboard, demo, navigation
+        from coproduction.demo_reminders import schedule_demo_reminders
 
         navigation.register("Dashboard", "coproduction:dashboard", order=0)
         navigation.register("Members", "coproduction:members", roles={"coordinator"}, order=80)
         navigation.register("Audit log", "coproduction:audit", roles={"coordinator"}, order=90)
+        navigation.register("Undelivered messages", "coproduction:notifications_failed", roles={"coordinator"}, order=95)
         dashboard.register_panel(
             "coproduction/includes/_panel_invitations.html",
             roles={"coordinator"},
             context=dashboard.pending_invitations,
             order=90,
         )
+        demo.register_step(900, schedule_demo_reminders)
