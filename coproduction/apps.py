@@ -12,7 +12,8 @@ class CoproductionConfig(AppConfig):
         navigation.register("Dashboard", "coproduction:dashboard", order=0)
         navigation.register("Members", "coproduction:members", roles={"coordinator"}, order=80)
         navigation.register("Audit log", "coproduction:audit", roles={"coordinator"}, order=90)
-        navigation.register("Undelivered messages", "coproduction:notifications_failed", roles={"coordinator"}, order=95)
+        navigation.register("Undelivered messages", "coproduction:notifications_failed", roles={"coordinator"}, order=96)
+        navigation.register("Project settings", "coproduction:project_settings", roles={"coordinator"}, order=95)
         dashboard.register_panel(
             "coproduction/includes/_panel_invitations.html",
             roles={"coordinator"},
@@ -20,3 +21,4 @@ class CoproductionConfig(AppConfig):
             order=90,
         )
         demo.register_step(900, schedule_demo_reminders)
+        dashboard.register_panel("coproduction/includes/_panel_account.html", context=dashboard.account_protection, order=99)
