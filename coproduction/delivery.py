@@ -288,31 +288,27 @@ def claim_due_notifications(now: datetime | None = None, *, queue: bool = True) 
     """
     now = now or timezone.now()
     stale_before = now - timedelta(seconds=settings.NOTIFICATION_LEASE_SECONDS)
-    claimable = Q(pk__in=Notification.objects.due(now).values("pk")) | Q(
-        pk__in=Notification.objects.stale(stale_before).values("pk")
-    )
+    due = Q(status=Notification.Status.PENDING, due_at__lte=now) & (Q(not_before__isnull=True) | Q(not_before__lte=now))
+    stale = Q(status=Notification.Status.SENDING, claimed_at__lt=stale_before)
     claimed: list[int] = []
     with transaction.atomic():
         rows = list(
-            _lockable(Notification.objects.filter(claimable))
+            _lockable(Notification.objects.filter(due | stale))
             .select_related("recipient", "project")
             .order_by("due_at", "pk")[: settings.NOTIFICATION_BATCH_SIZE]
         )
         for row in rows:
             if row.status == Notification.Status.SENDING and row.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
                 _fail(row, now, "LeaseExpired")
-                continue
-            if row.channel == Notification.Channel.SMS and in_quiet_hours(now, tz := recipient_time_zone(row)):
+            elif row.channel == Notification.Channel.SMS and in_quiet_hours(now, tz := recipient_time_zone(row)):
                 row.status = Notification.Status.PENDING
                 row.not_before = next_morning(now, tz)
                 row.save(update_fields=["status", "not_before"])
-                continue
-            row.status = Notification.Status.SENDING
-            row.claimed_at = now
-            row.not_before = None
-            row.attempts += 1
-            row.save(update_fields=["status", "claimed_at", "not_before", "attempts"])
-            claimed.append(row.pk)
+            else:
+                claimed.append(row.pk)
+        Notification.objects.filter(pk__in=claimed).update(
+            status=Notification.Status.SENDING, claimed_at=now, not_before=None, attempts=F("attempts") + 1
+        )
         if claimed and queue:
             transaction.on_commit(lambda: queue_deliveries(claimed))
     return claimed

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
@@ -46,11 +47,14 @@ def channels_for(reminder: Reminder) -> list[str]:
         if callable(chosen):
             return chosen() or [Notification.Channel.EMAIL]
         return [Notification.Channel.EMAIL]
+    # Participants have no settings page: the contact details they gave are their choice.
+    # Text messages only when GOV.UK Notify is configured for them.
     participant = reminder.participant
     channels = []
     if participant.contact_email:
-        channels.append(Notification.Channel.EMAIL)
-    if participant.contact_phone:
+        notify_email = settings.NOTIFY_API_KEY and settings.NOTIFY_EMAIL_TEMPLATE_ID
+        channels.append(Notification.Channel.NOTIFY_EMAIL if notify_email else Notification.Channel.EMAIL)
+    if participant.contact_phone and settings.NOTIFY_API_KEY and settings.NOTIFY_SMS_TEMPLATE_ID:
         channels.append(Notification.Channel.SMS)
     return channels
 

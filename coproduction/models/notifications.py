@@ -12,10 +12,6 @@ class NotificationQuerySet(models.QuerySet):
         now = now or timezone.now()
         return self.pending().filter(due_at__lte=now).filter(models.Q(not_before__isnull=True) | models.Q(not_before__lte=now))
 
-    def stale(self, lease_expired_before) -> "NotificationQuerySet":
-        """Rows claimed for delivery whose lease ran out: the worker died or the queue lost the task."""
-        return self.filter(status=Notification.Status.SENDING, claimed_at__lt=lease_expired_before)
-
     def about(self, obj) -> "NotificationQuerySet":
         return self.filter(about_type=obj._meta.label_lower, about_id=str(obj.pk))
 

@@ -274,3 +274,16 @@ def test_the_tasks_take_ids_and_run_the_functions(world, make_row, monkeypatch):
     assert tasks.claim_due_notifications() is True
     assert tasks.deliver_notification_task(str(row.pk)) is True
     assert tasks.claim_due_notifications() is False
+
+
+def test_participants_get_text_messages_only_when_notify_is_configured(world, settings):
+    participant = ParticipantFactory(
+        project=world.project, wants_reminders=True, contact_email="p@example.org", contact_phone="+447911123456"
+    )
+    reminder = outbox.Reminder("appointment-reminder", timezone.now(), "24h-before", participant=participant)
+    settings.NOTIFY_API_KEY = ""
+    assert outbox.channels_for(reminder) == [Notification.Channel.EMAIL]
+    settings.NOTIFY_API_KEY = "k"
+    settings.NOTIFY_EMAIL_TEMPLATE_ID = "e"
+    settings.NOTIFY_SMS_TEMPLATE_ID = "s"
+    assert outbox.channels_for(reminder) == [Notification.Channel.NOTIFY_EMAIL, Notification.Channel.SMS]
