@@ -171,6 +171,8 @@ def calendar_file(notification: Notification) -> bytes:
     event.add("uid", f"{uid}@common-ground")
     event.add("summary", CALENDAR_TITLE)
     event.add("dtstamp", timezone.now())
+    # Calendars apply a "moved" or "cancelled" file over an earlier one only if its sequence is higher.
+    event.add("sequence", int(timezone.now().timestamp()) // 60)
     event.add("dtstart", notification.starts_at)
     event.add("dtend", notification.ends_at or notification.starts_at + timedelta(hours=1))
     if notification.template == "appointment-cancelled":
