@@ -8,7 +8,7 @@ import coproduction.models.projects
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("coproduction", "0003_notification_appointment_times"),
+        ("coproduction", "0004_invitation_by_operations"),
     ]
 
     operations = [
