@@ -133,8 +133,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 # Beat: claim due reminders every minute; queue each project's 08:00 digest when its local
 # morning comes (each project has its own time zone, so this too runs every minute).
+NOTIFICATION_CLAIM_SECONDS = env_int("NOTIFICATION_CLAIM_SECONDS", 60, minimum=1)
 CELERY_BEAT_SCHEDULE = {
-    "claim-due-notifications": {"task": "coproduction.tasks.claim_due_notifications", "schedule": 60.0},
+    "claim-due-notifications": {
+        "task": "coproduction.tasks.claim_due_notifications",
+        "schedule": float(NOTIFICATION_CLAIM_SECONDS),
+    },
     "queue-daily-digests": {"task": "coproduction.tasks.queue_daily_digests", "schedule": 60.0},
 }
 # Delivery (coproduction.delivery): a claimed row not sent within the lease is claimed again;

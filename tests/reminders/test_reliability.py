@@ -3,7 +3,8 @@
 Each test starts its own redis-server on a free port on 127.0.0.1 (never the shared one) and
 Celery workers as subprocesses that share the test database, so it needs PostgreSQL (CI runs
 on it); on SQLite the test database lives in memory where a subprocess cannot see it.
-Beat is stood in for by sending the claim task by hand, which is what beat does every minute.
+The first test runs two real beat processes; the others send the claim task by hand, which is
+what beat does every minute.
 Emails are counted from the files the workers' file email backend writes.
 """
 
@@ -116,7 +117,7 @@ class Workers:
         self.processes: dict[str, subprocess.Popen] = {}
         self.producer = Celery(broker=redis.url)
 
-    def start(self, name: str, *, send_delay: float = 0) -> subprocess.Popen:
+    def environment(self, send_delay: float = 0) -> dict:
         env = {key: value for key, value in os.environ.items() if not key.startswith("CELERY_")}
         env.update(
             DATABASE_URL=database_url(),
@@ -126,15 +127,31 @@ class Workers:
             TEST_SEND_STARTED_DIR=str(self.started),
             TEST_SEND_DELAY=str(send_delay),
             NOTIFICATION_LEASE_SECONDS="2",
+            NOTIFICATION_CLAIM_SECONDS="1",
             VAR_DIR=str(self.tmp / "var"),
             PYTHONPATH=str(REPO),
         )
+        return env
+
+    def spawn(self, name: str, args: list[str], send_delay: float = 0) -> subprocess.Popen:
         log = open(self.tmp / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
-        args = [CELERY, "-A", "coproduction", "worker", "--pool=solo", "-n", f"{name}@%h", "--loglevel=INFO"]
-        args += ["--without-gossip", "--without-mingle", "--without-heartbeat", "-Q", "celery"]
-        process = subprocess.Popen(args, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+        env = self.environment(send_delay)
+        process = subprocess.Popen([CELERY, "-A", "coproduction", *args], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
         self.processes[name] = process
+        return process
+
+    def start(self, name: str, *, send_delay: float = 0) -> subprocess.Popen:
+        args = ["worker", "--pool=solo", "-n", f"{name}@%h", "--loglevel=INFO"]
+        args += ["--without-gossip", "--without-mingle", "--without-heartbeat", "-Q", "celery"]
+        process = self.spawn(name, args, send_delay)
         wait_for(lambda: "ready." in self.log(name) or process.poll() is not None, 60, f"worker {name}")
+        assert process.poll() is None, self.log(name)
+        return process
+
+    def start_beat(self, name: str) -> subprocess.Popen:
+        """A real beat with the database scheduler, claiming every second instead of every minute."""
+        process = self.spawn(name, ["beat", "--loglevel=INFO", "-s", str(self.tmp / f"{name}-schedule")])
+        wait_for(lambda: CLAIM in self.log(name) or process.poll() is not None, 60, f"beat {name} to send the claim")
         assert process.poll() is None, self.log(name)
         return process
 
@@ -211,8 +228,8 @@ def assert_each_delivered_once(workers, rows):
 def test_beat_firing_twice_with_two_workers_delivers_each_once(workers, due_rows):
     workers.start("one")
     workers.start("two")
-    workers.beat()
-    workers.beat()
+    workers.start_beat("beat-a")  # two beats (a misconfigured deployment): the claim fires twice
+    workers.start_beat("beat-b")
     for row in due_rows:  # and every id queued twice more, as a redelivered message would be
         workers.producer.send_task(DELIVER, args=[row.pk])
         workers.producer.send_task(DELIVER, args=[row.pk])
