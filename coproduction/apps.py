@@ -20,5 +20,11 @@ class CoproductionConfig(AppConfig):
             context=dashboard.pending_invitations,
             order=90,
         )
+        dashboard.register_panel(
+            "coproduction/includes/_panel_undelivered.html",
+            roles={"coordinator"},
+            context=dashboard.undelivered_messages,
+            order=85,
+        )
         demo.register_step(900, schedule_demo_reminders)
         dashboard.register_panel("coproduction/includes/_panel_account.html", context=dashboard.account_protection, order=99)

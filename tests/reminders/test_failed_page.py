@@ -52,3 +52,12 @@ def test_the_list_paginates_in_constant_queries(world, make_row, client_for, dja
         response = client.get(url(world))
     assert len(many) == len(few)
     assert "Page 1 of 2" in response.content.decode()
+
+
+def test_the_coordinators_dashboard_counts_undelivered_messages(world, make_row, client_for):
+    dashboard = f"/p/{world.project.slug}/"
+    assert "could not be delivered" not in client_for(world.coordinator).get(dashboard).content.decode()
+    failed(make_row, recipient=world.peer, project=world.project)
+    page = client_for(world.coordinator).get(dashboard).content.decode()
+    assert "1 reminder or alert could not be delivered." in page
+    assert "could not be delivered" not in client_for(world.peer).get(dashboard).content.decode()
