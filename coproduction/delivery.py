@@ -308,10 +308,12 @@ def claim_due_notifications(now: datetime | None = None, *, queue: bool = True) 
                 row.save(update_fields=["status", "not_before"])
             else:
                 claimed.append(row.pk)
+        if not claimed:
+            return claimed
         Notification.objects.filter(pk__in=claimed).update(
             status=Notification.Status.SENDING, claimed_at=now, not_before=None, attempts=F("attempts") + 1
         )
-        if claimed and queue:
+        if queue:
             transaction.on_commit(lambda: queue_deliveries(claimed))
     return claimed
 
