@@ -318,6 +318,17 @@ def claim_due_notifications(now: datetime | None = None, *, queue: bool = True) 
     return claimed
 
 
+def claim_all_due(max_batches: int = 10) -> int:
+    """Claim batch after batch while batches come back full (a backlog after an outage)."""
+    claimed = 0
+    for _ in range(max_batches):
+        batch = claim_due_notifications()
+        claimed += len(batch)
+        if len(batch) < settings.NOTIFICATION_BATCH_SIZE:
+            break
+    return claimed
+
+
 def queue_deliveries(ids: list[int]) -> int:
     """Hand ids to the delivery task; stop at the first broker error (the lease recovers the rest)."""
     from coproduction.tasks import deliver_notification_task

@@ -10,7 +10,7 @@ from coproduction import delivery
 
 @shared_task(name="coproduction.tasks.claim_due_notifications", ignore_result=True)
 def claim_due_notifications() -> bool:
-    return bool(delivery.claim_due_notifications())
+    return bool(delivery.claim_all_due())
 
 
 @shared_task(name="coproduction.tasks.deliver_notification", ignore_result=True)

@@ -287,3 +287,11 @@ def test_participants_get_text_messages_only_when_notify_is_configured(world, se
     settings.NOTIFY_EMAIL_TEMPLATE_ID = "e"
     settings.NOTIFY_SMS_TEMPLATE_ID = "s"
     assert outbox.channels_for(reminder) == [Notification.Channel.NOTIFY_EMAIL, Notification.Channel.SMS]
+
+
+def test_a_backlog_is_claimed_in_batches_in_one_run(world, make_row, settings):
+    settings.NOTIFICATION_BATCH_SIZE = 2
+    for _ in range(5):
+        make_row(recipient=world.peer)
+    assert delivery.claim_all_due(max_batches=10) == 5
+    assert Notification.objects.filter(status=Status.SENDING).count() == 5
