@@ -310,7 +310,8 @@ def claim_due_notifications(now: datetime | None = None, *, queue: bool = True) 
                 claimed.append(row.pk)
         if not claimed:
             return claimed
-        Notification.objects.filter(pk__in=claimed).update(
+        # The condition again: without row locks (SQLite) a row sent meanwhile is left alone.
+        Notification.objects.filter(due | stale, pk__in=claimed).update(
             status=Notification.Status.SENDING, claimed_at=now, not_before=None, attempts=F("attempts") + 1
         )
         if queue:
