@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("coproduction", "0004_invitation_by_operations"),
+        ("coproduction", "0010_reminder_preferences_and_delivery_state"),
     ]
 
     operations = [
