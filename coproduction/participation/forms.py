@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 
 from coproduction.models import AttributeDefinition, DenyListTerm, InformationSheet, Project
 from coproduction.textcheck import validate_readable_text
@@ -70,6 +71,9 @@ class ContactDetailsForm(forms.Form):
         wants = cleaned.get("wants_reminders")
         if wants and not (cleaned.get("contact_email") or cleaned.get("contact_phone")):
             self.add_error("contact_email", "Enter an email address or a mobile number for the reminders.")
+        sms_ready = settings.NOTIFY_API_KEY and settings.NOTIFY_SMS_TEMPLATE_ID
+        if wants and cleaned.get("contact_phone") and not cleaned.get("contact_email") and not sms_ready:
+            self.add_error("contact_phone", "Text messages are not set up for this service. Enter an email address instead.")
         if not wants and (cleaned.get("contact_email") or cleaned.get("contact_phone")):
             self.add_error("wants_reminders", "Keep contact details only when the participant asked for reminders.")
         return cleaned

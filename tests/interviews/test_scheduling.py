@@ -152,8 +152,12 @@ def test_reschedule_moves_reminders_and_tells_people(world, client_for, setup):
     assert Notification.objects.about(interview).filter(status="cancelled", template="appointment-reminder").count() == 4
 
 
-def test_cancel_no_show_complete_and_contact_erasure(world, client_for, setup):
+def test_cancel_no_show_complete_and_contact_erasure(world, client_for, setup, settings):
+    settings.NOTIFY_API_KEY = "test-key"
+    settings.NOTIFY_SMS_TEMPLATE_ID = "sms-template"
+    settings.NOTIFY_EMAIL_TEMPLATE_ID = ""
     venue, participant = setup
+    participant.contact_email = "p@example.org"
     participant.contact_phone = "+447700900123"
     participant.wants_reminders = True
     participant.save()
@@ -165,7 +169,7 @@ def test_cancel_no_show_complete_and_contact_erasure(world, client_for, setup):
     interview.refresh_from_db()
     participant.refresh_from_db()
     assert interview.status == "cancelled"
-    assert participant.contact_phone is None and not participant.wants_reminders
+    assert participant.contact_phone is None and participant.contact_email is None and not participant.wants_reminders
     cancelled = Notification.objects.about(interview).filter(template="appointment-cancelled")
     assert {n.channel for n in cancelled} == {"email", "sms"}  # sent before the details were erased
     assert not Notification.objects.about(interview).pending().filter(template="appointment-reminder").exists()

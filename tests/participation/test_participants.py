@@ -65,11 +65,16 @@ def test_information_sheets_are_versioned(world, client_for):
     ]
 
 
-def test_contact_details_are_encrypted_and_only_kept_with_reminders(world, client_for):
+def test_contact_details_are_encrypted_and_only_kept_with_reminders(world, client_for, settings):
     participant = consenting_participant(world.project, world.coordinator)
     client = client_for(world.coordinator)
     refused = client.post(url("contact", world, pk=participant.pk), {"contact_email": "p@example.org"})
     assert refused.status_code == 400
+    settings.NOTIFY_API_KEY = ""
+    no_sms = client.post(url("contact", world, pk=participant.pk), {"wants_reminders": "on", "contact_phone": "07700 900123"})
+    assert no_sms.status_code == 400 and b"Text messages are not set up" in no_sms.content
+    settings.NOTIFY_API_KEY = "test-key"
+    settings.NOTIFY_SMS_TEMPLATE_ID = "sms-template"
     client.post(url("contact", world, pk=participant.pk), {"wants_reminders": "on", "contact_phone": "07700 900123"})
     participant.refresh_from_db()
     assert participant.contact_phone == "+447700900123" and participant.wants_reminders
