@@ -346,6 +346,9 @@ def open_draft(interview: Interview, *, by: User) -> NotesDraft:
         raise NotesRefused("These notes were released into the corpus.")
     if interview.participant.withdrawn_at is not None:
         raise NotesRefused("The participant has withdrawn, so no notes are kept for this interview.")
+    consent = interview.participant.current_consent
+    if consent is None or not consent.notes_kept:
+        raise NotesRefused("The participant did not agree to notes being kept, so none can be written.")
     draft, _ = NotesDraft.objects.get_or_create(interview=interview, defaults={"author": interview.interviewer})
     return draft
 
@@ -503,6 +506,9 @@ def release_notes(draft: NotesDraft, *, by: User) -> Document:
         raise NotesRefused("Only notes waiting for review can be released.")
     if interview.participant.withdrawn_at is not None:
         raise NotesRefused("The participant has withdrawn. These notes cannot be released.")
+    consent = interview.participant.current_consent
+    if consent is None or not consent.notes_kept:
+        raise NotesRefused("The participant's consent does not cover keeping notes. These notes cannot be released.")
     if findings_for(draft):
         raise NotesRefused(
             "The notes contain personal information that is not resolved (the deny-list may have changed). Send them back."

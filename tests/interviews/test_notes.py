@@ -328,3 +328,18 @@ def test_acting_on_notes_erased_by_a_withdrawal_is_a_clear_refusal(world, interv
     with pytest.raises(actions.NotesRefused, match="no longer exist"):
         actions.release_notes(draft, by=world.coordinator)
     assert not Document.objects.exists()
+
+
+def test_no_notes_without_consent_to_keep_them(world, client_for, interview):
+    interview.participant.consents.update(notes_kept=False)
+    response = client_for(world.peer).get(url("notes", world, pk=interview.pk), follow=True)
+    assert b"did not agree to notes being kept" in response.content
+    assert not NotesDraft.objects.exists()
+
+
+def test_release_refused_if_consent_to_keep_notes_was_changed(world, interview):
+    draft = submitted(world, interview, q1="Lamps out.")
+    interview.participant.consents.update(notes_kept=False)
+    with pytest.raises(actions.NotesRefused, match="does not cover keeping notes"):
+        actions.release_notes(draft, by=world.coordinator)
+    assert not Document.objects.exists()
