@@ -7,6 +7,7 @@ class CoproductionConfig(AppConfig):
 
     def ready(self) -> None:
         from coproduction import dashboard, navigation
+        from coproduction.analysis import registry as analysis_registry
 
         navigation.register("Dashboard", "coproduction:dashboard", order=0)
         navigation.register("Members", "coproduction:members", roles={"coordinator"}, order=80)
@@ -17,3 +18,4 @@ class CoproductionConfig(AppConfig):
             context=dashboard.pending_invitations,
             order=90,
         )
+        analysis_registry.register()

@@ -131,6 +131,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    "analysis-delete-old-exports": {"task": "analysis.delete_old_exports", "schedule": 3600.0},
+}
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -222,6 +225,10 @@ QUICK_EXIT_URL = env_url("QUICK_EXIT_URL", {"http", "https"}, default="https://w
 DRAFT_RETENTION_DAYS = env_int("DRAFT_RETENTION_DAYS", 0, minimum=0)
 EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7, minimum=1)
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
+# Exports with more rows than this are built in the background with a progress page.
+ANALYSIS_BACKGROUND_EXPORT_ROWS = env_int("ANALYSIS_BACKGROUND_EXPORT_ROWS", 2000, minimum=1)
+# The largest REFI-QDA codebook (.qdc) accepted for import.
+QDC_IMPORT_MAX_BYTES = 2 * 1024 * 1024
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -1,6 +1,7 @@
 """Core domain of Common Ground. One module per area; import models from here."""
 
 from coproduction.models.audit import AuditEvent
+from coproduction.models.codebook import Coding, CodingSession, Excerpt, ExportJob, Memo, Theme
 from coproduction.models.corpus import Document
 from coproduction.models.notifications import Notification
 from coproduction.models.participants import Consent, InformationSheet, Participant
@@ -8,14 +9,20 @@ from coproduction.models.projects import Invitation, Membership, Project, Role, 
 
 __all__ = [
     "AuditEvent",
+    "Coding",
+    "CodingSession",
     "Consent",
     "Document",
+    "Excerpt",
+    "ExportJob",
     "InformationSheet",
     "Invitation",
     "Membership",
+    "Memo",
     "Notification",
     "Participant",
     "Project",
     "Role",
+    "Theme",
     "User",
 ]
