@@ -25,6 +25,8 @@ class ThemeForm(forms.ModelForm):
 
     def __init__(self, *args, project: Project, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            self.instance.project = project
         candidates = project.themes.filter(status=Theme.Status.ACTIVE)
         if self.instance.pk:
             candidates = candidates.exclude(pk=self.instance.pk)

@@ -1,0 +1,49 @@
+from coproduction.analysis.tasks import run_export_job
+from coproduction.models import ExportJob
+from tests.analysis.factories import ThemeFactory, code, make_document
+
+
+def _theme(world):
+    return ThemeFactory(project=world.project)
+
+
+def _document(world):
+    return make_document(world.project)
+
+
+def _excerpt(world):
+    return code(_document(world), 0, 12, [_theme(world)], world.analyst)
+
+
+def _job(world, done=False):
+    job = ExportJob.objects.create(project=world.project, requested_by=world.analyst, format=ExportJob.Format.QDC)
+    if done:
+        run_export_job(job.pk)
+    return job
+
+
+# An export file is for its requester alone: the coordinator, who may export too, gets a 404.
+def _job_case(world, done=False):
+    from tests.access import Case
+
+    return Case(kwargs={"pk": _job(world, done).pk}, expect={"coordinator": 404})
+
+
+def _case(**kwargs):
+    from tests.access import Case
+
+    return Case(**kwargs)
+
+
+RULES = {
+    "analysis:theme": lambda world: _case(kwargs={"pk": _theme(world).pk}),
+    # POST-only: a GET is refused with 405 for those let in.
+    "analysis:theme_status": lambda world: _case(kwargs={"pk": _theme(world).pk}, allowed=(405,)),
+    "analysis:theme_memo": lambda world: _case(kwargs={"pk": _theme(world).pk}, allowed=(405,)),
+    "analysis:document": lambda world: _case(kwargs={"pk": _document(world).pk}),
+    "analysis:excerpt": lambda world: _case(kwargs={"pk": _excerpt(world).pk}, allowed=(405,)),
+    "analysis:blind": lambda world: _case(allowed=(405,)),
+    "analysis:export_job": lambda world: _job_case(world),
+    "analysis:export_job_status": lambda world: _job_case(world),
+    "analysis:export_job_download": lambda world: _job_case(world, done=True),
+}
