@@ -21,7 +21,7 @@ from coproduction.models import Coding, Document, Project, Theme, User
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """[(start, end)] of each sentence (code points), skipping blank stretches."""
     spans = []
-    for match in re.finditer(r"[^.!?\n]*[^\s.!?][^.!?\n]*(?:[.!?]+[\"'”’)]*)?", text):
+    for match in re.finditer(r"[^\s.!?][^.!?\n]*(?:[.!?]+[\"'”’)]*)?", text):
         spans.append((match.start(), match.end()))
     return spans
 
@@ -75,6 +75,7 @@ def explain(kappa: float | None) -> str:
     """Plain English, with the bands of Landis & Koch (1977)."""
     if kappa is None:
         return "Not defined: both coders made the same choice everywhere, so chance agreement is total."
+    kappa = round(kappa, 2)  # bands are read at two decimals; 0.6000001 is still "moderate"
     if kappa < 0:
         band = "less agreement than chance"
     elif kappa <= 0.20:
