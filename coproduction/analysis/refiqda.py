@@ -8,6 +8,7 @@ codebook import.
   namespace quirks, and runs in one transaction: a bad file imports nothing.
 """
 
+import datetime
 import io
 import uuid
 import zipfile
@@ -85,7 +86,7 @@ def codebook_xml(project: Project) -> bytes:
 
 
 def _timestamp(value) -> str:
-    return value.astimezone(timezone.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def project_xml(project: Project, publication: bool) -> tuple[bytes, dict[str, str]]:

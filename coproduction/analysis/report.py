@@ -15,6 +15,7 @@ matplotlib.use("Agg")
 from django.template.loader import render_to_string  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from weasyprint.urls import URLFetcher  # noqa: E402
 
 from coproduction.analysis.counts import codings_of, cohort_matrix, theme_rows, with_publishable_quotes  # noqa: E402
 from coproduction.analysis.suppression import suppress_count  # noqa: E402
@@ -27,13 +28,16 @@ class RemoteFetchRefused(ValueError):
     pass
 
 
-def local_only_fetcher(url: str, *args, **kwargs):
-    """Only inline data: URIs; the report never reaches a server, ours or anyone's."""
-    if url.startswith("data:"):
-        from weasyprint.urls import default_url_fetcher
+class LocalOnlyFetcher(URLFetcher):
+    """Only inline data: URIs; the report never reaches a server, ours or anyone's, nor a file."""
 
-        return default_url_fetcher(url, *args, **kwargs)
-    raise RemoteFetchRefused(f"The report does not fetch {url[:40]}")
+    def __init__(self):
+        super().__init__(allowed_protocols={"data"}, allow_redirects=False, fail_on_errors=True)
+
+    def fetch(self, url, headers=None):
+        if not url.startswith("data:"):
+            raise RemoteFetchRefused(f"The report does not fetch {url[:40]}")
+        return super().fetch(url, headers)
 
 
 def matrix_chart(project: Project, publication: bool) -> str:
@@ -106,4 +110,4 @@ def report_html(project: Project, publication: bool) -> str:
 def write_pdf(project: Project, publication: bool, out) -> None:
     from weasyprint import HTML
 
-    HTML(string=report_html(project, publication), url_fetcher=local_only_fetcher, base_url=None).write_pdf(out)
+    HTML(string=report_html(project, publication), url_fetcher=LocalOnlyFetcher(), base_url=None).write_pdf(out)
