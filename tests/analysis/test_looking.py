@@ -96,7 +96,8 @@ def test_search_stays_inside_the_project(corpus):
 def test_search_escapes_document_text(world, client_for):
     make_document(world.project, text="A <script>alert(1)</script> outreach note.")
     response = client_for(world.analyst).get(url(world, "search"), {"q": "outreach"})
-    assert "<script>alert(1)" not in response.text and "&lt;script&gt;" in response.text
+    # SQLite's snippet escapes the tag; PostgreSQL's headline drops it. Neither lets it through.
+    assert "<script>alert(1)" not in response.text and "alert(1)" in response.text
 
 
 def _grow(world, n):
