@@ -15,10 +15,19 @@ class CodingRefused(ValidationError):
 
 
 def create_theme(
-    *, project: Project, name: str, by: User, description: str = "", colour: str = "#1d70b8", parent=None, proposed=False
+    *,
+    project: Project,
+    name: str,
+    by: User,
+    description: str = "",
+    colour: str = "#1d70b8",
+    parent=None,
+    proposed=False,
+    order: int | None = None,
 ) -> Theme:
     status = Theme.Status.PROPOSED if proposed else Theme.Status.ACTIVE
-    order = project.themes.filter(parent=parent).count()
+    if not order:
+        order = project.themes.filter(parent=parent).count()
     theme = Theme(
         project=project,
         name=name,

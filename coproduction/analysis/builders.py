@@ -10,6 +10,7 @@ EXTENSIONS = {
     ExportJob.Format.CSV: ".csv",
     ExportJob.Format.CODEBOOK_CSV: ".csv",
     ExportJob.Format.XLSX: ".xlsx",
+    ExportJob.Format.CODEBOOK_XLSX: ".xlsx",
     ExportJob.Format.QDC: ".qdc",
     ExportJob.Format.QDPX: ".qdpx",
     ExportJob.Format.PDF: ".pdf",
@@ -49,6 +50,8 @@ def build(project: Project, fmt: str, publication: bool, out, progress=None) -> 
         text.detach()
     elif fmt == ExportJob.Format.XLSX:
         exports.write_xlsx(project, publication, out, progress)
+    elif fmt == ExportJob.Format.CODEBOOK_XLSX:
+        exports.write_codebook_xlsx(project, publication, out)
     elif fmt == ExportJob.Format.QDC:
         out.write(refiqda.codebook_xml(project))
     elif fmt == ExportJob.Format.QDPX:

@@ -19,8 +19,8 @@ class ThemeForm(forms.ModelForm):
 
     class Meta:
         model = Theme
-        fields = ["name", "description", "colour", "parent"]
-        labels = {"name": "Name", "description": "Description", "parent": "Sits under"}
+        fields = ["name", "description", "colour", "parent", "order"]
+        labels = {"name": "Name", "description": "Description", "parent": "Sits under", "order": "Position among its siblings"}
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, project: Project, **kwargs):
@@ -34,12 +34,18 @@ class ThemeForm(forms.ModelForm):
         self.fields["parent"].required = False
         self.fields["parent"].choices = [("", "(top level)"), *theme_choices(candidates)]
         self.fields["description"].required = False
+        self.fields["order"].required = False
+        self.fields["order"].help_text = "Lower numbers come first."
 
     def clean_parent(self):
         parent = self.cleaned_data.get("parent")
         if parent is not None and self.instance.pk and self.instance.would_cycle(parent):
             raise forms.ValidationError("A theme cannot sit inside itself or one of its own sub-themes.")
         return parent
+
+    def clean_order(self) -> int:
+        order = self.cleaned_data.get("order")
+        return self.instance.order if order is None else order
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()

@@ -19,7 +19,6 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from lxml import etree
 
 from coproduction.analysis.counts import codings_of, with_publishable_quotes

@@ -61,7 +61,14 @@ def themes(request, project):
     return render(
         request,
         "analysis/themes.html",
-        {"project": project, "rows": rows, "proposals": proposals, "form": form, "is_analyst": _is_analyst(request)},
+        {
+            "project": project,
+            "rows": rows,
+            "proposals": proposals,
+            "form": form,
+            "is_analyst": _is_analyst(request),
+            "blind": actions.hides_others_codings(project, request.user),
+        },
     )
 
 
@@ -89,6 +96,9 @@ def theme_detail(request, project, pk):
         .select_related("excerpt__document__participant", "coder")
         .order_by("excerpt__document__title", "excerpt__start")
     )
+    blind = actions.hides_others_codings(project, request.user)
+    if blind:
+        codings = codings.filter(coder=request.user)
     page = Paginator(codings, 25).get_page(request.GET.get("page"))
     memos = theme.memos.select_related("author")
     return render(
@@ -104,6 +114,7 @@ def theme_detail(request, project, pk):
             "merge_form": MergeForm(theme=theme),
             "memo_form": MemoForm(),
             "is_analyst": _is_analyst(request),
+            "blind": blind,
         },
     )
 
@@ -192,7 +203,8 @@ def documents(request, project):
         .order_by("-month", "title", "pk")
     )
     page = Paginator(docs, 25).get_page(request.GET.get("page"))
-    return render(request, "analysis/documents.html", {"project": project, "page": page})
+    blind = actions.hides_others_codings(project, request.user)
+    return render(request, "analysis/documents.html", {"project": project, "page": page, "blind": blind})
 
 
 def _segments(text: str, excerpts: list[Excerpt], focus: tuple[int, int] | None) -> list[dict]:
@@ -332,7 +344,8 @@ def agreement_view(request, project):
     coders = list(User.objects.filter(pk__in=coder_ids).order_by("display_name", "pk"))
     form = AgreementForm(request.GET or None, coders=coders)
     result = None
-    if form.is_bound and form.is_valid():
+    blind = actions.hides_others_codings(project, request.user)
+    if form.is_bound and form.is_valid() and not blind:
         a, b = form.coders[form.cleaned_data["coder_a"]], form.coders[form.cleaned_data["coder_b"]]
         result = agreement.compare(project, a, b, form.cleaned_data["unit"])
     rows = []
@@ -353,6 +366,7 @@ def agreement_view(request, project):
             "overall_explanation": agreement.explain(result.overall.kappa) if result else "",
             "disagreements": disagreements,
             "page": disagreements,
+            "blind": blind,
             "query": query.urlencode(),
         },
     )
@@ -409,6 +423,10 @@ def search(request, project):
 def export(request, project):
     """Small exports download at once; large ones become a background job with a progress page."""
     form = ExportForm(request.POST or None)
+    blind = actions.hides_others_codings(project, request.user)
+    if request.method == "POST" and blind:
+        messages.error(request, "You are coding blind. Finish blind coding before exporting other people's codings.")
+        return redirect("analysis:export", slug=project.slug)
     if request.method == "POST" and form.is_valid():
         fmt, publication = form.cleaned_data["format"], form.cleaned_data["publication"]
         if builders.size_of(project, fmt, publication) > settings.ANALYSIS_BACKGROUND_EXPORT_ROWS:
@@ -426,6 +444,7 @@ def _filename(project, fmt: str, publication: bool) -> str:
     stem = {
         "csv": "excerpts",
         "codebook-csv": "codebook",
+        "codebook-xlsx": "codebook",
         "xlsx": "analysis",
         "qdc": "codebook",
         "qdpx": "project",

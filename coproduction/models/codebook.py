@@ -210,6 +210,7 @@ class ExportJob(models.Model):
         CSV = "csv", "Excerpts (CSV)"
         XLSX = "xlsx", "Excerpts and codebook (Excel)"
         CODEBOOK_CSV = "codebook-csv", "Codebook (CSV)"
+        CODEBOOK_XLSX = "codebook-xlsx", "Codebook (Excel)"
         QDC = "qdc", "Codebook (REFI-QDA .qdc)"
         QDPX = "qdpx", "Project (REFI-QDA .qdpx)"
         PDF = "pdf", "Theme report (PDF)"

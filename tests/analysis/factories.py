@@ -20,8 +20,17 @@ class ThemeFactory(factory.django.DjangoModelFactory):
     colour = "#1d70b8"
 
 
-def make_document(project, *, text="One sentence here. Another one there.\n\nA second paragraph.", cohort="Sex worker",
-                  participant=None, quotes_published=True, title=None, with_participant=True, released_by=None) -> Document:
+def make_document(
+    project,
+    *,
+    text="One sentence here. Another one there.\n\nA second paragraph.",
+    cohort="Sex worker",
+    participant=None,
+    quotes_published=True,
+    title=None,
+    with_participant=True,
+    released_by=None,
+) -> Document:
     """A released Document, with a participant whose current consent says whether quotes may be published."""
     if participant is None and with_participant:
         participant = ParticipantFactory(project=project, cohort=cohort)

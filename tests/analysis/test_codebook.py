@@ -65,7 +65,12 @@ def test_rename_and_move_keep_the_guid(world, client_for):
     guid = theme.guid
     response = client_for(world.analyst).post(
         url(world, "theme", pk=theme.pk),
-        {"theme-name": "Street lighting", "theme-description": "Lamps, dark paths", "theme-colour": "#f47738", "theme-parent": parent.pk},
+        {
+            "theme-name": "Street lighting",
+            "theme-description": "Lamps, dark paths",
+            "theme-colour": "#f47738",
+            "theme-parent": parent.pk,
+        },
     )
     assert response.status_code == 302
     theme.refresh_from_db()
@@ -152,3 +157,10 @@ def test_memo_on_a_theme(world, client_for):
     client_for(world.analyst).post(url(world, "theme_memo", pk=theme.pk), {"text": "   "})
     assert theme.memos.count() == 1
 
+
+def test_order_sets_the_position_among_siblings(world, client_for):
+    client = client_for(world.analyst)
+    client.post(url(world, "themes"), {"name": "Second", "colour": "#1d70b8", "order": "5"})
+    client.post(url(world, "themes"), {"name": "First", "colour": "#1d70b8", "order": "1"})
+    page = client.get(url(world, "themes")).text
+    assert page.index(">First<") < page.index(">Second<")

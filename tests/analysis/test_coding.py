@@ -37,9 +37,7 @@ def test_code_a_sentence_chosen_from_the_list(world, client_for, doc):
     page = client_for(world.analyst).get(url(world, "document", pk=doc.pk))
     assert "Sentence: The lamp is dark." in page.text and "Paragraph: Outreach helps." in page.text
     start = doc.text.index("Outreach")
-    client_for(world.analyst).post(
-        url(world, "document", pk=doc.pk), {"passage": f"{start}-{start + 15}", "themes": [theme.pk]}
-    )
+    client_for(world.analyst).post(url(world, "document", pk=doc.pk), {"passage": f"{start}-{start + 15}", "themes": [theme.pk]})
     assert Excerpt.objects.get().quote == "Outreach helps."
 
 
@@ -146,3 +144,18 @@ def test_deleting_a_document_removes_its_excerpts_codings_and_memos(world, doc):
     doc.delete()
     assert not Excerpt.objects.exists() and not Coding.objects.exists() and not excerpt.memos.exists()
     assert theme.pk and theme.__class__.objects.filter(pk=theme.pk).exists()
+
+
+def test_blind_coder_sees_no_other_quotes_counts_disagreements_or_exports(world, client_for, doc):
+    theme = ThemeFactory(project=world.project, name="Safety")
+    code(doc, 0, 4, [theme], world.peer)
+    second = world.analyst
+    client = client_for(second)
+    client.post(url(world, "blind"), {"action": "start"})
+    assert "Café" not in client.get(url(world, "theme", pk=theme.pk)).text.split("Quotes you coded")[1].split("Memos")[0]
+    assert "Excerpts</th>" not in client.get(url(world, "themes")).text
+    assert "Coded passages</th>" not in client.get(url(world, "documents")).text
+    page = client.get(url(world, "agreement"), {"coder_a": world.peer.pk, "coder_b": second.pk, "unit": "character"})
+    assert "You are coding blind" in page.text and "Disagreements" not in page.text
+    response = client.post(url(world, "export"), {"format": "csv"})
+    assert response.status_code == 302 and not response.has_header("Content-Disposition")

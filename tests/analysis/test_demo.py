@@ -39,7 +39,12 @@ def test_seed_demo_codes_documents_that_already_exist(db, settings):
     Document.objects.all().delete()
     text, spans = Document.compose([("Safety", "The street is not safe at night. The police never come.")])
     Document.objects.create(
-        project=project, title="Released interview", cohort="Sex worker", month="2026-06-01", sections=spans, text=text,
+        project=project,
+        title="Released interview",
+        cohort="Sex worker",
+        month="2026-06-01",
+        sections=spans,
+        text=text,
         released_by=people["coordinator"],
     )
     demo_data.seed_codebook(project, people)

@@ -173,7 +173,9 @@ def test_bad_export_form(corpus, client_for):
 # ---- the management command -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fmt,magic", [("csv", b"\xef\xbb\xbf"), ("xlsx", b"PK"), ("qdc", b"<?xml"), ("qdpx", b"PK"), ("pdf", b"%PDF")])
+@pytest.mark.parametrize(
+    "fmt,magic", [("csv", b"\xef\xbb\xbf"), ("xlsx", b"PK"), ("qdc", b"<?xml"), ("qdpx", b"PK"), ("pdf", b"%PDF")]
+)
 def test_export_project_command(corpus, tmp_path, fmt, magic):
     output = tmp_path / f"out.{fmt}"
     call_command("export_project", project=corpus.project.slug, format=fmt, output=str(output), stdout=io.StringIO())
@@ -183,7 +185,9 @@ def test_export_project_command(corpus, tmp_path, fmt, magic):
 
 def test_export_project_command_with_publication(consented, tmp_path):
     output = tmp_path / "pub.csv"
-    call_command("export_project", "--project", consented.project.slug, "--format", "csv", "--publication", "--output", str(output))
+    call_command(
+        "export_project", "--project", consented.project.slug, "--format", "csv", "--publication", "--output", str(output)
+    )
     assert "Private words" not in output.read_text(encoding="utf-8")
 
 
@@ -209,7 +213,9 @@ def run_tasks_now(monkeypatch):
     monkeypatch.setattr(tasks.run_export_job_task, "delay", lambda job_id: tasks.run_export_job(job_id))
 
 
-def test_large_export_becomes_a_private_background_job(corpus, client_for, settings, run_tasks_now, django_capture_on_commit_callbacks):
+def test_large_export_becomes_a_private_background_job(
+    corpus, client_for, settings, run_tasks_now, django_capture_on_commit_callbacks
+):
     settings.ANALYSIS_BACKGROUND_EXPORT_ROWS = 2
     client = client_for(corpus.analyst)
     with django_capture_on_commit_callbacks(execute=True):
@@ -289,3 +295,9 @@ def test_a_failing_export_is_marked_failed_and_leaves_no_file(corpus, monkeypatc
     assert tasks.run_export_job(job.pk) is False
     job.refresh_from_db()
     assert job.status == ExportJob.Status.FAILED and not list(tasks.export_dir().iterdir())
+
+
+def test_codebook_xlsx(corpus, client_for):
+    response = client_for(corpus.analyst).post(url(corpus, "export"), {"format": "codebook-xlsx", "publication": "on"})
+    rows = list(load_workbook(io.BytesIO(response.content), read_only=True)["Codebook"].values)
+    assert rows[0][0] == "GUID" and rows[1][1] == "Street safety" and rows[1][5] == "<10"

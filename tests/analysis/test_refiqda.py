@@ -127,18 +127,20 @@ def test_import_tolerates_other_tools_namespaces_and_reports_what_it_drops(world
     assert report.created == 1
     assert any("purple" in item for item in report.not_carried_over)
     assert any("NoteRef" in item for item in report.not_carried_over)
-    no_namespace = b'<CodeBook><Codes><Code guid="7b7e2f3a-4c5d-4e6f-8a9b-0c1d2e3f4a5b" name="Plain" isCodable="true"/></Codes></CodeBook>'
+    no_namespace = (
+        b'<CodeBook><Codes><Code guid="7b7e2f3a-4c5d-4e6f-8a9b-0c1d2e3f4a5b" name="Plain" isCodable="true"/></Codes></CodeBook>'
+    )
     assert refiqda.import_codebook(world.project, no_namespace, by=world.analyst).created == 1
 
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
 <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
-<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="8b7e2f3a-4c5d-4e6f-8a9b-0c1d2e3f4a5b" name="&lol3;" isCodable="true"/></Codes></CodeBook>"""
+<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="8b7e2f3a-4c5d-4e6f-8a9b-0c1d2e3f4a5b" name="&lol3;" isCodable="true"/></Codes></CodeBook>"""  # noqa: E501
 EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
 <!DOCTYPE c [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
-<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="8b7e2f3a-4c5d-4e6f-8a9b-0c1d2e3f4a5b" name="&xxe;" isCodable="true"/></Codes></CodeBook>"""
-VALID_START = b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="9b7e2f3a-4c5d-4e6f-8a9b-0c1d2e3f4a5b" name="First" isCodable="true"/>'
+<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="8b7e2f3a-4c5d-4e6f-8a9b-0c1d2e3f4a5b" name="&xxe;" isCodable="true"/></Codes></CodeBook>"""  # noqa: E501
+VALID_START = b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="9b7e2f3a-4c5d-4e6f-8a9b-0c1d2e3f4a5b" name="First" isCodable="true"/>'  # noqa: E501
 
 
 @pytest.mark.parametrize(
@@ -150,9 +152,21 @@ VALID_START = b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="9b
         (b"<Project xmlns='urn:QDA-XML:project:1.0'/>", "no Codes"),
         (b"<html><body>hello</body></html>", "not a REFI-QDA codebook"),
         (VALID_START + b'<Code guid="not-a-guid" name="Bad" isCodable="true"/></Codes></CodeBook>', "no valid GUID"),
-        (VALID_START + b'<Code guid="9b7e2f3a-4c5d-4e6f-8a9b-0c1d2e3f4a5b" name="Again" isCodable="true"/></Codes></CodeBook>', "appears twice"),
-        (VALID_START + b'<Code guid="ab7e2f3a-4c5d-4e6f-8a9b-0c1d2e3f4a5b" name="" isCodable="true"/></Codes></CodeBook>', "no name"),
-        (b"<CodeBook><Codes>" + b"<Code guid='cb7e2f3a-4c5d-4e6f-8a9b-0c1d2e3f4a5b' name='x' isCodable='true'>" * 30 + b"</Code>" * 30 + b"</Codes></CodeBook>", "nested"),
+        (
+            VALID_START + b'<Code guid="9b7e2f3a-4c5d-4e6f-8a9b-0c1d2e3f4a5b" name="Again" isCodable="true"/></Codes></CodeBook>',
+            "appears twice",
+        ),
+        (
+            VALID_START + b'<Code guid="ab7e2f3a-4c5d-4e6f-8a9b-0c1d2e3f4a5b" name="" isCodable="true"/></Codes></CodeBook>',
+            "no name",
+        ),
+        (
+            b"<CodeBook><Codes>"
+            + b"<Code guid='cb7e2f3a-4c5d-4e6f-8a9b-0c1d2e3f4a5b' name='x' isCodable='true'>" * 30
+            + b"</Code>" * 30
+            + b"</Codes></CodeBook>",
+            "nested",
+        ),
     ],
 )
 def test_hostile_or_broken_files_import_nothing(world, data, message):
