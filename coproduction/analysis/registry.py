@@ -2,11 +2,21 @@
 
 
 def register() -> None:
-    from coproduction import demo, navigation
+    from coproduction import dashboard, demo, navigation
     from coproduction.analysis import demo_data, tasks  # noqa: F401 — registers the Celery tasks
 
     navigation.register("Themes", "analysis:themes", roles={"coordinator", "analyst", "peer_researcher"}, order=40)
     navigation.register("Coding", "analysis:documents", roles={"coordinator", "analyst", "peer_researcher"}, order=41)
     navigation.register("Theme × cohort", "analysis:matrix", roles={"coordinator", "analyst"}, order=42)
     navigation.register("Exports", "analysis:export", roles={"coordinator", "analyst"}, order=43)
+    dashboard.register_panel(
+        "analysis/includes/_panel_proposals.html", context=proposals_waiting, roles={"coordinator", "analyst"}, order=40
+    )
     demo.register_step(60, demo_data.seed_codebook)
+
+
+def proposals_waiting(request, project) -> dict | None:
+    from coproduction.models import Theme
+
+    count = Theme.objects.filter(project=project, status=Theme.Status.PROPOSED).count()
+    return {"count": count} if count else None

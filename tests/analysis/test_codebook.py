@@ -164,3 +164,10 @@ def test_order_sets_the_position_among_siblings(world, client_for):
     client.post(url(world, "themes"), {"name": "First", "colour": "#1d70b8", "order": "1"})
     page = client.get(url(world, "themes")).text
     assert page.index(">First<") < page.index(">Second<")
+
+
+def test_dashboard_tells_analysts_about_proposed_themes(world, client_for):
+    actions.create_theme(project=world.project, name="Proposal", by=world.peer, proposed=True)
+    dashboard = reverse("coproduction:dashboard", kwargs={"slug": world.project.slug})
+    assert "1 theme proposed by peer researchers" in client_for(world.analyst).get(dashboard).text
+    assert "proposed by peer researchers" not in client_for(world.supervisor).get(dashboard).text
