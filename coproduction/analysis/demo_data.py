@@ -125,8 +125,11 @@ def seed_codebook(project, people) -> None:
         return
     first, second = people["analyst"], people.get("peer1", people["coordinator"])
     for document in Document.objects.filter(project=project):
+        headings = {section.get("heading", "").lower() for section in document.sections or []}
         for number, (start, end) in enumerate(sentence_spans(document.text)):
             sentence = document.text[start:end].lower()
+            if sentence in headings or len(sentence) < 15:
+                continue
             matched = [theme for theme, words in themes.values() if any(word in sentence for word in words)]
             if not matched:
                 continue

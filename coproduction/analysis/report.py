@@ -15,6 +15,7 @@ matplotlib.use("Agg")
 from django.template.loader import render_to_string  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 from weasyprint.urls import URLFetcher  # noqa: E402
 
 from coproduction.analysis.counts import codings_of, cohort_matrix, theme_rows, with_publishable_quotes  # noqa: E402
@@ -50,6 +51,7 @@ def matrix_chart(project: Project, publication: bool) -> str:
     figure = Figure(figsize=(7.5, height), dpi=110)
     axes = figure.add_subplot()
     bar = 0.8 / max(1, len(matrix.cohorts))
+    largest = 0
     names = [path for _, path, _ in matrix.rows]
     for index, cohort in enumerate(matrix.cohorts):
         values, labels = [], []
@@ -57,13 +59,16 @@ def matrix_chart(project: Project, publication: bool) -> str:
             hidden = cells[index].startswith("<")
             values.append(0 if hidden else counts[index])
             labels.append(cells[index])
+        largest = max([largest, *values])
         positions = [row + index * bar for row in range(len(names))]
         bars = axes.barh(positions, values, height=bar, label=cohort)
         axes.bar_label(bars, labels=labels, padding=2, fontsize=7)
     axes.set_yticks([row + bar * (len(matrix.cohorts) - 1) / 2 for row in range(len(names))], labels=names, fontsize=8)
     axes.invert_yaxis()
     axes.set_xlabel("Participants who raised the theme")
-    axes.legend(fontsize=8, loc="lower right")
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_xlim(0, max(1, largest) * 1.15)  # room for the labels; never a negative axis
+    axes.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=max(1, len(matrix.cohorts)), frameon=False)
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
