@@ -301,3 +301,20 @@ def test_codebook_xlsx(corpus, client_for):
     response = client_for(corpus.analyst).post(url(corpus, "export"), {"format": "codebook-xlsx", "publication": "on"})
     rows = list(load_workbook(io.BytesIO(response.content), read_only=True)["Codebook"].values)
     assert rows[0][0] == "GUID" and rows[1][1] == "Street safety" and rows[1][5] == "<10"
+
+
+def test_export_project_command_stops_cleanly_on_sigterm(corpus, tmp_path, monkeypatch):
+    import os
+    import signal
+
+    output = tmp_path / "stopped.pdf"
+    before = signal.getsignal(signal.SIGTERM)
+
+    def interrupted(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(builders.report, "write_pdf", interrupted)
+    with pytest.raises(CommandError, match="Stopped"):
+        call_command("export_project", project=corpus.project.slug, format="pdf", output=str(output))
+    assert not output.exists()
+    assert signal.getsignal(signal.SIGTERM) == before  # the usual handler is back

@@ -1,3 +1,4 @@
+import signal
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -13,6 +14,14 @@ FORMATS = {
     "qdpx": ExportJob.Format.QDPX,
     "pdf": ExportJob.Format.PDF,
 }
+
+
+class Stopped(CommandError):
+    pass
+
+
+def _stop(signum, frame):
+    raise Stopped("Stopped before the export was finished; no file was written.")
 
 
 class Command(BaseCommand):
@@ -34,11 +43,15 @@ class Command(BaseCommand):
         if found is None:
             raise CommandError(f"No project with the slug {project!r}.")
         fmt = FORMATS[format]
+        # SIGTERM stops the export cleanly: no half-written file is left behind.
+        previous = signal.signal(signal.SIGTERM, _stop)
         try:
             with target.open("xb") as out:
                 builders.build(found, fmt, publication, out)
-        except Exception:
+        except BaseException:
             target.unlink(missing_ok=True)
             raise
+        finally:
+            signal.signal(signal.SIGTERM, previous)
         record(None, f"export.{fmt}{'.publication' if publication else ''}.command", found)
         self.stdout.write(f"Wrote {target}.")
