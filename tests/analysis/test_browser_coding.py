@@ -71,3 +71,25 @@ def test_code_with_the_mouse_then_with_the_keyboard(page, sign_in, axe_check, pr
     for path in ["", "matrix/", f"themes/{theme.pk}/", "exports/"]:
         page.goto(f"/p/{project.slug}/analysis/{path}")
         axe_check(page)
+
+
+def test_export_progress_page_shows_the_download_when_ready(page, sign_in, axe_check, project, settings, tmp_path):
+    from coproduction.analysis.tasks import run_export_job
+    from coproduction.models import ExportJob
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    analyst = member(project, Role.ANALYST)
+    ThemeFactory(project=project, name="Policing")
+    job = ExportJob.objects.create(project=project, requested_by=analyst, format=ExportJob.Format.QDC)
+    sign_in(page, analyst)
+    page.goto(f"/p/{project.slug}/analysis/exports/{job.pk}/")
+    axe_check(page)
+    download = page.get_by_role("link", name="Download the file")
+    assert not download.is_visible()
+    run_export_job(job.pk)  # the worker finishes; the page learns it by polling, without a reload
+    download.wait_for(state="visible")
+    assert page.locator("[data-export-status]").inner_text() == "Ready"
+    assert page.locator("progress").evaluate("bar => bar.value") == 100
+    with page.expect_download() as info:
+        download.click()
+    assert info.value.suggested_filename == f"{project.slug}-codebook.qdc"
