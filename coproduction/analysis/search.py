@@ -23,19 +23,26 @@ class SearchHit:
     snippet: SafeString
 
 
+def document_vector():
+    """The searchable text of a Document; migration 0031 indexes exactly this expression."""
+    from django.contrib.postgres.search import SearchVector
+
+    return SearchVector("title", "text", config="english")
+
+
 def search_documents(documents: QuerySet, query: str) -> QuerySet:
     """A queryset (for pagination) of matching documents, best first."""
     query = query.strip()
     if not query:
         return documents.none()
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+        from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 
         search = SearchQuery(query, config="english", search_type="websearch")
-        vector = SearchVector("title", "text", config="english")
+        vector = document_vector()
         return (
-            documents.annotate(rank=SearchRank(vector, search))
-            .filter(rank__gt=0)
+            documents.annotate(vector=vector, rank=SearchRank(vector, search))
+            .filter(vector=search)
             .annotate(
                 headline=SearchHeadline(
                     "text", search, config="english", start_sel="<mark>", stop_sel="</mark>", max_words=35, min_words=15

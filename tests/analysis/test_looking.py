@@ -119,3 +119,18 @@ def test_query_count_is_constant_as_rows_grow(world, client_for, name):
             assert client.get(url(world, name)).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_postgresql_search_uses_the_full_text_index(corpus):
+    if connection.vendor != "postgresql":
+        pytest.skip("the GIN index exists on PostgreSQL only")
+    # Few rows in a test database: tell the planner to avoid the other ways so the plan shows
+    # whether the index matches the search expression at all.
+    queryset = search_documents(Document.objects.all(), "outreach")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        sql, params = queryset.query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "document_fulltext_english" in plan, plan
