@@ -403,7 +403,7 @@ def search(request, project):
     query_text = ""
     if form.is_valid() and form.cleaned_data["q"]:
         query_text = form.cleaned_data["q"]
-        matches = search_documents(Document.objects.visible_to(request.user, project), query_text)
+        matches = search_documents(Document.objects.visible_to(request.user, project), query_text, project=project)
         page = Paginator(matches, 20).get_page(request.GET.get("page"))
         results = hits(page.object_list, query_text)
     query = request.GET.copy()

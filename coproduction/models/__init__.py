@@ -1,7 +1,7 @@
 """Core domain of Common Ground. One module per area; import models from here."""
 
 from coproduction.models.audit import AuditEvent
-from coproduction.models.codebook import Coding, CodingSession, Excerpt, ExportJob, Memo, Theme
+from coproduction.models.codebook import Coding, CodingSession, DocumentSearchIndex, Excerpt, ExportJob, Memo, Theme
 from coproduction.models.corpus import Document
 from coproduction.models.notifications import Notification
 from coproduction.models.participants import Consent, InformationSheet, Participant
@@ -13,6 +13,7 @@ __all__ = [
     "CodingSession",
     "Consent",
     "Document",
+    "DocumentSearchIndex",
     "Excerpt",
     "ExportJob",
     "InformationSheet",

@@ -7,6 +7,7 @@ withdrawal deletes a participant's Documents, and with them every trace in the a
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -191,6 +192,21 @@ class CodingSession(models.Model):
     @property
     def hides_others(self) -> bool:
         return self.blind and self.finished_at is None
+
+
+class DocumentSearchIndex(models.Model):
+    """The stored full-text vector of a Document (PostgreSQL only; empty on SQLite).
+
+    Documents never change after release, so the vector is written once, when the Document is
+    created (a post_save receiver), and any Document that missed it (bulk creation) is indexed
+    before a search. It goes with its Document.
+    """
+
+    document = models.OneToOneField(Document, on_delete=models.CASCADE, primary_key=True, related_name="search_index")
+    vector = SearchVectorField(null=True)
+
+    def __str__(self) -> str:
+        return f"Search index of document {self.document_id}"
 
 
 class ExportJobQuerySet(models.QuerySet):

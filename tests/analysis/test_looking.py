@@ -133,4 +133,27 @@ def test_postgresql_search_uses_the_full_text_index(corpus):
         sql, params = queryset.query.sql_with_params()
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "document_fulltext_english" in plan, plan
+    assert "document_search_vector_gin" in plan, plan
+
+
+def test_postgresql_search_finds_documents_the_signal_missed(world):
+    if connection.vendor != "postgresql":
+        pytest.skip("stored vectors exist on PostgreSQL only")
+    from coproduction.models import DocumentSearchIndex
+
+    created = make_document(world.project, text="Signal indexed outreach.")
+    assert DocumentSearchIndex.objects.filter(document=created).exclude(vector=None).exists()
+    bulk = Document.objects.bulk_create(
+        [
+            Document(
+                project=world.project,
+                title="Bulk",
+                cohort="Resident",
+                month="2026-05-01",
+                text="Bulk outreach.",
+                released_by=world.coordinator,
+            )
+        ]
+    )
+    found = search_documents(Document.objects.filter(project=world.project), "outreach", project=world.project)
+    assert set(found) == {created, *bulk}
