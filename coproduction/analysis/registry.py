@@ -2,13 +2,14 @@
 
 
 def register() -> None:
-    from django.db.models.signals import post_save
+    from django.db.models.signals import post_delete, post_save
 
     from coproduction import dashboard, demo, navigation
     from coproduction.analysis import demo_data, search, tasks  # noqa: F401 — registers the Celery tasks
     from coproduction.models import Document
 
     post_save.connect(search.index_new_document, sender=Document, dispatch_uid="analysis-index-document")
+    post_delete.connect(tasks.document_removed, sender=Document, dispatch_uid="analysis-document-removed")
 
     navigation.register("Themes", "analysis:themes", roles={"coordinator", "analyst", "peer_researcher"}, order=40)
     navigation.register("Coding", "analysis:documents", roles={"coordinator", "analyst", "peer_researcher"}, order=41)

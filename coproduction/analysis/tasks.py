@@ -63,6 +63,25 @@ def delete_old_exports() -> int:
     return deleted
 
 
+def delete_project_exports(project_id: int) -> int:
+    """Delete every kept export file of a project. Run when a Document leaves the corpus
+    (withdrawal): a file made earlier may hold the participant's words. Returns how many."""
+    deleted = 0
+    for job in ExportJob.objects.filter(project_id=project_id):
+        if job.file_name:
+            (export_dir() / Path(job.file_name).name).unlink(missing_ok=True)
+        job.delete()
+        deleted += 1
+    if deleted:
+        log.info("deleted %s kept exports of project %s after a document was removed", deleted, project_id)
+    return deleted
+
+
+def document_removed(sender, instance, **kwargs) -> None:
+    project_id = instance.project_id
+    transaction.on_commit(lambda: delete_project_exports(project_id))
+
+
 @shared_task(name="analysis.run_export_job")
 def run_export_job_task(job_id: int) -> bool:
     return run_export_job(job_id)

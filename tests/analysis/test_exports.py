@@ -318,3 +318,15 @@ def test_export_project_command_stops_cleanly_on_sigterm(corpus, tmp_path, monke
         call_command("export_project", project=corpus.project.slug, format="pdf", output=str(output))
     assert not output.exists()
     assert signal.getsignal(signal.SIGTERM) == before  # the usual handler is back
+
+
+def test_kept_export_files_are_deleted_when_a_document_leaves_the_corpus(consented, django_capture_on_commit_callbacks):
+    world = consented
+    job = ExportJob.objects.create(project=world.project, requested_by=world.analyst, format=ExportJob.Format.CSV)
+    tasks.run_export_job(job.pk)
+    job.refresh_from_db()
+    path = tasks.export_dir() / job.file_name
+    assert b"Published words" in path.read_bytes()
+    with django_capture_on_commit_callbacks(execute=True):
+        Document.objects.filter(participant=world.extra["yes"].participant).delete()  # withdrawal
+    assert not path.exists() and not ExportJob.objects.exists()
