@@ -22,7 +22,7 @@ from django.db import transaction
 from lxml import etree
 
 from coproduction.analysis.counts import codings_of, with_publishable_quotes
-from coproduction.models import Document, Project, Theme, User
+from coproduction.models import Document, Memo, Project, Theme, User
 from coproduction.models.codebook import colour_validator
 
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -41,7 +41,7 @@ def stable_guid(kind: str, pk: int) -> str:
     return str(uuid.uuid5(GUID_NAMESPACE, f"{kind}:{pk}"))
 
 
-def _codes_element(parent, ns: str, themes: list[Theme]) -> None:
+def _codes_element(parent, ns: str, themes: list[Theme], notes: dict[int, list[str]] | None = None) -> None:
     ids = {t.pk for t in themes}
     children: dict[int | None, list[Theme]] = {}
     for theme in themes:
@@ -59,6 +59,8 @@ def _codes_element(parent, ns: str, themes: list[Theme]) -> None:
         )
         if theme.description:
             etree.SubElement(code, f"{{{ns}}}Description").text = theme.description
+        for note_guid in (notes or {}).get(theme.pk, []):
+            etree.SubElement(code, f"{{{ns}}}NoteRef", targetGUID=note_guid)
         for child in sorted(children.get(theme.pk, []), key=lambda t: (t.order, t.name)):
             add(code, child)
 
@@ -101,6 +103,8 @@ def project_xml(project: Project, publication: bool) -> tuple[bytes, dict[str, s
         # Only the texts of participants who agreed to publication travel in a published project.
         documents = documents.filter(pk__in={c.excerpt.document_id for c in codings})
     coder_ids = {c.coder_id for c in codings} | {c.excerpt.coder_id for c in codings}
+    if not publication:
+        coder_ids |= set(Memo.objects.filter(project=project).values_list("author_id", flat=True))
     users = list(User.objects.filter(pk__in=coder_ids).order_by("pk"))
 
     root = etree.Element(f"{{{PROJECT_NS}}}Project", nsmap={None: PROJECT_NS}, name=project.name, origin="Common Ground")
@@ -110,9 +114,17 @@ def project_xml(project: Project, publication: bool) -> tuple[bytes, dict[str, s
         for user in users:
             # Coders appear by a stable GUID and a neutral label, never by email.
             etree.SubElement(users_el, f"{{{PROJECT_NS}}}User", guid=stable_guid("user", user.pk), name=f"Coder {user.pk}")
+    # Memos travel as Notes, referred to from their code or selection. They are internal
+    # analysis notes, so a project exported for publication carries none.
+    memos = [] if publication else list(Memo.objects.filter(project=project).order_by("pk"))
+    theme_notes: dict[int, list[str]] = {}
+    excerpt_notes: dict[int, list[str]] = {}
+    for memo in memos:
+        target = theme_notes.setdefault(memo.theme_id, []) if memo.theme_id else excerpt_notes.setdefault(memo.excerpt_id, [])
+        target.append(stable_guid("memo", memo.pk))
     codebook = etree.SubElement(root, f"{{{PROJECT_NS}}}CodeBook")
     if themes:
-        _codes_element(codebook, PROJECT_NS, themes)
+        _codes_element(codebook, PROJECT_NS, themes, theme_notes)
     else:
         codes = etree.SubElement(codebook, f"{{{PROJECT_NS}}}Codes")
         etree.SubElement(codes, f"{{{PROJECT_NS}}}Code", guid=stable_guid("empty", project.pk), name="(empty)", isCodable="false")
@@ -158,6 +170,22 @@ def project_xml(project: Project, publication: bool) -> tuple[bytes, dict[str, s
                     creationDateTime=_timestamp(coding.created_at),
                 )
                 etree.SubElement(coding_el, f"{{{PROJECT_NS}}}CodeRef", targetGUID=theme_guid[coding.theme_id])
+            for note_guid in excerpt_notes.get(excerpt_id, []):
+                etree.SubElement(selection, f"{{{PROJECT_NS}}}NoteRef", targetGUID=note_guid)
+    exported_excerpts = set(excerpts)
+    kept = [m for m in memos if m.theme_id in theme_ids or m.excerpt_id in exported_excerpts]
+    if kept:
+        notes_el = etree.SubElement(root, f"{{{PROJECT_NS}}}Notes")
+        for memo in kept:
+            note = etree.SubElement(
+                notes_el,
+                f"{{{PROJECT_NS}}}Note",
+                guid=stable_guid("memo", memo.pk),
+                name="Memo",
+                creatingUser=stable_guid("user", memo.author_id),
+                creationDateTime=_timestamp(memo.created_at),
+            )
+            etree.SubElement(note, f"{{{PROJECT_NS}}}PlainTextContent").text = memo.text
     xml = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
     return xml, files
 

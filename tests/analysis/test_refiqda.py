@@ -219,3 +219,23 @@ def test_qdc_and_qdpx_downloads(corpus, client_for):
     archive = zipfile.ZipFile(io.BytesIO(project.content))
     refiqda.validate(archive.read("project.qde"), "Project.xsd")
     assert len([n for n in archive.namelist() if n.startswith("sources/")]) == 2
+
+
+def test_memos_travel_as_notes_but_not_in_publication(corpus):
+    from coproduction.analysis import actions
+
+    safety = corpus.extra["safety"]
+    excerpt = safety.codings.first().excerpt
+    actions.add_memo(project=corpus.project, author=corpus.analyst, text="Shared concern", theme=safety)
+    actions.add_memo(project=corpus.project, author=corpus.analyst, text="Strong quote", excerpt=excerpt)
+    archive, xml = qdpx(corpus.project)
+    refiqda.validate(xml, "Project.xsd")
+    root = etree.fromstring(xml)
+    notes = {n.find("p:PlainTextContent", NS).text: n.get("guid") for n in root.findall("p:Notes/p:Note", NS)}
+    assert set(notes) == {"Shared concern", "Strong quote"}
+    code = root.find(f".//p:Code[@guid='{safety.guid}']", NS)
+    assert code.find("p:NoteRef", NS).get("targetGUID") == notes["Shared concern"]
+    selection = root.find(f".//p:PlainTextSelection[@guid='{refiqda.stable_guid('excerpt', excerpt.pk)}']", NS)
+    assert selection.find("p:NoteRef", NS).get("targetGUID") == notes["Strong quote"]
+    _, published = qdpx(corpus.project, publication=True)
+    assert b"Shared concern" not in published and b"Strong quote" not in published
