@@ -10,11 +10,13 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coproduction.access import get_scoped, project_view
@@ -164,12 +166,49 @@ def theme_memo(request, project, pk):
     return redirect("analysis:theme", slug=project.slug, pk=theme.pk)
 
 
+class LimitedUpload(FileUploadHandler):
+    """Stops reading an upload as soon as it passes the import limit, so an enormous file is
+    never written to disk; the view then explains the limit."""
+
+    def __init__(self, request, limit: int):
+        super().__init__(request)
+        self.limit = limit
+        self.received = 0
+        self.too_large = False
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > self.limit:
+            self.too_large = True
+            raise StopUpload(connection_reset=False)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+# The upload handler must be in place before anything reads the body, and the CSRF check reads
+# it: so CSRF is checked inside, after the handler is added (Django's documented pattern).
+@csrf_exempt
 @project_view(ANALYSTS)
 @require_http_methods(["GET", "POST"])
 def codebook_import(request, project):
-    form = CodebookImportForm(request.POST or None, request.FILES or None)
+    limited = LimitedUpload(request, refiqda.max_import_bytes())
+    request.upload_handlers.insert(0, limited)
+    return _codebook_import(request, project, limited)
+
+
+@csrf_protect
+def _codebook_import(request, project, limited: LimitedUpload):
+    posted = request.method == "POST"
+    form = CodebookImportForm(request.POST if posted else None, request.FILES if posted else None)
     result = None
-    if request.method == "POST" and form.is_valid():
+    if limited.too_large:
+        form.is_valid()
+        form.errors.pop("file", None)
+        limit = refiqda.max_import_bytes() // 1024
+        form.add_error("file", f"The file is larger than {limit} KB, the most that can be imported. Nothing was imported.")
+    elif request.method == "POST" and form.is_valid():
         try:
             result = refiqda.import_codebook(project, form.cleaned_data["file"].read(), by=request.user)
         except refiqda.ImportRefused as error:

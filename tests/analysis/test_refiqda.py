@@ -239,3 +239,23 @@ def test_memos_travel_as_notes_but_not_in_publication(corpus):
     assert selection.find("p:NoteRef", NS).get("targetGUID") == notes["Strong quote"]
     _, published = qdpx(corpus.project, publication=True)
     assert b"Shared concern" not in published and b"Strong quote" not in published
+
+
+def test_an_enormous_upload_is_stopped_while_it_arrives(world, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    settings.QDC_IMPORT_MAX_BYTES = 2000
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.analyst)
+    url = reverse("analysis:codebook_import", kwargs={"slug": world.project.slug})
+    page = client.get(url)
+    token = page.cookies["csrftoken"].value
+    huge = SimpleUploadedFile("huge.qdc", VALID_START + b" " * 500_000 + b"</Codes></CodeBook>")
+    # The token comes first, as in the page's form: reading stops at the oversized file.
+    response = client.post(url, {"csrfmiddlewaretoken": token, "file": huge})
+    assert response.status_code == 200 and "larger than 1 KB" in response.text and "Nothing was imported" in response.text
+    assert not world.project.themes.exists()
+    # The CSRF check still applies to this page.
+    forged = client.post(url, {"file": SimpleUploadedFile("a.qdc", VALID_START + b"</Codes></CodeBook>")})
+    assert forged.status_code == 403 and not world.project.themes.exists()
