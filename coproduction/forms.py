@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth import password_validation
 
-from coproduction.models import AuditEvent, Membership, Role, User
+from coproduction.models import AuditEvent, Membership, Project, Role, User
 
 
 class InvitationForm(forms.Form):
@@ -83,3 +83,118 @@ class AuditFilterForm(forms.Form):
         if data.get("date_to"):
             events = events.filter(at__date__lte=data["date_to"])
         return events
+
+
+class ReminderSettingsForm(forms.ModelForm):
+    """How a person is reminded: channels, a phone number for text messages, their time zone."""
+
+    reminder_channels = forms.MultipleChoiceField(
+        label="How should we remind you?",
+        choices=[("email", "Email"), ("sms", "Text message")],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one way to be reminded."},
+    )
+    phone_number = forms.CharField(
+        label="Mobile phone number",
+        required=False,
+        max_length=32,
+        help_text="Only for text message reminders. For example 07700 900 982 or +44 7700 900 982.",
+    )
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        required=False,
+        help_text="Leave as the project's time zone unless you live elsewhere. Text messages wait until 08:00 here.",
+    )
+
+    class Meta:
+        model = User
+        fields = ["reminder_channels", "phone_number", "time_zone"]
+
+    def __init__(self, *args, **kwargs):
+        import zoneinfo
+
+        from django.conf import settings
+
+        super().__init__(*args, **kwargs)
+        self.sms_available = bool(settings.NOTIFY_API_KEY and settings.NOTIFY_SMS_TEMPLATE_ID)
+        if not self.sms_available:
+            self.fields["reminder_channels"].choices = [("email", "Email")]
+        self.fields["time_zone"].choices = [("", "The project's time zone")] + [
+            (name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones()) if "/" in name
+        ]
+        if not self.is_bound and not self.instance.reminder_channels:
+            self.initial["reminder_channels"] = ["email"]
+
+    def clean_phone_number(self) -> str:
+        import phonenumbers
+
+        raw = self.cleaned_data["phone_number"].strip()
+        if not raw:
+            return ""
+        try:
+            number = phonenumbers.parse(raw, "GB")
+        except phonenumbers.NumberParseException:
+            raise forms.ValidationError("Enter a phone number, like 07700 900 982 or +44 7700 900 982.")
+        if not phonenumbers.is_valid_number(number):
+            raise forms.ValidationError("Enter a phone number, like 07700 900 982 or +44 7700 900 982.")
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    def clean(self):
+        cleaned = super().clean()
+        wants_sms = "sms" in cleaned.get("reminder_channels", [])
+        if wants_sms and not cleaned.get("phone_number") and "phone_number" not in self.errors:
+            self.add_error("phone_number", "Enter a mobile phone number to get text messages.")
+        return cleaned
+
+
+class ProjectSettingsForm(forms.ModelForm):
+    """A coordinator's settings for the project. Cohorts are one per line."""
+
+    cohorts_text = forms.CharField(
+        label="Cohorts",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="One per line, for example Sex worker, Resident, Faith leader.",
+        error_messages={"required": "Name at least one cohort."},
+    )
+
+    class Meta:
+        model = Project
+        fields = ["name", "time_zone", "small_number_threshold"]
+        labels = {"small_number_threshold": "Small-number threshold"}
+        help_texts = {
+            "time_zone": "A time zone name such as Europe/London. Times are shown and reminders sent in it.",
+            "small_number_threshold": "In published outputs, counts under this are shown as “<N”. At least 2.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["cohorts_text"] = "\n".join(self.instance.cohorts)
+
+    def clean_small_number_threshold(self) -> int:
+        value = self.cleaned_data["small_number_threshold"]
+        if value < 2:
+            raise forms.ValidationError("The threshold must be at least 2.")
+        return value
+
+    def clean_cohorts_text(self) -> list[str]:
+        cohorts = []
+        for line in self.cleaned_data["cohorts_text"].splitlines():
+            name = " ".join(line.split())
+            if name and name.casefold() not in {c.casefold() for c in cohorts}:
+                cohorts.append(name)
+        if not cohorts:
+            raise forms.ValidationError("Name at least one cohort.")
+        if any(len(c) > 60 for c in cohorts):
+            raise forms.ValidationError("Each cohort name must be 60 characters or fewer.")
+        in_use = set(self.instance.participants.values_list("cohort", flat=True).distinct())
+        dropped = sorted(in_use - set(cohorts))
+        if dropped:
+            raise forms.ValidationError(
+                f"Participants belong to {', '.join(dropped)}: keep {'it' if len(dropped) == 1 else 'them'} in the list."
+            )
+        return cohorts
+
+    def save(self, commit: bool = True) -> Project:
+        self.instance.cohorts = self.cleaned_data["cohorts_text"]
+        return super().save(commit)

@@ -3,7 +3,7 @@ background task and `manage.py export_project`."""
 
 import io
 
-from coproduction.analysis import exports, refiqda, report
+from coproduction.analysis import exports, refiqda
 from coproduction.models import ExportJob, Project
 
 EXTENSIONS = {
@@ -57,6 +57,9 @@ def build(project: Project, fmt: str, publication: bool, out, progress=None) -> 
     elif fmt == ExportJob.Format.QDPX:
         refiqda.write_qdpx(project, publication, out)
     elif fmt == ExportJob.Format.PDF:
+        # Imported here: WeasyPrint and matplotlib are heavy, and only reports need them.
+        from coproduction.analysis import report
+
         report.write_pdf(project, publication, out)
     else:
         raise ValueError(f"Unknown export format {fmt!r}")

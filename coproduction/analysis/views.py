@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coproduction.access import get_scoped, project_view
-from coproduction.analysis import actions, agreement, builders, exports, refiqda, report
+from coproduction.analysis import actions, agreement, builders, exports, refiqda
 from coproduction.analysis.counts import codings_of, cohort_matrix, theme_rows
 from coproduction.analysis.forms import (
     AgreementForm,
@@ -418,6 +418,8 @@ def _publication(request) -> bool:
 @project_view(ANALYSTS)
 @require_GET
 def matrix(request, project):
+    from coproduction.analysis import report  # matplotlib is heavy: loaded when a chart is drawn
+
     publication = _publication(request)
     data = cohort_matrix(project)
     return render(

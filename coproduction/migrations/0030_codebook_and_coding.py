@@ -11,7 +11,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("coproduction", "0003_notification_appointment_times"),
+        ("coproduction", "0010_reminder_preferences_and_delivery_state"),
     ]
 
     operations = [

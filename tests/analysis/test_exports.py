@@ -291,7 +291,7 @@ def test_a_failing_export_is_marked_failed_and_leaves_no_file(corpus, monkeypatc
     def broken(*args, **kwargs):
         raise RuntimeError("renderer crashed")
 
-    monkeypatch.setattr(builders.report, "write_pdf", broken)
+    monkeypatch.setattr(report, "write_pdf", broken)
     assert tasks.run_export_job(job.pk) is False
     job.refresh_from_db()
     assert job.status == ExportJob.Status.FAILED and not list(tasks.export_dir().iterdir())
@@ -313,7 +313,7 @@ def test_export_project_command_stops_cleanly_on_sigterm(corpus, tmp_path, monke
     def interrupted(*args, **kwargs):
         os.kill(os.getpid(), signal.SIGTERM)
 
-    monkeypatch.setattr(builders.report, "write_pdf", interrupted)
+    monkeypatch.setattr(report, "write_pdf", interrupted)
     with pytest.raises(CommandError, match="Stopped"):
         call_command("export_project", project=corpus.project.slug, format="pdf", output=str(output))
     assert not output.exists()
