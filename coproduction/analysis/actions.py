@@ -85,6 +85,13 @@ def retire_theme(theme: Theme, *, by: User) -> Theme:
     return theme
 
 
+def restore_theme(theme: Theme, *, by: User) -> Theme:
+    theme.status = Theme.Status.ACTIVE
+    theme.save(update_fields=["status"])
+    record(by, "theme.restored", theme)
+    return theme
+
+
 def accept_proposal(theme: Theme, *, by: User) -> Theme:
     theme.status = Theme.Status.ACTIVE
     theme.save(update_fields=["status"])

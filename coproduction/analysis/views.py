@@ -60,6 +60,7 @@ def themes(request, project):
         return redirect("analysis:themes", slug=project.slug)
     rows = theme_rows(project)
     proposals = list(project.themes.proposed().select_related("proposed_by", "parent"))
+    retired = list(project.themes.filter(status=Theme.Status.RETIRED))
     return render(
         request,
         "analysis/themes.html",
@@ -67,6 +68,7 @@ def themes(request, project):
             "project": project,
             "rows": rows,
             "proposals": proposals,
+            "retired": retired,
             "form": form,
             "is_analyst": _is_analyst(request),
             "blind": actions.hides_others_codings(project, request.user),
@@ -142,6 +144,9 @@ def theme_change_status(request, project, pk):
     if action == "retire":
         actions.retire_theme(theme, by=request.user)
         messages.success(request, f"“{theme.name}” was retired. Its codings are kept.")
+    elif action == "restore" and theme.status == Theme.Status.RETIRED:
+        actions.restore_theme(theme, by=request.user)
+        messages.success(request, f"“{theme.name}” is back in use.")
     elif action == "accept" and theme.status == Theme.Status.PROPOSED:
         actions.accept_proposal(theme, by=request.user)
         messages.success(request, f"“{theme.name}” is now in the codebook.")

@@ -124,6 +124,10 @@ def test_retire_keeps_codings_but_hides_from_coding(world, client_for):
     assert theme.status == Theme.Status.RETIRED and Coding.objects.filter(theme=theme).exists()
     page = client_for(world.analyst).get(url(world, "document", pk=document.pk))
     assert f'value="{theme.pk}"' not in page.text
+    assert "Retired themes" in client_for(world.analyst).get(url(world, "themes")).text
+    client_for(world.analyst).post(url(world, "theme_status", pk=theme.pk), {"action": "restore"})
+    theme.refresh_from_db()
+    assert theme.status == Theme.Status.ACTIVE
 
 
 def test_theme_drill_down_shows_quotes(corpus, client_for):
