@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from typing import IO
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from coproduction.analysis.counts import codings_of, cohort_matrix, theme_rows, with_publishable_quotes
 from coproduction.models import Project, Theme
@@ -102,6 +103,11 @@ def write_csv(rows, out: IO[str]) -> None:
         out.write(line)
 
 
+def xlsx_cell(value) -> object:
+    """Excel refuses control characters (notes pasted from elsewhere can carry them)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
 def write_xlsx(project: Project, publication: bool, out, progress: Progress | None = None) -> None:
     """Excerpts, codebook and theme × cohort sheets; write-only mode keeps memory flat."""
     workbook = Workbook(write_only=True)
@@ -112,7 +118,7 @@ def write_xlsx(project: Project, publication: bool, out, progress: Progress | No
     ):
         sheet = workbook.create_sheet(title)
         for row in rows:
-            sheet.append(row)
+            sheet.append([xlsx_cell(v) for v in row])
     workbook.save(out)
 
 
@@ -120,5 +126,5 @@ def write_codebook_xlsx(project: Project, publication: bool, out) -> None:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Codebook")
     for row in codebook_rows(project, publication):
-        sheet.append(row)
+        sheet.append([xlsx_cell(v) for v in row])
     workbook.save(out)

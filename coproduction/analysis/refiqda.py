@@ -10,6 +10,7 @@ codebook import.
 
 import datetime
 import io
+import re
 import uuid
 import zipfile
 from dataclasses import dataclass, field
@@ -33,6 +34,14 @@ GUID_NAMESPACE = uuid.UUID("6f1c2a4e-8f0b-4c39-9a51-2f8d3c7e9b10")
 MAX_DEPTH = 20
 
 
+# Characters XML 1.0 cannot hold (control characters pasted in from elsewhere).
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(value: str) -> str:
+    return XML_ILLEGAL.sub("", value)
+
+
 def max_import_bytes() -> int:
     return getattr(settings, "QDC_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
 
@@ -53,12 +62,12 @@ def _codes_element(parent, ns: str, themes: list[Theme], notes: dict[int, list[s
             container,
             f"{{{ns}}}Code",
             guid=str(theme.guid),
-            name=theme.name,
+            name=xml_text(theme.name),
             isCodable="true" if theme.status == Theme.Status.ACTIVE else "false",
             color=theme.colour,
         )
         if theme.description:
-            etree.SubElement(code, f"{{{ns}}}Description").text = theme.description
+            etree.SubElement(code, f"{{{ns}}}Description").text = xml_text(theme.description)
         for note_guid in (notes or {}).get(theme.pk, []):
             etree.SubElement(code, f"{{{ns}}}NoteRef", targetGUID=note_guid)
         for child in sorted(children.get(theme.pk, []), key=lambda t: (t.order, t.name)):
@@ -107,7 +116,7 @@ def project_xml(project: Project, publication: bool) -> tuple[bytes, dict[str, s
         coder_ids |= set(Memo.objects.filter(project=project).values_list("author_id", flat=True))
     users = list(User.objects.filter(pk__in=coder_ids).order_by("pk"))
 
-    root = etree.Element(f"{{{PROJECT_NS}}}Project", nsmap={None: PROJECT_NS}, name=project.name, origin="Common Ground")
+    root = etree.Element(f"{{{PROJECT_NS}}}Project", nsmap={None: PROJECT_NS}, name=xml_text(project.name), origin="Common Ground")
     root.set("creationDateTime", _timestamp(project.created_at))
     if users:
         users_el = etree.SubElement(root, f"{{{PROJECT_NS}}}Users")
@@ -147,7 +156,7 @@ def project_xml(project: Project, publication: bool) -> tuple[bytes, dict[str, s
             sources,
             f"{{{PROJECT_NS}}}TextSource",
             guid=guid,
-            name=f"{document.title} ({document.cohort}, {document.month:%B %Y})",
+            name=xml_text(f"{document.title} ({document.cohort}, {document.month:%B %Y})"),
             plainTextPath=f"internal://{path}",
         )
         for excerpt_id, excerpt_codings in by_document.get(document.pk, {}).items():
@@ -185,7 +194,7 @@ def project_xml(project: Project, publication: bool) -> tuple[bytes, dict[str, s
                 creatingUser=stable_guid("user", memo.author_id),
                 creationDateTime=_timestamp(memo.created_at),
             )
-            etree.SubElement(note, f"{{{PROJECT_NS}}}PlainTextContent").text = memo.text
+            etree.SubElement(note, f"{{{PROJECT_NS}}}PlainTextContent").text = xml_text(memo.text)
     xml = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
     return xml, files
 

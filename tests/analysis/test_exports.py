@@ -330,3 +330,12 @@ def test_kept_export_files_are_deleted_when_a_document_leaves_the_corpus(consent
     with django_capture_on_commit_callbacks(execute=True):
         Document.objects.filter(participant=world.extra["yes"].participant).delete()  # withdrawal
     assert not path.exists() and not ExportJob.objects.exists()
+
+
+def test_xlsx_survives_control_characters_and_formulas(world):
+    theme = ThemeFactory(project=world.project, name="Odd\x0bcharacters")
+    document = make_document(world.project, text="=SUM(A1)\x01 with a control character")
+    code(document, 0, 20, [theme], world.analyst)
+    workbook = load_workbook(io.BytesIO(build(world.project, "xlsx")), read_only=True)
+    row = list(workbook["Excerpts"].values)[1]
+    assert row[0] == "Oddcharacters" and row[1].startswith("'=SUM(A1)") and "\x01" not in row[1]

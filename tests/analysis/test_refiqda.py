@@ -259,3 +259,16 @@ def test_an_enormous_upload_is_stopped_while_it_arrives(world, settings):
     # The CSRF check still applies to this page.
     forged = client.post(url, {"file": SimpleUploadedFile("a.qdc", VALID_START + b"</Codes></CodeBook>")})
     assert forged.status_code == 403 and not world.project.themes.exists()
+
+
+def test_control_characters_do_not_break_the_xml(world):
+    from coproduction.analysis import actions
+
+    theme = ThemeFactory(project=world.project, name="Bell\x07 theme", description="Form\x0cfeed")
+    document = make_document(world.project, text="Some text\x01 here.", title="Title\x02")
+    excerpt = code(document, 0, 9, [theme], world.analyst)
+    actions.add_memo(project=world.project, author=world.analyst, text="Memo\x1b text", excerpt=excerpt)
+    refiqda.validate(refiqda.codebook_xml(world.project), "Codebook.xsd")
+    archive, xml = qdpx(world.project)
+    refiqda.validate(xml, "Project.xsd")
+    assert b"Bell theme" in xml and b"Memo text" in xml
