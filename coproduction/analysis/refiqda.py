@@ -116,7 +116,8 @@ def project_xml(project: Project, publication: bool) -> tuple[bytes, dict[str, s
         coder_ids |= set(Memo.objects.filter(project=project).values_list("author_id", flat=True))
     users = list(User.objects.filter(pk__in=coder_ids).order_by("pk"))
 
-    root = etree.Element(f"{{{PROJECT_NS}}}Project", nsmap={None: PROJECT_NS}, name=xml_text(project.name), origin="Common Ground")
+    root = etree.Element(f"{{{PROJECT_NS}}}Project", nsmap={None: PROJECT_NS}, name=xml_text(project.name))
+    root.set("origin", "Common Ground")
     root.set("creationDateTime", _timestamp(project.created_at))
     if users:
         users_el = etree.SubElement(root, f"{{{PROJECT_NS}}}Users")
