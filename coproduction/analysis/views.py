@@ -80,7 +80,7 @@ def themes(request, project):
 @require_http_methods(["GET", "POST"])
 def theme_detail(request, project, pk):
     """Drill-down to the quotes of a theme, its memos; analysts edit, move, merge, retire."""
-    theme = get_scoped(Theme.objects.visible_to(request.user, project).select_related("parent"), pk=pk)
+    theme = get_scoped(Theme.objects.visible_to(request.user, project).select_related("parent", "merged_into"), pk=pk)
     form = ThemeForm(request.POST or None, instance=theme, project=project, prefix="theme")
     if request.method == "POST":
         if not _is_analyst(request):

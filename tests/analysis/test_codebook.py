@@ -106,6 +106,7 @@ def test_merge_moves_codings_memos_and_children(world, client_for):
     assert source.status == Theme.Status.MERGED and source.merged_into == target
     assert Coding.objects.filter(theme=target).count() == 2 and not Coding.objects.filter(theme=source).exists()
     assert child.parent == target and target.memos.count() == 1
+    assert "Merged into" in client_for(world.analyst).get(url(world, "theme", pk=source.pk)).text
 
 
 def test_merge_into_own_child_is_refused(world):
