@@ -18,7 +18,8 @@ def register() -> None:
     dashboard.register_panel(
         "analysis/includes/_panel_proposals.html", context=proposals_waiting, roles={"coordinator", "analyst"}, order=40
     )
-    demo.register_step(60, demo_data.seed_codebook)
+    # After the steps that release Documents (if any), so their Documents are coded too.
+    demo.register_step(200, demo_data.seed_codebook)
 
 
 def proposals_waiting(request, project) -> dict | None:
