@@ -159,3 +159,21 @@ def test_blind_coder_sees_no_other_quotes_counts_disagreements_or_exports(world,
     assert "You are coding blind" in page.text and "Disagreements" not in page.text
     response = client.post(url(world, "export"), {"format": "csv"})
     assert response.status_code == 302 and not response.has_header("Content-Disposition")
+
+
+def test_coding_page_query_count_is_constant(world, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    doc = make_document(world.project, text="abcdefghijklmnopqrstuvwxyz")
+    theme = ThemeFactory(project=world.project)
+    client = client_for(world.analyst)
+    counts = []
+    for start in (0, 10):
+        for offset in range(start, start + 5):
+            excerpt = code(doc, offset, offset + 1, [theme], world.analyst)
+            actions.add_memo(project=world.project, author=world.analyst, text="m", excerpt=excerpt)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url(world, "document", pk=doc.pk)).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
