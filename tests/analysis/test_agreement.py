@@ -101,3 +101,38 @@ def test_agreement_page(world, client_for, example):
     same = client.get(url, {"coder_a": world.analyst.pk, "coder_b": world.analyst.pk, "unit": "character"})
     assert "Choose two different coders" in same.text
     assert client_for(world.peer).get(url).status_code == 403
+
+
+def test_character_tables_match_a_brute_force_count(world):
+    """Random codings by two coders over one document: the bit-set tables and disagreement spans
+    equal a plain count character by character."""
+    import random
+
+    from coproduction.models import Coding, Excerpt
+
+    rng = random.Random(7)
+    length = 200
+    document = make_document(world.project, text="x" * length)
+    themes = [ThemeFactory(project=world.project, name=f"T{i}") for i in range(3)]
+    marks = {}
+    for coder in (world.analyst, world.peer):
+        for theme in themes:
+            covered: set[int] = set()
+            for _ in range(rng.randint(0, 4)):
+                start = rng.randrange(0, length - 1)
+                end = rng.randrange(start + 1, min(length, start + 40) + 1)
+                if covered & set(range(start, end)):
+                    continue  # overlapping spans of one theme are refused by design
+                excerpt = Excerpt.objects.create(document=document, start=start, end=end, coder=coder)
+                Coding.objects.create(excerpt=excerpt, theme=theme, coder=coder)
+                covered |= set(range(start, end))
+            marks[(coder.pk, theme.pk)] = covered
+    result = agreement.compare(world.project, world.analyst, world.peer)
+    if not result.documents:
+        pytest.skip("one coder coded nothing in this draw")
+    for theme, table in result.per_theme:
+        a, b = marks[(world.analyst.pk, theme.pk)], marks[(world.peer.pk, theme.pk)]
+        assert (table.both, table.only_a, table.only_b) == (len(a & b), len(a - b), len(b - a))
+        assert table.neither == length - len(a | b)
+        shown = {i for d in result.disagreements if d.theme == theme for i in range(d.start, d.end)}
+        assert shown == a ^ b
