@@ -105,6 +105,8 @@ def theme_detail(request, project, pk):
         codings = codings.filter(coder=request.user)
     page = Paginator(codings, 25).get_page(request.GET.get("page"))
     memos = theme.memos.select_related("author")
+    if blind:
+        memos = memos.filter(author=request.user)  # others' memos could give their coding away
     return render(
         request,
         "analysis/theme.html",
