@@ -103,7 +103,12 @@ def theme_detail(request, project, pk):
     blind = actions.hides_others_codings(project, request.user)
     if blind:
         codings = codings.filter(coder=request.user)
+    cohort = request.GET.get("cohort", "")
+    if cohort:
+        codings = codings.filter(excerpt__document__cohort=cohort)
     page = Paginator(codings, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     memos = theme.memos.select_related("author")
     if blind:
         memos = memos.filter(author=request.user)  # others' memos could give their coding away
@@ -118,6 +123,8 @@ def theme_detail(request, project, pk):
             "memos": memos,
             "form": form,
             "merge_form": MergeForm(theme=theme),
+            "cohort": cohort,
+            "query": query.urlencode(),
             "memo_form": MemoForm(),
             "is_analyst": _is_analyst(request),
             "blind": blind,

@@ -157,3 +157,13 @@ def test_postgresql_search_finds_documents_the_signal_missed(world):
     )
     found = search_documents(Document.objects.filter(project=world.project), "outreach", project=world.project)
     assert set(found) == {created, *bulk}
+
+
+def test_matrix_cell_drills_down_to_that_cohorts_quotes(corpus, client_for):
+    client = client_for(corpus.analyst)
+    matrix = client.get(url(corpus, "matrix")).text
+    safety = corpus.extra["safety"]
+    link = f"/p/{corpus.project.slug}/analysis/themes/{safety.pk}/?cohort=Resident"
+    assert link in matrix
+    page = client.get(url(corpus, "theme", pk=safety.pk), {"cohort": "Resident"}).text
+    assert "Streets feel unsafe at night." in page and "I do not feel safe." not in page
