@@ -322,9 +322,19 @@ def import_codebook(project: Project, data: bytes, *, by: User) -> ImportReport:
         for tag in sorted(set(node["other"])):
             report.not_carried_over.append(f"{tag} inside “{node['name']}” (not used in Common Ground).")
         theme = existing.get(guid)
-        if theme is None:
-            if Theme.objects.filter(guid=guid).exists():
-                raise ImportRefused(f"The GUID of “{node['name'][:60]}” belongs to a theme in another project.")
+        if theme is None and Theme.objects.filter(guid=guid).exists():
+            # A codebook reused from another project of this installation: GUIDs are unique
+            # across projects, so the copy has its own (found again by name on a re-import).
+            report.not_carried_over.append(
+                f"The identifier of “{node['name']}” (already used in another project; the copy here has its own)."
+            )
+            theme = project.themes.filter(name__iexact=node["name"], parent=parent).first()
+            if theme is None:
+                theme = Theme(project=project)
+                report.created += 1
+            else:
+                report.updated += 1
+        elif theme is None:
             theme = Theme(project=project, guid=guid)
             report.created += 1
         else:

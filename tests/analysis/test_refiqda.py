@@ -183,13 +183,17 @@ def test_an_enormous_file_is_refused(world, settings):
     assert not Theme.objects.exists()
 
 
-def test_another_projects_guid_is_refused(world):
-    theirs = ThemeFactory(project=ProjectFactory())
-    data = f'<CodeBook><Codes><Code guid="{theirs.guid}" name="Mine now" isCodable="true"/></Codes></CodeBook>'.encode()
-    with pytest.raises(refiqda.ImportRefused, match="another project"):
-        refiqda.import_codebook(world.project, data, by=world.analyst)
+def test_a_codebook_reused_from_another_project_gets_new_guids(world):
+    theirs = ThemeFactory(project=ProjectFactory(), name="Shared theme")
+    data = f'<CodeBook><Codes><Code guid="{theirs.guid}" name="Shared theme" isCodable="true"/></Codes></CodeBook>'.encode()
+    report = refiqda.import_codebook(world.project, data, by=world.analyst)
+    mine = world.project.themes.get()
+    assert report.created == 1 and mine.name == "Shared theme" and mine.guid != theirs.guid
+    assert any("another project" in item for item in report.not_carried_over)
     theirs.refresh_from_db()
-    assert theirs.name != "Mine now" and not world.project.themes.exists()
+    assert theirs.project != world.project
+    again = refiqda.import_codebook(world.project, data, by=world.analyst)
+    assert (again.created, again.updated, world.project.themes.count()) == (0, 1, 1)
 
 
 def test_import_page(world, client_for, settings):
