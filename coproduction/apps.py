@@ -7,6 +7,7 @@ class CoproductionConfig(AppConfig):
 
     def ready(self) -> None:
         from coproduction import dashboard, demo, navigation
+        from coproduction.analysis import registry as analysis_registry
         from coproduction.demo_reminders import schedule_demo_reminders
 
         navigation.register("Dashboard", "coproduction:dashboard", order=0)
@@ -29,3 +30,4 @@ class CoproductionConfig(AppConfig):
         )
         demo.register_step(900, schedule_demo_reminders)
         dashboard.register_panel("coproduction/includes/_panel_account.html", context=dashboard.account_protection, order=99)
+        analysis_registry.register()

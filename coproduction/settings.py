@@ -114,13 +114,15 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
     _queue_dir = VAR_DIR / "celery"
-    for sub in ("out", "processed"):
+    for sub in ("out", "processed", "control"):
         (_queue_dir / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir / "out"),
         "data_folder_out": str(_queue_dir / "out"),
         "data_folder_processed": str(_queue_dir / "processed"),
+        # Broadcast (control) messages: kept under var/ too, never in the working tree.
+        "control_folder": str(_queue_dir / "control"),
     }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -140,6 +142,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(NOTIFICATION_CLAIM_SECONDS),
     },
     "queue-daily-digests": {"task": "coproduction.tasks.queue_daily_digests", "schedule": 60.0},
+    "analysis-delete-old-exports": {"task": "analysis.delete_old_exports", "schedule": 3600.0},
 }
 # Delivery (coproduction.delivery): a claimed row not sent within the lease is claimed again;
 # transient failures are retried after RETRY_SECONDS, doubling each time, up to MAX_ATTEMPTS.
@@ -242,6 +245,10 @@ QUICK_EXIT_URL = env_url("QUICK_EXIT_URL", {"http", "https"}, default="https://w
 DRAFT_RETENTION_DAYS = env_int("DRAFT_RETENTION_DAYS", 0, minimum=0)
 EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7, minimum=1)
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
+# Exports with more rows than this are built in the background with a progress page.
+ANALYSIS_BACKGROUND_EXPORT_ROWS = env_int("ANALYSIS_BACKGROUND_EXPORT_ROWS", 2000, minimum=1)
+# The largest REFI-QDA codebook (.qdc) accepted for import.
+QDC_IMPORT_MAX_BYTES = 2 * 1024 * 1024
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -19,6 +19,7 @@ urlpatterns = [
     path("p/<slug:slug>/participants/", include("coproduction.participation.urls")),
     path("p/<slug:slug>/interviews/", include("interviews.urls")),
     path("p/<slug:slug>/support/", include("wellbeing.urls")),
+    path("p/<slug:slug>/analysis/", include("coproduction.analysis.urls")),
     path("join/<slug:slug>/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("session/keep-alive/", views.keep_alive, name="keep_alive"),
     path("account/", views.account_settings, name="account_settings"),

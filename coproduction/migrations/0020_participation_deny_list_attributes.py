@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("coproduction", "0010_reminder_preferences_and_delivery_state"),
+        ("coproduction", "0031_document_search_index"),
     ]
 
     operations = [

@@ -2,6 +2,7 @@
 
 from coproduction.models.attributes import AttributeDefinition
 from coproduction.models.audit import AuditEvent
+from coproduction.models.codebook import Coding, CodingSession, DocumentSearchIndex, Excerpt, ExportJob, Memo, Theme
 from coproduction.models.corpus import Document
 from coproduction.models.denylist import DenyListTerm
 from coproduction.models.notifications import Notification
@@ -11,15 +12,22 @@ from coproduction.models.projects import Invitation, Membership, Project, Role, 
 __all__ = [
     "AttributeDefinition",
     "AuditEvent",
+    "Coding",
+    "CodingSession",
     "Consent",
     "DenyListTerm",
     "Document",
+    "DocumentSearchIndex",
+    "Excerpt",
+    "ExportJob",
     "InformationSheet",
     "Invitation",
     "Membership",
+    "Memo",
     "Notification",
     "Participant",
     "Project",
     "Role",
+    "Theme",
     "User",
 ]

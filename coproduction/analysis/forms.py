@@ -1,0 +1,158 @@
+from django import forms
+from django.conf import settings
+
+from coproduction.analysis.agreement import paragraph_spans, sentence_spans
+from coproduction.models import ExportJob, Project, Theme, User
+from coproduction.models.codebook import colour_validator, theme_paths
+
+
+def theme_choices(themes) -> list[tuple[int, str]]:
+    themes = list(themes)
+    paths = theme_paths(themes)
+    return sorted(((t.pk, paths[t.pk]) for t in themes), key=lambda c: c[1].lower())
+
+
+class ThemeForm(forms.ModelForm):
+    colour = forms.CharField(
+        label="Colour", max_length=7, initial="#1d70b8", validators=[colour_validator], help_text="For example #1d70b8."
+    )
+
+    class Meta:
+        model = Theme
+        fields = ["name", "description", "colour", "parent", "order"]
+        labels = {"name": "Name", "description": "Description", "parent": "Sits under", "order": "Position among its siblings"}
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            self.instance.project = project
+        candidates = project.themes.filter(status=Theme.Status.ACTIVE)
+        if self.instance.pk:
+            candidates = candidates.exclude(pk=self.instance.pk)
+        self.fields["parent"].queryset = candidates
+        self.fields["parent"].required = False
+        self.fields["parent"].choices = [("", "(top level)"), *theme_choices(candidates)]
+        self.fields["description"].required = False
+        self.fields["order"].required = False
+        self.fields["order"].help_text = "Lower numbers come first."
+
+    def clean_parent(self):
+        parent = self.cleaned_data.get("parent")
+        if parent is not None and self.instance.pk and self.instance.would_cycle(parent):
+            raise forms.ValidationError("A theme cannot sit inside itself or one of its own sub-themes.")
+        return parent
+
+    def clean_order(self) -> int:
+        order = self.cleaned_data.get("order")
+        return self.instance.order if order is None else order
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("Enter a name.")
+        return name
+
+
+class MergeForm(forms.Form):
+    target = forms.TypedChoiceField(label="Merge into", coerce=int)
+
+    def __init__(self, *args, theme: Theme, **kwargs):
+        super().__init__(*args, **kwargs)
+        candidates = theme.project.themes.filter(status=Theme.Status.ACTIVE).exclude(pk=theme.pk)
+        self.candidates = {t.pk: t for t in candidates}
+        self.fields["target"].choices = [("", "Choose a theme"), *theme_choices(candidates)]
+
+    def clean_target(self) -> Theme:
+        return self.candidates[self.cleaned_data["target"]]
+
+
+class CodingForm(forms.Form):
+    """Selected text (start/end, filled in by coding.js from a mouse selection) or a passage
+    chosen from the list of sentences and paragraphs (keyboard, no script needed)."""
+
+    passage = forms.ChoiceField(label="Passage to code", required=False)
+    start = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    end = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    themes = forms.TypedMultipleChoiceField(label="Themes", coerce=int)
+
+    def __init__(self, *args, document, themes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.document = document
+        self.theme_objects = {t.pk: t for t in themes}
+        self.fields["themes"].choices = theme_choices(themes)
+        text = document.text
+        passages = [("", "The text I selected")]
+        for start, end in paragraph_spans(text):
+            passages.append((f"{start}-{end}", f"Paragraph: {_preview(text[start:end])}"))
+        for start, end in sentence_spans(text):
+            passages.append((f"{start}-{end}", f"Sentence: {_preview(text[start:end])}"))
+        self.fields["passage"].choices = list(dict.fromkeys(passages))
+
+    def clean(self):
+        cleaned = super().clean()
+        passage = cleaned.get("passage")
+        if passage:
+            start, end = (int(n) for n in passage.split("-"))
+        else:
+            start, end = cleaned.get("start"), cleaned.get("end")
+        if start is None or end is None:
+            raise forms.ValidationError("Select some text, or choose a sentence or paragraph from the list.")
+        length = len(self.document.text)
+        if not (0 <= start < end <= length):
+            raise forms.ValidationError(f"The selection must lie within the text (0 to {length}) and not be empty.")
+        cleaned["span"] = (start, end)
+        cleaned["theme_objects"] = [self.theme_objects[pk] for pk in cleaned.get("themes", [])]
+        return cleaned
+
+
+def _preview(text: str, size: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+class MemoForm(forms.Form):
+    text = forms.CharField(label="Memo", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class AgreementForm(forms.Form):
+    coder_a = forms.TypedChoiceField(label="First coder", coerce=int)
+    coder_b = forms.TypedChoiceField(label="Second coder", coerce=int)
+    unit = forms.ChoiceField(
+        label="Compare by", choices=[("character", "Characters"), ("sentence", "Sentences")], initial="character"
+    )
+
+    def __init__(self, *args, coders: list[User], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.coders = {u.pk: u for u in coders}
+        choices = [(u.pk, str(u)) for u in coders]
+        self.fields["coder_a"].choices = choices
+        self.fields["coder_b"].choices = choices
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("coder_a") and cleaned.get("coder_a") == cleaned.get("coder_b"):
+            raise forms.ValidationError("Choose two different coders.")
+        return cleaned
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="Search the released documents", max_length=200, required=False)
+
+
+class ExportForm(forms.Form):
+    format = forms.ChoiceField(label="What to export", choices=ExportJob.Format.choices)
+    publication = forms.BooleanField(
+        label="For publication: hide small numbers and include only quotes that may be published", required=False
+    )
+
+
+class CodebookImportForm(forms.Form):
+    file = forms.FileField(label="REFI-QDA codebook (.qdc)")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = getattr(settings, "QDC_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
+        if upload.size > limit:
+            raise forms.ValidationError(f"The file is larger than {limit // 1024} KB, the most that can be imported.")
+        return upload

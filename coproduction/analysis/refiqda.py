@@ -1,0 +1,369 @@
+"""REFI-QDA exchange: codebook (.qdc) and project (.qdpx = project.qde + sources/) export, and
+codebook import.
+
+- Theme GUIDs are the ones stored at creation; Documents, excerpts and users get GUIDs derived
+  from their database ids under a fixed namespace, so they too stay the same across exports.
+- Offsets are 0-based Unicode code points, as the standard says and as they are stored.
+- Import parses with defusedxml (no DTDs, no entities), caps the size, accepts other tools'
+  namespace quirks, and runs in one transaction: a bad file imports nothing.
+"""
+
+import datetime
+import io
+import re
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+from django.conf import settings
+from django.db import transaction
+from lxml import etree
+
+from coproduction.analysis.counts import codings_of, with_publishable_quotes
+from coproduction.models import Document, Memo, Project, Theme, User
+from coproduction.models.codebook import colour_validator
+
+CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
+PROJECT_NS = "urn:QDA-XML:project:1.0"
+SCHEMAS = Path(__file__).parent / "schemas"
+# Fixed namespace for GUIDs derived from database ids (documents, excerpts, users).
+GUID_NAMESPACE = uuid.UUID("6f1c2a4e-8f0b-4c39-9a51-2f8d3c7e9b10")
+MAX_DEPTH = 20
+
+
+# Characters XML 1.0 cannot hold (control characters pasted in from elsewhere).
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(value: str) -> str:
+    return XML_ILLEGAL.sub("", value)
+
+
+def max_import_bytes() -> int:
+    return getattr(settings, "QDC_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
+
+
+def stable_guid(kind: str, pk: int) -> str:
+    return str(uuid.uuid5(GUID_NAMESPACE, f"{kind}:{pk}"))
+
+
+def _codes_element(parent, ns: str, themes: list[Theme], notes: dict[int, list[str]] | None = None) -> None:
+    ids = {t.pk for t in themes}
+    children: dict[int | None, list[Theme]] = {}
+    for theme in themes:
+        children.setdefault(theme.parent_id if theme.parent_id in ids else None, []).append(theme)
+    codes = etree.SubElement(parent, f"{{{ns}}}Codes")
+
+    def add(container, theme: Theme):
+        code = etree.SubElement(
+            container,
+            f"{{{ns}}}Code",
+            guid=str(theme.guid),
+            name=xml_text(theme.name),
+            isCodable="true" if theme.status == Theme.Status.ACTIVE else "false",
+            color=theme.colour,
+        )
+        if theme.description:
+            etree.SubElement(code, f"{{{ns}}}Description").text = xml_text(theme.description)
+        for note_guid in (notes or {}).get(theme.pk, []):
+            etree.SubElement(code, f"{{{ns}}}NoteRef", targetGUID=note_guid)
+        for child in sorted(children.get(theme.pk, []), key=lambda t: (t.order, t.name)):
+            add(code, child)
+
+    for theme in sorted(children.get(None, []), key=lambda t: (t.order, t.name)):
+        add(codes, theme)
+
+
+def exportable_themes(project: Project) -> list[Theme]:
+    return list(project.themes.filter(status__in=[Theme.Status.ACTIVE, Theme.Status.RETIRED]))
+
+
+def codebook_xml(project: Project) -> bytes:
+    root = etree.Element(f"{{{CODEBOOK_NS}}}CodeBook", nsmap={None: CODEBOOK_NS}, origin="Common Ground")
+    themes = exportable_themes(project)
+    if themes:
+        _codes_element(root, CODEBOOK_NS, themes)
+    else:
+        # The schema needs at least one code; an empty codebook carries a placeholder folder.
+        codes = etree.SubElement(root, f"{{{CODEBOOK_NS}}}Codes")
+        etree.SubElement(
+            codes, f"{{{CODEBOOK_NS}}}Code", guid=stable_guid("empty", project.pk), name="(empty)", isCodable="false"
+        )
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+
+
+def _timestamp(value) -> str:
+    return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def project_xml(project: Project, publication: bool) -> tuple[bytes, dict[str, str]]:
+    """project.qde and {sources/<guid>.txt: text}."""
+    themes = exportable_themes(project)
+    theme_ids = {t.pk for t in themes}
+    codings = codings_of(project).filter(theme_id__in=theme_ids)
+    if publication:
+        codings = with_publishable_quotes(codings)
+    codings = list(codings.select_related("excerpt").order_by("excerpt__document_id", "excerpt__start", "pk"))
+    documents = Document.objects.filter(project=project)
+    if publication:
+        # Only the texts of participants who agreed to publication travel in a published project.
+        documents = documents.filter(pk__in={c.excerpt.document_id for c in codings})
+    coder_ids = {c.coder_id for c in codings} | {c.excerpt.coder_id for c in codings}
+    if not publication:
+        coder_ids |= set(Memo.objects.filter(project=project).values_list("author_id", flat=True))
+    users = list(User.objects.filter(pk__in=coder_ids).order_by("pk"))
+
+    root = etree.Element(f"{{{PROJECT_NS}}}Project", nsmap={None: PROJECT_NS}, name=xml_text(project.name))
+    root.set("origin", "Common Ground")
+    root.set("creationDateTime", _timestamp(project.created_at))
+    if users:
+        users_el = etree.SubElement(root, f"{{{PROJECT_NS}}}Users")
+        for user in users:
+            # Coders appear by a stable GUID and a neutral label, never by email.
+            etree.SubElement(users_el, f"{{{PROJECT_NS}}}User", guid=stable_guid("user", user.pk), name=f"Coder {user.pk}")
+    # Memos travel as Notes, referred to from their code or selection. They are internal
+    # analysis notes, so a project exported for publication carries none.
+    memos = [] if publication else list(Memo.objects.filter(project=project).order_by("pk"))
+    theme_notes: dict[int, list[str]] = {}
+    excerpt_notes: dict[int, list[str]] = {}
+    for memo in memos:
+        target = theme_notes.setdefault(memo.theme_id, []) if memo.theme_id else excerpt_notes.setdefault(memo.excerpt_id, [])
+        target.append(stable_guid("memo", memo.pk))
+    codebook = etree.SubElement(root, f"{{{PROJECT_NS}}}CodeBook")
+    if themes:
+        _codes_element(codebook, PROJECT_NS, themes, theme_notes)
+    else:
+        codes = etree.SubElement(codebook, f"{{{PROJECT_NS}}}Codes")
+        etree.SubElement(codes, f"{{{PROJECT_NS}}}Code", guid=stable_guid("empty", project.pk), name="(empty)", isCodable="false")
+
+    by_document: dict[int, dict[int, list]] = {}
+    excerpts = {}
+    for coding in codings:
+        excerpts[coding.excerpt_id] = coding.excerpt
+        by_document.setdefault(coding.excerpt.document_id, {}).setdefault(coding.excerpt_id, []).append(coding)
+    theme_guid = {t.pk: str(t.guid) for t in themes}
+    files: dict[str, str] = {}
+    sources = None
+    for document in documents.order_by("pk").iterator(chunk_size=100):
+        if sources is None:
+            sources = etree.SubElement(root, f"{{{PROJECT_NS}}}Sources")
+        guid = stable_guid("document", document.pk)
+        path = f"{guid}.txt"
+        files[f"sources/{path}"] = document.text
+        source = etree.SubElement(
+            sources,
+            f"{{{PROJECT_NS}}}TextSource",
+            guid=guid,
+            name=xml_text(f"{document.title} ({document.cohort}, {document.month:%B %Y})"),
+            plainTextPath=f"internal://{path}",
+        )
+        for excerpt_id, excerpt_codings in by_document.get(document.pk, {}).items():
+            excerpt = excerpts[excerpt_id]
+            selection = etree.SubElement(
+                source,
+                f"{{{PROJECT_NS}}}PlainTextSelection",
+                guid=stable_guid("excerpt", excerpt.pk),
+                startPosition=str(excerpt.start),
+                endPosition=str(excerpt.end),
+                creatingUser=stable_guid("user", excerpt.coder_id),
+                creationDateTime=_timestamp(excerpt.created_at),
+            )
+            for coding in excerpt_codings:
+                coding_el = etree.SubElement(
+                    selection,
+                    f"{{{PROJECT_NS}}}Coding",
+                    guid=stable_guid("coding", coding.pk),
+                    creatingUser=stable_guid("user", coding.coder_id),
+                    creationDateTime=_timestamp(coding.created_at),
+                )
+                etree.SubElement(coding_el, f"{{{PROJECT_NS}}}CodeRef", targetGUID=theme_guid[coding.theme_id])
+            for note_guid in excerpt_notes.get(excerpt_id, []):
+                etree.SubElement(selection, f"{{{PROJECT_NS}}}NoteRef", targetGUID=note_guid)
+    exported_excerpts = set(excerpts)
+    kept = [m for m in memos if m.theme_id in theme_ids or m.excerpt_id in exported_excerpts]
+    if kept:
+        notes_el = etree.SubElement(root, f"{{{PROJECT_NS}}}Notes")
+        for memo in kept:
+            note = etree.SubElement(
+                notes_el,
+                f"{{{PROJECT_NS}}}Note",
+                guid=stable_guid("memo", memo.pk),
+                name="Memo",
+                creatingUser=stable_guid("user", memo.author_id),
+                creationDateTime=_timestamp(memo.created_at),
+            )
+            etree.SubElement(note, f"{{{PROJECT_NS}}}PlainTextContent").text = xml_text(memo.text)
+    xml = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+    return xml, files
+
+
+def write_qdpx(project: Project, publication: bool, out) -> None:
+    xml, files = project_xml(project, publication)
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("project.qde", xml)
+        for name, text in files.items():
+            archive.writestr(name, text.encode("utf-8"))
+
+
+def validate(xml: bytes, schema: str) -> None:
+    """Raise lxml's DocumentInvalid if xml does not follow Codebook.xsd or Project.xsd."""
+    parsed = etree.fromstring(xml)  # noqa: S320 — our own output, used by tests and checks
+    etree.XMLSchema(etree.parse(str(SCHEMAS / schema))).assertValid(parsed)
+
+
+# ---- import ---------------------------------------------------------------------------------
+
+
+class ImportRefused(Exception):
+    """The file could not be imported; nothing was saved."""
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    not_carried_over: list[str] = field(default_factory=list)
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def parse_codebook(data: bytes) -> list[dict]:
+    """[{guid, name, description, colour, codable, children: [...]}] from a .qdc file.
+
+    Accepts any namespace (ATLAS.ti writes 0:4 variants, some tools write none) by matching
+    local names only.
+    """
+    if len(data) > max_import_bytes():
+        raise ImportRefused(f"The file is larger than {max_import_bytes() // 1024} KB, the most that can be imported.")
+    try:
+        root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException:
+        raise ImportRefused("The file declares a DTD or entities, which are not accepted. Export it again as plain REFI-QDA XML.")
+    except SafeET.ParseError as error:
+        raise ImportRefused(f"The file is not well-formed XML ({error}).")
+    if _local(root.tag) not in {"CodeBook", "Project"}:
+        raise ImportRefused("This is not a REFI-QDA codebook: it has no CodeBook element.")
+    codes = next((el for el in root.iter() if _local(el.tag) == "Codes"), None)
+    if codes is None:
+        raise ImportRefused("The codebook has no Codes element.")
+
+    def read(element, depth: int) -> dict:
+        if depth > MAX_DEPTH:
+            raise ImportRefused(f"The codebook is nested more than {MAX_DEPTH} levels deep.")
+        name = (element.get("name") or "").strip()
+        guid = element.get("guid") or ""
+        if not name:
+            raise ImportRefused("A code has no name.")
+        try:
+            guid = str(uuid.UUID(guid.strip("{}")))
+        except ValueError:
+            raise ImportRefused(f"The code “{name[:60]}” has no valid GUID.")
+        description = ""
+        children = []
+        other = []
+        for child in element:
+            tag = _local(child.tag)
+            if tag == "Description":
+                description = (child.text or "").strip()
+            elif tag == "Code":
+                children.append(read(child, depth + 1))
+            else:
+                other.append(tag)
+        return {
+            "guid": guid,
+            "name": name[:120],
+            "name_cut": len(name) > 120,
+            "description": description,
+            "colour": element.get("color") or "",
+            "codable": (element.get("isCodable") or "true").lower() != "false",
+            "children": children,
+            "other": other,
+        }
+
+    return [read(el, 1) for el in codes if _local(el.tag) == "Code"]
+
+
+def _normalise_colour(value: str) -> str | None:
+    if len(value) == 4 and value.startswith("#"):
+        value = "#" + "".join(ch * 2 for ch in value[1:])
+    try:
+        colour_validator(value)
+    except Exception:
+        return None
+    return value.lower()
+
+
+@transaction.atomic
+def import_codebook(project: Project, data: bytes, *, by: User) -> ImportReport:
+    """Create or update themes from a .qdc; GUIDs are kept so a round trip changes nothing.
+
+    A GUID that belongs to another project's theme is refused (GUIDs are global).
+    """
+    tree = parse_codebook(data)
+    report = ImportReport()
+    existing = {str(t.guid): t for t in project.themes.all()}
+    seen: set[str] = set()
+
+    def save(node: dict, parent: Theme | None, order: int) -> None:
+        guid = node["guid"]
+        if guid in seen:
+            raise ImportRefused(f"The GUID of “{node['name'][:60]}” appears twice in the file.")
+        seen.add(guid)
+        colour = _normalise_colour(node["colour"]) if node["colour"] else None
+        if node["colour"] and colour is None:
+            report.not_carried_over.append(f"Colour “{node['colour'][:20]}” of “{node['name']}” (not a #RRGGBB colour).")
+        if node["name_cut"]:
+            report.not_carried_over.append(f"The end of the long name of “{node['name']}” (cut to 120 characters).")
+        for tag in sorted(set(node["other"])):
+            report.not_carried_over.append(f"{tag} inside “{node['name']}” (not used in Common Ground).")
+        theme = existing.get(guid)
+        if theme is None and Theme.objects.filter(guid=guid).exists():
+            # A codebook reused from another project of this installation: GUIDs are unique
+            # across projects, so the copy has its own (found again by name on a re-import).
+            report.not_carried_over.append(
+                f"The identifier of “{node['name']}” (already used in another project; the copy here has its own)."
+            )
+            theme = project.themes.filter(name__iexact=node["name"], parent=parent).first()
+            if theme is None:
+                theme = Theme(project=project)
+                report.created += 1
+            else:
+                report.updated += 1
+        elif theme is None:
+            theme = Theme(project=project, guid=guid)
+            report.created += 1
+        else:
+            report.updated += 1
+        theme.name = node["name"]
+        theme.description = node["description"]
+        if colour:
+            theme.colour = colour
+        theme.parent = parent
+        theme.order = order
+        if theme.status in {Theme.Status.PROPOSED, Theme.Status.DECLINED} or theme.pk is None:
+            theme.status = Theme.Status.ACTIVE if node["codable"] else Theme.Status.RETIRED
+        theme.save()
+        for index, child in enumerate(node["children"]):
+            save(child, theme, index)
+
+    for index, node in enumerate(tree):
+        save(node, None, index)
+    from coproduction.audit import record
+
+    record(by, "codebook.imported", project)
+    return report
+
+
+def qdc_bytes(project: Project) -> bytes:
+    return codebook_xml(project)
+
+
+def qdpx_bytes(project: Project, publication: bool) -> bytes:
+    buffer = io.BytesIO()
+    write_qdpx(project, publication, buffer)
+    return buffer.getvalue()

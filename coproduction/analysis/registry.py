@@ -1,0 +1,29 @@
+"""Hooks the analysis area into navigation, the demo and Celery (called from AppConfig.ready)."""
+
+
+def register() -> None:
+    from django.db.models.signals import post_delete, post_save
+
+    from coproduction import dashboard, demo, navigation
+    from coproduction.analysis import demo_data, search, tasks  # noqa: F401 — registers the Celery tasks
+    from coproduction.models import Document
+
+    post_save.connect(search.index_new_document, sender=Document, dispatch_uid="analysis-index-document")
+    post_delete.connect(tasks.document_removed, sender=Document, dispatch_uid="analysis-document-removed")
+
+    navigation.register("Themes", "analysis:themes", roles={"coordinator", "analyst", "peer_researcher"}, order=40)
+    navigation.register("Coding", "analysis:documents", roles={"coordinator", "analyst", "peer_researcher"}, order=41)
+    navigation.register("Theme × cohort", "analysis:matrix", roles={"coordinator", "analyst"}, order=42)
+    navigation.register("Exports", "analysis:export", roles={"coordinator", "analyst"}, order=43)
+    dashboard.register_panel(
+        "analysis/includes/_panel_proposals.html", context=proposals_waiting, roles={"coordinator", "analyst"}, order=40
+    )
+    # After the steps that release Documents (if any), so their Documents are coded too.
+    demo.register_step(200, demo_data.seed_codebook)
+
+
+def proposals_waiting(request, project) -> dict | None:
+    from coproduction.models import Theme
+
+    count = Theme.objects.filter(project=project, status=Theme.Status.PROPOSED).count()
+    return {"count": count} if count else None

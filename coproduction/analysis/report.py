@@ -1,0 +1,118 @@
+"""The theme report as a PDF: summary, the theme × cohort chart, each theme with its description
+and chosen quotes. WeasyPrint renders it; matplotlib (Agg, no display) draws the chart.
+
+The renderer fetches nothing from the network: the chart is a data: URI and any other URL is
+refused by the url_fetcher.
+"""
+
+import base64
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from django.template.loader import render_to_string  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
+from weasyprint.urls import URLFetcher  # noqa: E402
+
+from coproduction.analysis.counts import codings_of, cohort_matrix, theme_rows, with_publishable_quotes  # noqa: E402
+from coproduction.analysis.suppression import suppress_count  # noqa: E402
+from coproduction.models import Project  # noqa: E402
+
+QUOTES_PER_THEME = 5
+
+
+class RemoteFetchRefused(ValueError):
+    pass
+
+
+class LocalOnlyFetcher(URLFetcher):
+    """Only inline data: URIs; the report never reaches a server, ours or anyone's, nor a file."""
+
+    def __init__(self):
+        super().__init__(allowed_protocols={"data"}, allow_redirects=False, fail_on_errors=True)
+
+    def fetch(self, url, headers=None):
+        if not url.startswith("data:"):
+            raise RemoteFetchRefused(f"The report does not fetch {url[:40]}")
+        return super().fetch(url, headers)
+
+
+def matrix_chart(project: Project, publication: bool) -> str:
+    """A grouped horizontal bar chart as a PNG data URI. In publication mode a suppressed cell is
+    drawn as zero-length and labelled "<N", so the picture reveals no more than the table."""
+    matrix = cohort_matrix(project)
+    threshold = project.small_number_threshold
+    labelled = matrix.labelled(threshold, publication)
+    height = max(2.5, 0.45 * len(matrix.rows) * max(1, len(matrix.cohorts)) / 2 + 1)
+    figure = Figure(figsize=(7.5, height), dpi=110)
+    axes = figure.add_subplot()
+    bar = 0.8 / max(1, len(matrix.cohorts))
+    largest = 0
+    names = [path for _, path, _ in matrix.rows]
+    for index, cohort in enumerate(matrix.cohorts):
+        values, labels = [], []
+        for (_, _, counts), (_, _, cells) in zip(matrix.rows, labelled, strict=True):
+            hidden = cells[index].startswith("<")
+            values.append(0 if hidden else counts[index])
+            labels.append(cells[index])
+        largest = max([largest, *values])
+        positions = [row + index * bar for row in range(len(names))]
+        bars = axes.barh(positions, values, height=bar, label=cohort)
+        axes.bar_label(bars, labels=labels, padding=2, fontsize=7)
+    axes.set_yticks([row + bar * (len(matrix.cohorts) - 1) / 2 for row in range(len(names))], labels=names, fontsize=8)
+    axes.invert_yaxis()
+    axes.set_xlabel("Participants who raised the theme")
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_xlim(0, max(1, largest) * 1.15)  # room for the labels; never a negative axis
+    axes.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=max(1, len(matrix.cohorts)), frameon=False)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def report_context(project: Project, publication: bool) -> dict:
+    threshold = project.small_number_threshold
+    rows = theme_rows(project)
+    chosen = codings_of(project).filter(excerpt__chosen_for_report=True)
+    if publication:
+        chosen = with_publishable_quotes(chosen)
+    quotes: dict[int, list] = {}
+    for coding in chosen.select_related("excerpt__document").order_by("excerpt__document__month", "excerpt__start"):
+        if len(quotes.setdefault(coding.theme_id, [])) < QUOTES_PER_THEME:
+            quotes[coding.theme_id].append(coding.excerpt)
+    matrix = cohort_matrix(project)
+    participants = (
+        codings_of(project)
+        .exclude(excerpt__document__participant=None)
+        .values("excerpt__document__participant")
+        .distinct()
+        .count()
+    )
+    documents = project.documents.count()
+    return {
+        "project": project,
+        "publication": publication,
+        "threshold": threshold,
+        "generated_at": timezone.now(),
+        "documents": suppress_count(documents, threshold) if publication else documents,
+        "participants": suppress_count(participants, threshold) if publication else participants,
+        "themes": [(row, row.labels(threshold, publication), quotes.get(row.theme.pk, [])) for row in rows],
+        "cohorts": matrix.cohorts,
+        "matrix": matrix.labelled(threshold, publication),
+        "chart": matrix_chart(project, publication),
+    }
+
+
+def report_html(project: Project, publication: bool) -> str:
+    return render_to_string("analysis/report_pdf.html", report_context(project, publication))
+
+
+def write_pdf(project: Project, publication: bool, out) -> None:
+    from weasyprint import HTML
+
+    HTML(string=report_html(project, publication), url_fetcher=LocalOnlyFetcher(), base_url=None).write_pdf(out)

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from coproduction.analysis import views
+
+app_name = "analysis"
+
+urlpatterns = [
+    path("", views.themes, name="themes"),
+    path("themes/<int:pk>/", views.theme_detail, name="theme"),
+    path("themes/<int:pk>/status/", views.theme_change_status, name="theme_status"),
+    path("themes/<int:pk>/memo/", views.theme_memo, name="theme_memo"),
+    path("codebook/import/", views.codebook_import, name="codebook_import"),
+    path("documents/", views.documents, name="documents"),
+    path("documents/<int:pk>/", views.document_detail, name="document"),
+    path("excerpts/<int:pk>/", views.excerpt_change, name="excerpt"),
+    path("blind/", views.blind_mode, name="blind"),
+    path("agreement/", views.agreement_view, name="agreement"),
+    path("matrix/", views.matrix, name="matrix"),
+    path("search/", views.search, name="search"),
+    path("exports/", views.export, name="export"),
+    path("exports/<int:pk>/", views.export_job, name="export_job"),
+    path("exports/<int:pk>/status/", views.export_job_status, name="export_job_status"),
+    path("exports/<int:pk>/download/", views.export_job_download, name="export_job_download"),
+]

@@ -1,0 +1,564 @@
+"""Analysis pages: codebook, coding, agreement, theme × cohort, search, exports.
+
+Analysts and coordinators see everything here; peer researchers propose themes and code the
+released corpus of their project (co-analysis); supervisors see none of it.
+"""
+
+import io
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from coproduction.access import get_scoped, project_view
+from coproduction.analysis import actions, agreement, builders, exports, refiqda
+from coproduction.analysis.counts import codings_of, cohort_matrix, theme_rows
+from coproduction.analysis.forms import (
+    AgreementForm,
+    CodebookImportForm,
+    CodingForm,
+    ExportForm,
+    MemoForm,
+    MergeForm,
+    SearchForm,
+    ThemeForm,
+)
+from coproduction.analysis.search import hits, search_documents
+from coproduction.analysis.tasks import export_dir, queue_export_job
+from coproduction.audit import record
+from coproduction.models import Coding, Document, Excerpt, ExportJob, Memo, Theme, User
+from coproduction.models.codebook import ANALYSIS_ROLES, CODING_ROLES, theme_paths
+
+ANALYSTS = ANALYSIS_ROLES
+CODERS = CODING_ROLES
+
+
+def _is_analyst(request) -> bool:
+    return request.membership.role in ANALYSTS
+
+
+# ---- codebook -------------------------------------------------------------------------------
+
+
+@project_view(CODERS)
+@require_http_methods(["GET", "POST"])
+def themes(request, project):
+    """The codebook with counts; analysts add themes, peer researchers propose them."""
+    form = ThemeForm(request.POST or None, project=project)
+    if request.method == "POST" and form.is_valid():
+        theme = actions.create_theme(project=project, by=request.user, proposed=not _is_analyst(request), **form.cleaned_data)
+        messages.success(request, f"“{theme.name}” was {'added' if _is_analyst(request) else 'proposed'}.")
+        return redirect("analysis:themes", slug=project.slug)
+    rows = theme_rows(project)
+    proposals = list(project.themes.proposed().select_related("proposed_by", "parent"))
+    retired = list(project.themes.filter(status=Theme.Status.RETIRED))
+    return render(
+        request,
+        "analysis/themes.html",
+        {
+            "project": project,
+            "rows": rows,
+            "proposals": proposals,
+            "retired": retired,
+            "form": form,
+            "is_analyst": _is_analyst(request),
+            "blind": actions.hides_others_codings(project, request.user),
+        },
+    )
+
+
+@project_view(CODERS)
+@require_http_methods(["GET", "POST"])
+def theme_detail(request, project, pk):
+    """Drill-down to the quotes of a theme, its memos; analysts edit, move, merge, retire."""
+    theme = get_scoped(Theme.objects.visible_to(request.user, project).select_related("parent", "merged_into"), pk=pk)
+    form = ThemeForm(request.POST or None, instance=theme, project=project, prefix="theme")
+    if request.method == "POST":
+        if not _is_analyst(request):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                actions.update_theme(theme, by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "The theme was saved.")
+                return redirect("analysis:theme", slug=project.slug, pk=theme.pk)
+        theme.refresh_from_db()
+    codings = (
+        codings_of(project)
+        .filter(theme=theme)
+        .select_related("excerpt__document__participant", "coder")
+        .order_by("excerpt__document__title", "excerpt__start")
+    )
+    blind = actions.hides_others_codings(project, request.user)
+    if blind:
+        codings = codings.filter(coder=request.user)
+    cohort = request.GET.get("cohort", "")
+    if cohort:
+        codings = codings.filter(excerpt__document__cohort=cohort)
+    page = Paginator(codings, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    memos = theme.memos.select_related("author")
+    if blind:
+        memos = memos.filter(author=request.user)  # others' memos could give their coding away
+    return render(
+        request,
+        "analysis/theme.html",
+        {
+            "project": project,
+            "theme": theme,
+            "path": theme_paths(list(project.themes.all()))[theme.pk],
+            "page": page,
+            "memos": memos,
+            "form": form,
+            "merge_form": MergeForm(theme=theme),
+            "cohort": cohort,
+            "query": query.urlencode(),
+            "memo_form": MemoForm(),
+            "is_analyst": _is_analyst(request),
+            "blind": blind,
+        },
+    )
+
+
+@project_view(ANALYSTS)
+@require_POST
+def theme_change_status(request, project, pk):
+    """Merge, retire, accept or decline a theme."""
+    theme = get_scoped(Theme.objects.visible_to(request.user, project), pk=pk)
+    action = request.POST.get("action")
+    if action == "merge":
+        form = MergeForm(request.POST, theme=theme)
+        if not form.is_valid():
+            messages.error(request, "Choose a theme to merge into.")
+            return redirect("analysis:theme", slug=project.slug, pk=theme.pk)
+        try:
+            target = actions.merge_themes(theme, form.cleaned_data["target"], by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("analysis:theme", slug=project.slug, pk=theme.pk)
+        messages.success(request, f"“{theme.name}” was merged into “{target.name}”; its codings moved with it.")
+        return redirect("analysis:theme", slug=project.slug, pk=target.pk)
+    if action == "retire":
+        actions.retire_theme(theme, by=request.user)
+        messages.success(request, f"“{theme.name}” was retired. Its codings are kept.")
+    elif action == "restore" and theme.status == Theme.Status.RETIRED:
+        actions.restore_theme(theme, by=request.user)
+        messages.success(request, f"“{theme.name}” is back in use.")
+    elif action == "accept" and theme.status == Theme.Status.PROPOSED:
+        actions.accept_proposal(theme, by=request.user)
+        messages.success(request, f"“{theme.name}” is now in the codebook.")
+    elif action == "decline" and theme.status == Theme.Status.PROPOSED:
+        actions.decline_proposal(theme, by=request.user)
+        messages.success(request, f"“{theme.name}” was declined.")
+    else:
+        messages.error(request, "That change cannot be made to this theme.")
+    return redirect("analysis:themes", slug=project.slug)
+
+
+@project_view(CODERS)
+@require_POST
+def theme_memo(request, project, pk):
+    theme = get_scoped(Theme.objects.visible_to(request.user, project), pk=pk)
+    form = MemoForm(request.POST)
+    if form.is_valid():
+        actions.add_memo(project=project, author=request.user, text=form.cleaned_data["text"], theme=theme)
+        messages.success(request, "The memo was added.")
+    else:
+        messages.error(request, "Write the memo before adding it.")
+    return redirect("analysis:theme", slug=project.slug, pk=theme.pk)
+
+
+class LimitedUpload(FileUploadHandler):
+    """Stops reading an upload as soon as it passes the import limit, so an enormous file is
+    never written to disk; the view then explains the limit."""
+
+    def __init__(self, request, limit: int):
+        super().__init__(request)
+        self.limit = limit
+        self.received = 0
+        self.too_large = False
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > self.limit:
+            self.too_large = True
+            raise StopUpload(connection_reset=False)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+# The upload handler must be in place before anything reads the body, and the CSRF check reads
+# it: so CSRF is checked inside, after the handler is added (Django's documented pattern).
+@csrf_exempt
+@project_view(ANALYSTS)
+@require_http_methods(["GET", "POST"])
+def codebook_import(request, project):
+    limited = LimitedUpload(request, refiqda.max_import_bytes())
+    request.upload_handlers.insert(0, limited)
+    return _codebook_import(request, project, limited)
+
+
+@csrf_protect
+def _codebook_import(request, project, limited: LimitedUpload):
+    posted = request.method == "POST"
+    form = CodebookImportForm(request.POST if posted else None, request.FILES if posted else None)
+    result = None
+    if limited.too_large:
+        form.is_valid()
+        form.errors.pop("file", None)
+        limit = refiqda.max_import_bytes() // 1024
+        form.add_error("file", f"The file is larger than {limit} KB, the most that can be imported. Nothing was imported.")
+    elif request.method == "POST" and form.is_valid():
+        try:
+            result = refiqda.import_codebook(project, form.cleaned_data["file"].read(), by=request.user)
+        except refiqda.ImportRefused as error:
+            form.add_error("file", f"{error} Nothing was imported.")
+        else:
+            messages.success(request, f"Codebook imported: {result.created} new themes, {result.updated} updated.")
+    return render(request, "analysis/import.html", {"project": project, "form": form, "result": result})
+
+
+# ---- documents and coding -------------------------------------------------------------------
+
+
+def _coding_themes(request, project):
+    """Analysts code with the codebook; peer researchers also with their own proposals."""
+    themes = project.themes.filter(status=Theme.Status.ACTIVE)
+    if not _is_analyst(request):
+        themes = project.themes.filter(Q(status=Theme.Status.ACTIVE) | Q(status=Theme.Status.PROPOSED, proposed_by=request.user))
+    return list(themes)
+
+
+@project_view(CODERS)
+@require_GET
+def documents(request, project):
+    docs = (
+        Document.objects.visible_to(request.user, project)
+        .select_related("participant")
+        .annotate(
+            excerpt_count=Count("excerpts", distinct=True),
+            my_count=Count("excerpts", filter=Q(excerpts__coder=request.user), distinct=True),
+        )
+        .order_by("-month", "title", "pk")
+    )
+    page = Paginator(docs, 25).get_page(request.GET.get("page"))
+    blind = actions.hides_others_codings(project, request.user)
+    return render(request, "analysis/documents.html", {"project": project, "page": page, "blind": blind})
+
+
+def _segments(text: str, excerpts: list[Excerpt], focus: tuple[int, int] | None) -> list[dict]:
+    """Split the text at every excerpt boundary so each piece is plain or coded by a set of
+    excerpts. Each piece carries its code-point offset, which coding.js reads."""
+    cuts = {0, len(text)}
+    for excerpt in excerpts:
+        cuts.update((excerpt.start, excerpt.end))
+    if focus:
+        cuts.update(focus)
+    points = sorted(c for c in cuts if 0 <= c <= len(text))
+    pieces = []
+    anchored = False
+    for start, end in zip(points, points[1:], strict=False):
+        if start == end:
+            continue
+        covering = [e for e in excerpts if e.start <= start and e.end >= end]
+        themes = sorted({c.theme.name for e in covering for c in e.codings.all()})
+        in_focus = bool(focus and focus[0] <= start and end <= focus[1])
+        pieces.append(
+            {
+                "start": start,
+                "text": text[start:end],
+                "themes": ", ".join(themes),
+                "focus": in_focus,
+                "anchor": in_focus and not anchored,
+            }
+        )
+        anchored = anchored or in_focus
+    return pieces
+
+
+@project_view(CODERS)
+@require_http_methods(["GET", "POST"])
+def document_detail(request, project, pk):
+    """Read and code one document: select text with the mouse (coding.js fills in the offsets),
+    or choose a sentence or paragraph from a list with the keyboard."""
+    document = get_scoped(Document.objects.visible_to(request.user, project), pk=pk)
+    themes = _coding_themes(request, project)
+    form = CodingForm(request.POST or None, document=document, themes=themes)
+    if request.method == "POST" and form.is_valid():
+        start, end = form.cleaned_data["span"]
+        try:
+            actions.code_excerpt(
+                document=document, start=start, end=end, themes=form.cleaned_data["theme_objects"], coder=request.user
+            )
+        except actions.CodingRefused as error:
+            form.add_error(None, " ".join(error.messages))
+        else:
+            messages.success(request, "The passage was coded.")
+            return redirect("analysis:document", slug=project.slug, pk=document.pk)
+    blind = actions.hides_others_codings(project, request.user)
+    excerpts = document.excerpts.select_related("coder").prefetch_related(
+        Prefetch("codings", queryset=Coding.objects.select_related("theme")),
+        Prefetch("memos", queryset=Memo.objects.select_related("author")),
+    )
+    if blind:
+        excerpts = excerpts.filter(coder=request.user)
+    excerpts = list(excerpts)
+    for excerpt in excerpts:
+        excerpt.document = document  # the quote reads the text already loaded, not one query each
+    focus = _focus(request.GET)
+    return render(
+        request,
+        "analysis/document.html",
+        {
+            "project": project,
+            "document": document,
+            "segments": _segments(document.text, excerpts, focus),
+            "excerpts": excerpts,
+            "form": form,
+            "blind": blind,
+            "memo_form": MemoForm(),
+            "is_analyst": _is_analyst(request),
+        },
+    )
+
+
+def _focus(query) -> tuple[int, int] | None:
+    """A span to highlight, from ?start=&end= (links from quotes and from disagreements)."""
+    try:
+        return int(query["start"]), int(query["end"])
+    except (KeyError, ValueError):
+        return None
+
+
+@project_view(CODERS)
+@require_POST
+def excerpt_change(request, project, pk):
+    """Remove one's own excerpt, add a memo to it, or (analysts) choose it for the report."""
+    excerpt = get_scoped(Excerpt.objects.visible_to(request.user, project).select_related("document"), pk=pk)
+    document = excerpt.document
+    blind = actions.hides_others_codings(project, request.user)
+    if blind and excerpt.coder_id != request.user.pk:
+        raise Http404
+    action = request.POST.get("action")
+    if action == "remove":
+        try:
+            actions.remove_excerpt(excerpt, by=request.user)
+        except actions.CodingRefused as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "The coding was removed.")
+    elif action == "memo":
+        form = MemoForm(request.POST)
+        if form.is_valid():
+            actions.add_memo(project=project, author=request.user, text=form.cleaned_data["text"], excerpt=excerpt)
+            messages.success(request, "The memo was added.")
+        else:
+            messages.error(request, "Write the memo before adding it.")
+    elif action in {"choose", "unchoose"} and _is_analyst(request):
+        excerpt.chosen_for_report = action == "choose"
+        excerpt.save(update_fields=["chosen_for_report"])
+        messages.success(request, "The report quotes were updated.")
+    else:
+        messages.error(request, "That change cannot be made.")
+    return redirect("analysis:document", slug=project.slug, pk=document.pk)
+
+
+@project_view(CODERS)
+@require_POST
+def blind_mode(request, project):
+    if request.POST.get("action") == "finish":
+        actions.finish_blind_session(project, request.user)
+        messages.success(request, "Blind coding finished. Everyone's codings are shown again.")
+    else:
+        actions.start_blind_session(project, request.user)
+        messages.success(request, "Blind coding started: you see only your own codings until you finish.")
+    return redirect("analysis:documents", slug=project.slug)
+
+
+# ---- looking at the data --------------------------------------------------------------------
+
+
+@project_view(ANALYSTS)
+@require_GET
+def agreement_view(request, project):
+    coder_ids = Coding.objects.filter(excerpt__document__project=project).values("coder").distinct()
+    coders = list(User.objects.filter(pk__in=coder_ids).order_by("display_name", "pk"))
+    form = AgreementForm(request.GET or None, coders=coders)
+    result = None
+    blind = actions.hides_others_codings(project, request.user)
+    if form.is_bound and form.is_valid() and not blind:
+        a, b = form.coders[form.cleaned_data["coder_a"]], form.coders[form.cleaned_data["coder_b"]]
+        result = agreement.compare(project, a, b, form.cleaned_data["unit"])
+    rows = []
+    disagreements = None
+    if result is not None:
+        rows = [(theme, table, agreement.explain(table.kappa)) for theme, table in result.per_theme]
+        disagreements = Paginator(result.disagreements, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "analysis/agreement.html",
+        {
+            "project": project,
+            "form": form,
+            "result": result,
+            "rows": rows,
+            "overall_explanation": agreement.explain(result.overall.kappa) if result else "",
+            "disagreements": disagreements,
+            "page": disagreements,
+            "blind": blind,
+            "query": query.urlencode(),
+        },
+    )
+
+
+def _publication(request) -> bool:
+    return request.GET.get("publication") == "1"
+
+
+@project_view(ANALYSTS)
+@require_GET
+def matrix(request, project):
+    from coproduction.analysis import report  # matplotlib is heavy: loaded when a chart is drawn
+
+    publication = _publication(request)
+    data = cohort_matrix(project)
+    return render(
+        request,
+        "analysis/matrix.html",
+        {
+            "project": project,
+            "cohorts": data.cohorts,
+            "rows": data.labelled(project.small_number_threshold, publication),
+            "publication": publication,
+            "chart": report.matrix_chart(project, publication) if data.rows else None,
+        },
+    )
+
+
+@project_view(CODERS)
+@require_GET
+def search(request, project):
+    form = SearchForm(request.GET or None)
+    page = None
+    results = []
+    query_text = ""
+    if form.is_valid() and form.cleaned_data["q"]:
+        query_text = form.cleaned_data["q"]
+        matches = search_documents(Document.objects.visible_to(request.user, project), query_text, project=project)
+        page = Paginator(matches, 20).get_page(request.GET.get("page"))
+        results = hits(page.object_list, query_text)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "analysis/search.html",
+        {"project": project, "form": form, "page": page, "results": results, "q": query_text, "query": query.urlencode()},
+    )
+
+
+# ---- exports --------------------------------------------------------------------------------
+
+
+@project_view(ANALYSTS)
+@require_http_methods(["GET", "POST"])
+def export(request, project):
+    """Small exports download at once; large ones become a background job with a progress page."""
+    form = ExportForm(request.POST or None)
+    blind = actions.hides_others_codings(project, request.user)
+    if request.method == "POST" and blind:
+        messages.error(request, "You are coding blind. Finish blind coding before exporting other people's codings.")
+        return redirect("analysis:export", slug=project.slug)
+    if request.method == "POST" and form.is_valid():
+        fmt, publication = form.cleaned_data["format"], form.cleaned_data["publication"]
+        if builders.size_of(project, fmt, publication) > settings.ANALYSIS_BACKGROUND_EXPORT_ROWS:
+            job = ExportJob.objects.create(project=project, requested_by=request.user, format=fmt, publication=publication)
+            record(request.user, f"export.requested.{fmt}", job)
+            queue_export_job(job)
+            return redirect("analysis:export_job", slug=project.slug, pk=job.pk)
+        record(request.user, f"export.{fmt}{'.publication' if publication else ''}", project)
+        return _download(project, fmt, publication)
+    jobs = ExportJob.objects.visible_to(request.user, project)[:20]
+    return render(request, "analysis/export.html", {"project": project, "form": form, "jobs": jobs})
+
+
+def _filename(project, fmt: str, publication: bool) -> str:
+    stem = {
+        "csv": "excerpts",
+        "codebook-csv": "codebook",
+        "codebook-xlsx": "codebook",
+        "xlsx": "analysis",
+        "qdc": "codebook",
+        "qdpx": "project",
+        "pdf": "themes",
+    }
+    suffix = "-publication" if publication else ""
+    return f"{project.slug}-{stem[fmt]}{suffix}{builders.extension(fmt)}"
+
+
+def _download(project, fmt: str, publication: bool):
+    name = _filename(project, fmt, publication)
+    if fmt == ExportJob.Format.CSV:
+        response = StreamingHttpResponse(
+            exports.csv_lines(exports.excerpt_rows(project, publication)), content_type=builders.content_type(fmt)
+        )
+    else:
+        buffer = io.BytesIO()
+        builders.build(project, fmt, publication, buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=builders.content_type(fmt))
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@project_view(ANALYSTS)
+@require_GET
+def export_job(request, project, pk):
+    job = get_scoped(ExportJob.objects.visible_to(request.user, project), pk=pk)
+    return render(request, "analysis/export_job.html", {"project": project, "job": job})
+
+
+@project_view(ANALYSTS)
+@require_GET
+def export_job_status(request, project, pk):
+    job = get_scoped(ExportJob.objects.visible_to(request.user, project), pk=pk)
+    download = reverse("analysis:export_job_download", kwargs={"slug": project.slug, "pk": job.pk})
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "progress": job.progress,
+            "download_url": download if job.status == ExportJob.Status.DONE else None,
+        }
+    )
+
+
+@project_view(ANALYSTS)
+@require_GET
+def export_job_download(request, project, pk):
+    """The file is for its requester only (the scoped queryset filters on requested_by)."""
+    job = get_scoped(ExportJob.objects.visible_to(request.user, project).filter(status=ExportJob.Status.DONE), pk=pk)
+    path = export_dir() / Path(job.file_name).name
+    if not job.file_name or not path.exists():
+        return HttpResponse("This export has been deleted. Make it again from the exports page.", status=410)
+    record(request.user, f"export.downloaded.{job.format}", job)
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=_filename(project, job.format, job.publication),
+        content_type=builders.content_type(job.format),
+    )

@@ -1,0 +1,256 @@
+"""The codebook and the coding of released Documents.
+
+Everything that points at a Document (excerpts, their codings and memos) is deleted with it:
+withdrawal deletes a participant's Documents, and with them every trace in the analysis.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+
+from coproduction.models.corpus import Document
+from coproduction.models.projects import Project
+
+ANALYSIS_ROLES = {"coordinator", "analyst"}
+CODING_ROLES = {"coordinator", "analyst", "peer_researcher"}
+
+colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as # and six hex digits, like #1d70b8.")
+
+
+class ThemeQuerySet(models.QuerySet):
+    def visible_to(self, user, project: Project) -> "ThemeQuerySet":
+        from coproduction.access import role_in
+
+        if role_in(user, project) in CODING_ROLES:
+            return self.filter(project=project)
+        return self.none()
+
+    def active(self) -> "ThemeQuerySet":
+        return self.filter(status=Theme.Status.ACTIVE)
+
+    def proposed(self) -> "ThemeQuerySet":
+        return self.filter(status=Theme.Status.PROPOSED)
+
+
+class Theme(models.Model):
+    """A code in the codebook. Its GUID is made once, at creation, and never changes, so other
+    tools (NVivo, ATLAS.ti, MAXQDA) recognise it across exports and renames."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        ACTIVE = "active", "In use"
+        RETIRED = "retired", "Retired"
+        DECLINED = "declined", "Declined"
+        MERGED = "merged", "Merged"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="themes")
+    guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    colour = models.CharField(max_length=7, default="#1d70b8", validators=[colour_validator])
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+    order = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ThemeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def would_cycle(self, new_parent: "Theme | None") -> bool:
+        """True if making new_parent this theme's parent would put the theme inside itself."""
+        seen = set()
+        node = new_parent
+        while node is not None:
+            if node.pk == self.pk or node.pk in seen:
+                return True
+            seen.add(node.pk)
+            node = node.parent
+        return False
+
+    def clean(self) -> None:
+        if self.parent_id and self.parent.project_id != self.project_id:
+            raise ValidationError({"parent": "Choose a theme from this project."})
+        if self.pk and self.would_cycle(self.parent):
+            raise ValidationError({"parent": "A theme cannot sit inside itself or one of its own sub-themes."})
+
+
+def theme_paths(themes) -> dict[int, str]:
+    """{theme id: 'Parent › Child'} for an already-fetched list of themes (no queries)."""
+    by_id = {t.pk: t for t in themes}
+    paths: dict[int, str] = {}
+    for theme in themes:
+        names, node, seen = [], theme, set()
+        while node is not None and node.pk not in seen:
+            seen.add(node.pk)
+            names.append(node.name)
+            node = by_id.get(node.parent_id)
+        paths[theme.pk] = " › ".join(reversed(names))
+    return paths
+
+
+class ExcerptQuerySet(models.QuerySet):
+    def visible_to(self, user, project: Project) -> "ExcerptQuerySet":
+        from coproduction.access import role_in
+
+        if role_in(user, project) in CODING_ROLES:
+            return self.filter(document__project=project)
+        return self.none()
+
+
+class Excerpt(models.Model):
+    """A span of a Document's plain text, in Unicode code points [start, end)."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="excerpts")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    coder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    chosen_for_report = models.BooleanField(default=False, help_text="Shown as a quote in the theme report.")
+
+    objects = ExcerptQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["document", "start"]
+        constraints = [models.CheckConstraint(condition=models.Q(start__lt=models.F("end")), name="excerpt_start_before_end")]
+
+    def __str__(self) -> str:
+        return f"{self.document} [{self.start}:{self.end}]"
+
+    @property
+    def quote(self) -> str:
+        # Python strings index by code point, exactly like the stored offsets.
+        return self.document.text[self.start : self.end]
+
+
+class Coding(models.Model):
+    """One theme applied to one excerpt, by one coder, at one time."""
+
+    excerpt = models.ForeignKey(Excerpt, on_delete=models.CASCADE, related_name="codings")
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="codings")
+    coder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["excerpt__start"]
+        constraints = [models.UniqueConstraint(fields=["excerpt", "theme"], name="one_coding_per_theme_per_excerpt")]
+
+    def __str__(self) -> str:
+        return f"{self.theme} on {self.excerpt}"
+
+
+class Memo(models.Model):
+    """A note by an analyst on an excerpt or on a theme (exactly one of the two)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memos")
+    theme = models.ForeignKey(Theme, null=True, blank=True, on_delete=models.CASCADE, related_name="memos")
+    excerpt = models.ForeignKey(Excerpt, null=True, blank=True, on_delete=models.CASCADE, related_name="memos")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(theme__isnull=False, excerpt__isnull=True)
+                | models.Q(theme__isnull=True, excerpt__isnull=False),
+                name="memo_on_theme_or_excerpt",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Memo by {self.author}"
+
+
+class CodingSession(models.Model):
+    """Blind mode: while a coder's session is blind and unfinished, they see only their own codings."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="coding_sessions")
+    coder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    blind = models.BooleanField(default=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "coder"], name="one_coding_session_per_coder")]
+
+    def __str__(self) -> str:
+        return f"Coding session of {self.coder}"
+
+    @property
+    def hides_others(self) -> bool:
+        return self.blind and self.finished_at is None
+
+
+class DocumentSearchIndex(models.Model):
+    """The stored full-text vector of a Document (PostgreSQL only; empty on SQLite).
+
+    Documents never change after release, so the vector is written once, when the Document is
+    created (a post_save receiver), and any Document that missed it (bulk creation) is indexed
+    before a search. It goes with its Document.
+    """
+
+    document = models.OneToOneField(Document, on_delete=models.CASCADE, primary_key=True, related_name="search_index")
+    vector = SearchVectorField(null=True)
+
+    def __str__(self) -> str:
+        return f"Search index of document {self.document_id}"
+
+
+class ExportJobQuerySet(models.QuerySet):
+    def visible_to(self, user, project: Project) -> "ExportJobQuerySet":
+        """An export file is for the person who asked for it, nobody else."""
+        from coproduction.access import role_in
+
+        if role_in(user, project) in ANALYSIS_ROLES:
+            return self.filter(project=project, requested_by=user)
+        return self.none()
+
+
+class ExportJob(models.Model):
+    """A large export built in the background, kept privately for its requester, then deleted."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", "Excerpts (CSV)"
+        XLSX = "xlsx", "Excerpts and codebook (Excel)"
+        CODEBOOK_CSV = "codebook-csv", "Codebook (CSV)"
+        CODEBOOK_XLSX = "codebook-xlsx", "Codebook (Excel)"
+        QDC = "qdc", "Codebook (REFI-QDA .qdc)"
+        QDPX = "qdpx", "Project (REFI-QDA .qdpx)"
+        PDF = "pdf", "Theme report (PDF)"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting"
+        RUNNING = "running", "Being made"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="export_jobs")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    format = models.CharField(max_length=20, choices=Format.choices)
+    publication = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    file_name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ExportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Export {self.pk} ({self.format})"

@@ -1,0 +1,50 @@
+from coproduction.models import ExportJob
+from tests.analysis.factories import ThemeFactory, code, make_document
+
+
+def _theme(world):
+    return ThemeFactory(project=world.project)
+
+
+def _document(world):
+    return make_document(world.project)
+
+
+def _excerpt(world):
+    return code(_document(world), 0, 12, [_theme(world)], world.analyst)
+
+
+def _job(world, done=False):
+    # A finished job whose file is already gone: its requester is let in and told so (410),
+    # and the matrix leaves no export file behind.
+    status = ExportJob.Status.DONE if done else ExportJob.Status.QUEUED
+    return ExportJob.objects.create(
+        project=world.project, requested_by=world.analyst, format=ExportJob.Format.QDC, status=status, file_name="gone.qdc"
+    )
+
+
+# An export file is for its requester alone: the coordinator, who may export too, gets a 404.
+def _job_case(world, done=False):
+    from tests.access import Case
+
+    return Case(kwargs={"pk": _job(world, done).pk}, expect={"coordinator": 404}, allowed=(410,) if done else (200,))
+
+
+def _case(**kwargs):
+    from tests.access import Case
+
+    return Case(**kwargs)
+
+
+RULES = {
+    "analysis:theme": lambda world: _case(kwargs={"pk": _theme(world).pk}),
+    # POST-only: a GET is refused with 405 for those let in.
+    "analysis:theme_status": lambda world: _case(kwargs={"pk": _theme(world).pk}, allowed=(405,)),
+    "analysis:theme_memo": lambda world: _case(kwargs={"pk": _theme(world).pk}, allowed=(405,)),
+    "analysis:document": lambda world: _case(kwargs={"pk": _document(world).pk}),
+    "analysis:excerpt": lambda world: _case(kwargs={"pk": _excerpt(world).pk}, allowed=(405,)),
+    "analysis:blind": lambda world: _case(allowed=(405,)),
+    "analysis:export_job": lambda world: _job_case(world),
+    "analysis:export_job_status": lambda world: _job_case(world),
+    "analysis:export_job_download": lambda world: _job_case(world, done=True),
+}
