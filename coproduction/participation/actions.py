@@ -10,6 +10,7 @@ from coproduction.models import (
     Consent,
     DenyListTerm,
     Document,
+    Excerpt,
     InformationSheet,
     Notification,
     Participant,
@@ -84,6 +85,9 @@ def withdraw_participant(participant: Participant, *, by: User) -> dict[str, int
     counts = run_erasers(participant)
     documents = Document.objects.filter(participant=participant)
     counts["released documents"] = documents.count()
+    # Excerpts, their codings, memos and quotes cascade with the Documents; kept export files
+    # of the project are deleted after commit by the analysis app (a Document left the corpus).
+    counts["coded excerpts and quotes"] = Excerpt.objects.filter(document__participant=participant).count()
     documents.delete()
     counts["messages cancelled"] = (
         Notification.objects.pending().filter(recipient_participant=participant).update(status=Notification.Status.CANCELLED)

@@ -174,3 +174,37 @@ def test_attributes_are_defined_by_coordinators_and_recorded_as_choices(world, c
     client.post(url("attribute_remove", world, pk=definition.pk))
     assert not AttributeDefinition.objects.exists()
     assert Participant.objects.get().attributes == {"Age band": "25–34"}
+
+
+def test_withdrawal_erases_excerpts_codings_memos_and_kept_exports(
+    world, client_for, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from coproduction.models import Coding, ExportJob, Memo, Theme
+    from coproduction.models import Excerpt as ExcerptModel
+
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path)
+    participant = consenting_participant(world.project, world.coordinator)
+    text, spans = Document.compose([("Safety", "The lamps by the canal are out.")])
+    document = Document.objects.create(
+        project=world.project,
+        participant=participant,
+        title="t",
+        cohort="Sex worker",
+        month="2026-01-01",
+        text=text,
+        sections=spans,
+        released_by=world.coordinator,
+    )
+    theme = Theme.objects.create(project=world.project, name="Lighting")
+    excerpt = ExcerptModel.objects.create(document=document, start=8, end=20, coder=world.analyst)
+    Coding.objects.create(excerpt=excerpt, theme=theme, coder=world.analyst)
+    Memo.objects.create(project=world.project, excerpt=excerpt, author=world.analyst, text="memo")
+    (tmp_path / "exports").mkdir()
+    (tmp_path / "exports" / "old.csv").write_text("The lamps by the canal are out.")
+    ExportJob.objects.create(project=world.project, requested_by=world.analyst, format="csv", status="done", file_name="old.csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(world.coordinator).post(url("withdraw", world, pk=participant.pk))
+    assert b"Coded excerpts and quotes" in response.content
+    assert not ExcerptModel.objects.exists() and not Coding.objects.exists() and not Memo.objects.exists()
+    assert Theme.objects.filter(pk=theme.pk).exists()
+    assert not ExportJob.objects.exists() and not (tmp_path / "exports" / "old.csv").exists()
