@@ -11,7 +11,6 @@ class InterviewsConfig(AppConfig):
 
         navigation.register("Interviews", "interviews:list", roles={"coordinator", "peer_researcher"}, order=10)
         navigation.register("Notes to review", "interviews:review_list", roles={"coordinator"}, order=12)
-        navigation.register("Released documents", "interviews:released", roles={"coordinator", "analyst"}, order=30)
         dashboard.register_panel(
             "interviews/includes/_panel_peer.html", context=panels.peer_panel, roles={"peer_researcher"}, order=10
         )
