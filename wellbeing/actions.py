@@ -5,7 +5,7 @@ Messages that leave the app go through the notification outbox with neutral temp
 """
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -74,7 +74,9 @@ def session_reminders(session: SupportSession) -> list[Reminder]:
     recipients = list(session.attendees.all())
     if session.provider and session.provider.user_id and session.provider.user not in recipients:
         recipients.append(session.provider.user)
-    due_at = session.starts_at - REMINDER_BEFORE
+    # Subtract in UTC: aware arithmetic in a local zone is wall-clock arithmetic, which would
+    # make "24 hours" 23 or 25 across a clock change.
+    due_at = session.starts_at.astimezone(UTC) - REMINDER_BEFORE
     return [
         Reminder("appointment-reminder", due_at, "24h-before", user=person, starts_at=session.starts_at, ends_at=session.ends_at)
         for person in recipients

@@ -10,7 +10,7 @@ from wellbeing.models import CheckIn, SessionRequest, SupportSession, cadence_fo
 
 def open_alerts(request, project) -> dict | None:
     alerts = list(CheckIn.objects.filter(project=project).open_alerts().select_related("person").order_by("alert_raised_at")[:20])
-    return {"alerts": alerts} if alerts else None
+    return {"alerts": alerts, "from_dashboard": True} if alerts else None
 
 
 def due_catch_ups(request, project) -> dict | None:

@@ -73,9 +73,14 @@ def home(request, project):
     context = {"project": project, "role": role}
     if role == Role.COORDINATOR:
         context.update(
-            alerts=CheckIn.objects.filter(project=project).open_alerts().select_related("person").order_by("alert_raised_at"),
-            cadence=[c for c in cadence_for(project) if c.status != "ok"],
-            requests=SessionRequest.objects.filter(project=project).open().select_related("requested_by"),
+            alerts_panel={
+                "alerts": CheckIn.objects.filter(project=project)
+                .open_alerts()
+                .select_related("person")
+                .order_by("alert_raised_at")
+            },
+            due_panel={"cadence": [c for c in cadence_for(project) if c.status != "ok"]},
+            requests_panel={"requests": SessionRequest.objects.filter(project=project).open().select_related("requested_by")},
             upcoming=_upcoming(_sessions(request, project)),
         )
     elif role == Role.PEER_RESEARCHER:

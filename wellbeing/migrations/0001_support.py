@@ -9,153 +9,355 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('coproduction', '0003_notification_appointment_times'),
-        ('interviews', '0001_scheduling'),
+        ("coproduction", "0003_notification_appointment_times"),
+        ("interviews", "0001_scheduling"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TrainingModule',
+            name="TrainingModule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('description', models.CharField(blank=True, max_length=300)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, unique=True)),
+                ("description", models.CharField(blank=True, max_length=300)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='CheckIn',
+            name="CheckIn",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requested_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('score', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(10)])),
-                ('wants_to_talk', models.BooleanField(default=False)),
-                ('private_note', encrypted_fields.fields.EncryptedTextField(blank=True, null=True)),
-                ('alert_raised_at', models.DateTimeField(blank=True, null=True)),
-                ('alert_acknowledged_at', models.DateTimeField(blank=True, null=True)),
-                ('alert_acknowledged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('interview', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='check_in', to='interviews.interview')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='check_ins', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='check_ins', to='coproduction.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("requested_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "score",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, validators=[django.core.validators.MaxValueValidator(10)]
+                    ),
+                ),
+                ("wants_to_talk", models.BooleanField(default=False)),
+                ("private_note", encrypted_fields.fields.EncryptedTextField(blank=True, null=True)),
+                ("alert_raised_at", models.DateTimeField(blank=True, null=True)),
+                ("alert_acknowledged_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "alert_acknowledged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "interview",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="check_in",
+                        to="interviews.interview",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="check_ins", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="check_ins", to="coproduction.project"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-requested_at'],
+                "ordering": ["-requested_at"],
             },
         ),
         migrations.CreateModel(
-            name='Provider',
+            name="Provider",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('kind', models.CharField(choices=[('supervisor', 'Supervisor'), ('psychotherapist', 'Psychotherapist'), ('trainer', 'Trainer')], max_length=20)),
-                ('contact', models.CharField(blank=True, help_text='A work email or phone number.', max_length=200)),
-                ('active', models.BooleanField(default=True)),
-                ('user', models.ForeignKey(blank=True, help_text='Their account, if they sign in to confirm attendance and write supervision notes.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='provider_profiles', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("supervisor", "Supervisor"), ("psychotherapist", "Psychotherapist"), ("trainer", "Trainer")],
+                        max_length=20,
+                    ),
+                ),
+                ("contact", models.CharField(blank=True, help_text="A work email or phone number.", max_length=200)),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Their account, if they sign in to confirm attendance and write supervision notes.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="provider_profiles",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Reflection',
+            name="Reflection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', encrypted_fields.fields.EncryptedTextField()),
-                ('written_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reflections', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='coproduction.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", encrypted_fields.fields.EncryptedTextField()),
+                ("written_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="reflections", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="coproduction.project"),
+                ),
             ],
             options={
-                'ordering': ['-written_at', '-id'],
+                "ordering": ["-written_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SupportSession',
+            name="SupportSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('supervision_1to1', 'Reflective supervision (1-1)'), ('supervision_group', 'Reflective supervision (group)'), ('psychotherapy', 'Psychotherapy'), ('debrief', 'Debrief'), ('training', 'Training')], max_length=20)),
-                ('starts_at', models.DateTimeField()),
-                ('ends_at', models.DateTimeField()),
-                ('location', models.CharField(blank=True, help_text='Shown to the people attending only.', max_length=300, verbose_name='Venue or online link')),
-                ('status', models.CharField(choices=[('booked', 'Booked'), ('attended', 'Attended'), ('cancelled', 'Cancelled'), ('did_not_attend', 'Did not attend')], default='booked', max_length=20)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('attendees', models.ManyToManyField(related_name='support_sessions', to=settings.AUTH_USER_MODEL)),
-                ('booked_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='support_sessions', to='coproduction.project')),
-                ('provider', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='sessions', to='wellbeing.provider')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("supervision_1to1", "Reflective supervision (1-1)"),
+                            ("supervision_group", "Reflective supervision (group)"),
+                            ("psychotherapy", "Psychotherapy"),
+                            ("debrief", "Debrief"),
+                            ("training", "Training"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("starts_at", models.DateTimeField()),
+                ("ends_at", models.DateTimeField()),
+                (
+                    "location",
+                    models.CharField(
+                        blank=True,
+                        help_text="Shown to the people attending only.",
+                        max_length=300,
+                        verbose_name="Venue or online link",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("booked", "Booked"),
+                            ("attended", "Attended"),
+                            ("cancelled", "Cancelled"),
+                            ("did_not_attend", "Did not attend"),
+                        ],
+                        default="booked",
+                        max_length=20,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("attendees", models.ManyToManyField(related_name="support_sessions", to=settings.AUTH_USER_MODEL)),
+                (
+                    "booked_by",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="support_sessions", to="coproduction.project"
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sessions",
+                        to="wellbeing.provider",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['starts_at'],
+                "ordering": ["starts_at"],
             },
         ),
         migrations.CreateModel(
-            name='SupervisionNote',
+            name="SupervisionNote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', encrypted_fields.fields.EncryptedTextField()),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('session', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='supervision_note', to='wellbeing.supportsession')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", encrypted_fields.fields.EncryptedTextField()),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "author",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL),
+                ),
+                (
+                    "session",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="supervision_note",
+                        to="wellbeing.supportsession",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SessionRequest',
+            name="SessionRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('supervision_1to1', 'Reflective supervision (1-1)'), ('psychotherapy', 'Psychotherapy'), ('debrief', 'Debrief')], max_length=20)),
-                ('preferred_times', models.CharField(blank=True, help_text='For example: weekday mornings. No need to say why.', max_length=200, verbose_name='When suits you')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('declined_at', models.DateTimeField(blank=True, null=True)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='session_requests', to='coproduction.project')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='session_requests', to=settings.AUTH_USER_MODEL)),
-                ('session', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='request', to='wellbeing.supportsession')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("supervision_1to1", "Reflective supervision (1-1)"),
+                            ("psychotherapy", "Psychotherapy"),
+                            ("debrief", "Debrief"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "preferred_times",
+                    models.CharField(
+                        blank=True,
+                        help_text="For example: weekday mornings. No need to say why.",
+                        max_length=200,
+                        verbose_name="When suits you",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("declined_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="session_requests", to="coproduction.project"
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="session_requests", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "session",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="request",
+                        to="wellbeing.supportsession",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at'],
+                "ordering": ["created_at"],
             },
         ),
         migrations.CreateModel(
-            name='TrainingCompletion',
+            name="TrainingCompletion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('completed_on', models.DateField()),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='training_completions', to=settings.AUTH_USER_MODEL)),
-                ('module', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='completions', to='wellbeing.trainingmodule')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("completed_on", models.DateField()),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="training_completions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "module",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="completions", to="wellbeing.trainingmodule"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['module__name'],
+                "ordering": ["module__name"],
             },
         ),
         migrations.CreateModel(
-            name='SupportPolicy',
+            name="SupportPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('supervision_every_days', models.PositiveSmallIntegerField(default=14, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(365)], verbose_name='Supervision at least every (days)')),
-                ('supervision_after_interviews', models.PositiveSmallIntegerField(default=3, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(50)], verbose_name='Supervision after this many completed interviews')),
-                ('check_in_alert_threshold', models.PositiveSmallIntegerField(default=3, help_text='Scores run from 0 (very bad) to 10 (very good).', validators=[django.core.validators.MaxValueValidator(10)], verbose_name='Alert coordinators when a check-in score is at or under')),
-                ('project', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='support_policy', to='coproduction.project')),
-                ('required_modules', models.ManyToManyField(blank=True, help_text='Peer researchers need these before they can be given interviews.', related_name='+', to='wellbeing.trainingmodule')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "supervision_every_days",
+                    models.PositiveSmallIntegerField(
+                        default=14,
+                        validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(365)],
+                        verbose_name="Supervision at least every (days)",
+                    ),
+                ),
+                (
+                    "supervision_after_interviews",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(50)],
+                        verbose_name="Supervision after this many completed interviews",
+                    ),
+                ),
+                (
+                    "check_in_alert_threshold",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        help_text="Scores run from 0 (very bad) to 10 (very good).",
+                        validators=[django.core.validators.MaxValueValidator(10)],
+                        verbose_name="Alert coordinators when a check-in score is at or under",
+                    ),
+                ),
+                (
+                    "project",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="support_policy", to="coproduction.project"
+                    ),
+                ),
+                (
+                    "required_modules",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Peer researchers need these before they can be given interviews.",
+                        related_name="+",
+                        to="wellbeing.trainingmodule",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'support policies',
+                "verbose_name_plural": "support policies",
             },
         ),
         migrations.AddIndex(
-            model_name='supportsession',
-            index=models.Index(fields=['project', 'starts_at'], name='wellbeing_s_project_893607_idx'),
+            model_name="supportsession",
+            index=models.Index(fields=["project", "starts_at"], name="wellbeing_s_project_893607_idx"),
         ),
         migrations.AddConstraint(
-            model_name='trainingcompletion',
-            constraint=models.UniqueConstraint(fields=('user', 'module'), name='one_completion_per_module'),
+            model_name="trainingcompletion",
+            constraint=models.UniqueConstraint(fields=("user", "module"), name="one_completion_per_module"),
         ),
     ]
