@@ -156,3 +156,21 @@ def test_coordinator_edits_the_policy(world, client_for):
     assert "There is a problem" in response.content.decode()
     policy.refresh_from_db()
     assert policy.supervision_every_days == 21
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_coordinators_are_reminded_once_per_overdue_cycle(world, policy):
+    from coproduction.models import Notification
+    from wellbeing.tasks import remind_overdue_catch_ups
+
+    supervised(world, TODAY - timedelta(days=15))
+    Membership.objects.filter(user=world.second_peer).update(created_at=TODAY - timedelta(days=1))
+    assert remind_overdue_catch_ups() == 1
+    assert remind_overdue_catch_ups() == 0  # once only
+    alert = Notification.objects.get(template="coordinator-alert")
+    assert alert.recipient == world.coordinator and alert.project == world.project
+    assert alert.about_type == "coproduction.membership"
+    # Booked: no reminder for the next person who becomes overdue once booked.
+    Notification.objects.all().delete()
+    supervised(world, TODAY + timedelta(days=1), status=SupportSession.Status.BOOKED)
+    assert remind_overdue_catch_ups() == 0
