@@ -142,9 +142,27 @@ class PolicyForm(forms.ModelForm):
 
 
 class ProviderForm(forms.ModelForm):
+    """A provider; a supervisor may be linked to their account in this project so that they
+    see their sessions, confirm attendance and write supervision notes."""
+
     class Meta:
         model = Provider
-        fields = ["name", "kind", "contact"]
+        fields = ["name", "kind", "contact", "user"]
+        labels = {"user": "Their account (supervisors who sign in)"}
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = User.objects.filter(
+            memberships__project=project, memberships__role=Role.SUPERVISOR
+        ).order_by("display_name")
+        self.fields["user"].empty_label = "No account"
+        self.fields["user"].help_text = ""
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("user") and cleaned.get("kind") != Provider.Kind.SUPERVISOR:
+            self.add_error("user", "Only supervisors are linked to an account.")
+        return cleaned
 
 
 class TrainingModuleForm(forms.ModelForm):

@@ -308,9 +308,10 @@ def policy(request, project):
 @project_view(COORDINATOR)
 @require_http_methods(["GET", "POST"])
 def providers(request, project):
-    form = ProviderForm(request.POST or None)
+    form = ProviderForm(request.POST or None, project=project)
     if request.method == "POST" and form.is_valid():
         form.save()
+        record(request.user, "provider.added", form.instance, project=project)
         messages.success(request, f"{form.instance.name} was added.")
         return redirect("wellbeing:providers", slug=project.slug)
     page = Paginator(Provider.objects.filter(active=True), 50).get_page(request.GET.get("page"))
