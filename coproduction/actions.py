@@ -13,7 +13,7 @@ from coproduction.audit import record
 from coproduction.models import Invitation, Membership, Project, User
 
 
-def invite_member(*, project: Project, email: str, role: str, invited_by: User) -> Invitation:
+def invite_member(*, project: Project, email: str, role: str, invited_by: User | None) -> Invitation:
     """Issue an invitation and email its single-use link (the subject says nothing of the project's subject)."""
     with transaction.atomic():
         project.invitations.usable().filter(email=email.lower()).update(revoked_at=timezone.now())

@@ -11,9 +11,11 @@ class CoproductionConfig(AppConfig):
         navigation.register("Dashboard", "coproduction:dashboard", order=0)
         navigation.register("Members", "coproduction:members", roles={"coordinator"}, order=80)
         navigation.register("Audit log", "coproduction:audit", roles={"coordinator"}, order=90)
+        navigation.register("Project settings", "coproduction:project_settings", roles={"coordinator"}, order=95)
         dashboard.register_panel(
             "coproduction/includes/_panel_invitations.html",
             roles={"coordinator"},
             context=dashboard.pending_invitations,
             order=90,
         )
+        dashboard.register_panel("coproduction/includes/_panel_account.html", context=dashboard.account_protection, order=99)

@@ -39,3 +39,8 @@ def panels_for(request, project, role: str) -> list[tuple[str, dict]]:
 def pending_invitations(request, project) -> dict | None:
     invitations = list(project.invitations.usable()[:10])
     return {"invitations": invitations} if invitations else None
+
+
+def account_protection(request, project) -> dict | None:
+    """Offer MFA to people whose role does not require it (the others cannot get here without it)."""
+    return None if request.user.has_totp else {}

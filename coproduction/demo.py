@@ -6,9 +6,14 @@ fn(project, people) runs inside the seeding transaction. Everything here is inve
 
 from collections.abc import Callable
 
+from allauth.mfa.totp.internal.auth import TOTP
+
 from coproduction.models import Membership, Project, Role, User
 
 DEMO_PASSWORD = "common-ground-demo"
+# Roles that must use MFA get this authenticator secret in the demo, so a newcomer can sign in:
+# `manage.py demo_code` prints the current code (or add the secret to an authenticator app).
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPCOMMONGROUNDDEMO"
 DEMO_PEOPLE = [
     ("coordinator@example.org", "Sam Okafor", Role.COORDINATOR),
     ("peer1@example.org", "Alex Rivers", Role.PEER_RESEARCHER),
@@ -26,6 +31,16 @@ def register_step(order: int, step: Callable) -> None:
         _steps.append((order, step))
 
 
+def current_code() -> str:
+    """The code an authenticator app holding DEMO_TOTP_SECRET shows now."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(DEMO_TOTP_SECRET, int(time.time()) // app_settings.TOTP_PERIOD))
+
+
 def seed() -> tuple[Project, dict[str, User]]:
     project, _ = Project.objects.get_or_create(
         slug="riverside-safety",
@@ -40,7 +55,9 @@ def seed() -> tuple[Project, dict[str, User]]:
         user = User.objects.filter(email=email).first()
         if user is None:
             user = User.objects.create_user(email=email, password=DEMO_PASSWORD, display_name=name)
-        Membership.objects.get_or_create(user=user, project=project, defaults={"role": role})
+        membership, _ = Membership.objects.get_or_create(user=user, project=project, defaults={"role": role})
+        if membership.needs_mfa and not user.has_totp:
+            TOTP.activate(user, DEMO_TOTP_SECRET)
         people[role if role != Role.PEER_RESEARCHER else email.split("@")[0]] = user
     for _, step in sorted(_steps, key=lambda s: s[0]):
         step(project, people)

@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth import password_validation
 
-from coproduction.models import AuditEvent, Membership, Role, User
+from coproduction.models import AuditEvent, Membership, Project, Role, User
 
 
 class InvitationForm(forms.Form):
@@ -83,3 +83,56 @@ class AuditFilterForm(forms.Form):
         if data.get("date_to"):
             events = events.filter(at__date__lte=data["date_to"])
         return events
+
+
+class ProjectSettingsForm(forms.ModelForm):
+    """A coordinator's settings for the project. Cohorts are one per line."""
+
+    cohorts_text = forms.CharField(
+        label="Cohorts",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="One per line, for example Sex worker, Resident, Faith leader.",
+        error_messages={"required": "Name at least one cohort."},
+    )
+
+    class Meta:
+        model = Project
+        fields = ["name", "time_zone", "small_number_threshold"]
+        labels = {"small_number_threshold": "Small-number threshold"}
+        help_texts = {
+            "time_zone": "A time zone name such as Europe/London. Times are shown and reminders sent in it.",
+            "small_number_threshold": "In published outputs, counts under this are shown as “<N”. At least 2.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["cohorts_text"] = "\n".join(self.instance.cohorts)
+
+    def clean_small_number_threshold(self) -> int:
+        value = self.cleaned_data["small_number_threshold"]
+        if value < 2:
+            raise forms.ValidationError("The threshold must be at least 2.")
+        return value
+
+    def clean_cohorts_text(self) -> list[str]:
+        cohorts = []
+        for line in self.cleaned_data["cohorts_text"].splitlines():
+            name = " ".join(line.split())
+            if name and name.casefold() not in {c.casefold() for c in cohorts}:
+                cohorts.append(name)
+        if not cohorts:
+            raise forms.ValidationError("Name at least one cohort.")
+        if any(len(c) > 60 for c in cohorts):
+            raise forms.ValidationError("Each cohort name must be 60 characters or fewer.")
+        in_use = set(self.instance.participants.values_list("cohort", flat=True).distinct())
+        dropped = sorted(in_use - set(cohorts))
+        if dropped:
+            raise forms.ValidationError(
+                f"Participants belong to {', '.join(dropped)}: keep {'it' if len(dropped) == 1 else 'them'} in the list."
+            )
+        return cohorts
+
+    def save(self, commit: bool = True) -> Project:
+        self.instance.cohorts = self.cleaned_data["cohorts_text"]
+        return super().save(commit)

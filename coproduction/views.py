@@ -11,7 +11,13 @@ from coproduction import actions
 from coproduction import dashboard as dashboard_panels
 from coproduction.access import get_scoped, project_view, public_view, signed_in_view
 from coproduction.audit import record
-from coproduction.forms import AcceptInvitationForm, AuditFilterForm, InvitationForm, MembershipRoleForm
+from coproduction.forms import (
+    AcceptInvitationForm,
+    AuditFilterForm,
+    InvitationForm,
+    MembershipRoleForm,
+    ProjectSettingsForm,
+)
 from coproduction.models import AuditEvent, Invitation, Membership, Project, Role
 from coproduction.models.projects import hash_token
 
@@ -44,7 +50,8 @@ def members(request, project):
         )
         messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
         return redirect("coproduction:members", slug=project.slug)
-    memberships = project.memberships.select_related("user").order_by("role", "user__display_name")
+    memberships = project.memberships.select_related("user").order_by("role", "user__display_name", "pk")
+    page = Paginator(memberships, 50).get_page(request.GET.get("page"))
     invitations = project.invitations.select_related("invited_by")[:50]
     return render(
         request,
@@ -52,7 +59,8 @@ def members(request, project):
         {
             "project": project,
             "form": form,
-            "memberships": memberships,
+            "page": page,
+            "memberships": page.object_list,
             "invitations": invitations,
             "roles": Role.choices,
         },
@@ -172,3 +180,15 @@ __all__ = ["PermissionDenied"]
 def account_settings(request):
     """The person's own settings: sign-in security and how they are reminded."""
     return render(request, "coproduction/account.html", {"has_totp": request.user.has_totp})
+
+
+@project_view(COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def project_settings(request, project):
+    form = ProjectSettingsForm(request.POST or None, instance=project)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        record(request.user, "project.settings_changed", project)
+        messages.success(request, "Project settings saved.")
+        return redirect("coproduction:project_settings", slug=project.slug)
+    return render(request, "coproduction/project_settings.html", {"project": project, "form": form})

@@ -25,8 +25,6 @@ from axe_playwright_python.sync_playwright import Axe
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-# Playwright's sync API runs an event loop in this thread; Django's ORM checks would refuse.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def pytest_collection_modifyitems(items):
@@ -40,6 +38,9 @@ def browser():
     if not CHROMIUM.exists():
         pytest.fail("Browser tests need Debian's chromium at /usr/bin/chromium: `make test` installs it as root.")
     from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; Django's ORM checks would refuse.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(

@@ -79,3 +79,12 @@ def fast_password_hashing(settings):
 @pytest.fixture
 def project(db) -> Project:
     return ProjectFactory(name="Riverside", slug="riverside")
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(settings):
+    """Each test gets its own cache key space (rate limits, TOTP replay marks) without
+    flushing a shared Redis, which also carries the broker's queues."""
+    import uuid
+
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}

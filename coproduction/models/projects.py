@@ -162,7 +162,9 @@ class Invitation(models.Model):
     email = models.EmailField()
     role = models.CharField(max_length=20, choices=Role.choices)
     token_hash = models.CharField(max_length=64, unique=True)
-    invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    invited_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="Empty: operations staff."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
@@ -177,7 +179,7 @@ class Invitation(models.Model):
         return f"Invitation to {self.email} ({self.status})"
 
     @classmethod
-    def issue(cls, *, project: Project, email: str, role: str, invited_by: User) -> tuple["Invitation", str]:
+    def issue(cls, *, project: Project, email: str, role: str, invited_by: User | None) -> tuple["Invitation", str]:
         """Create an invitation; return it with the clear token (shown once, in the email)."""
         token = secrets.token_urlsafe(32)
         now = timezone.now()

@@ -20,9 +20,19 @@ function startIdleWarning(panel) {
       panel.hidden = false;
       stayButton.focus();
     }, (idleSeconds - warnBefore) * 1000);
-    expireTimer = setTimeout(() => {
+    expireTimer = setTimeout(signOut, idleSeconds * 1000);
+  };
+  // At the limit the session is ended on the server too, so a screen left open shows nothing.
+  const signOut = async () => {
+    try {
+      await fetch(panel.dataset.signOutUrl, {
+        method: "POST",
+        headers: { "X-CSRFToken": csrf },
+        credentials: "same-origin",
+      });
+    } finally {
       window.location.assign(panel.dataset.signedOutUrl);
-    }, idleSeconds * 1000);
+    }
   };
   stayButton.addEventListener("click", async () => {
     const response = await fetch(panel.dataset.keepAliveUrl, {

@@ -55,3 +55,33 @@ def test_pages_without_an_account_pass_axe(page, axe_check):
     for path in ["/accounts/login/", "/accounts/password/reset/"]:
         page.goto(path)
         axe_check(page)
+
+
+def test_idle_warning_appears_before_sign_out_and_can_be_dismissed(page, project, sign_in, axe_check):
+    peer = member(project, Role.PEER_RESEARCHER)
+    sign_in(page, peer)
+    page.clock.install()
+    page.goto(f"/p/{project.slug}/")
+    warning = page.get_by_text("You will be signed out soon")
+    assert not warning.is_visible()
+
+    page.clock.fast_forward("28:30")  # 30-minute idle limit, warned two minutes before
+    assert warning.is_visible()
+    axe_check(page)
+    with page.expect_response("**/session/keep-alive/") as renewed:
+        page.get_by_role("button", name="Stay signed in").click()
+    assert renewed.value.ok
+    page.wait_for_function("document.querySelector('[data-idle-warning]').hidden")
+    assert not warning.is_visible()
+
+
+def test_the_page_leaves_for_sign_in_when_the_idle_limit_passes(page, project, sign_in):
+    peer = member(project, Role.PEER_RESEARCHER)
+    sign_in(page, peer)
+    page.clock.install()
+    page.goto(f"/p/{project.slug}/")
+    page.clock.fast_forward("30:01")
+    page.wait_for_url("**/accounts/login/**")
+    # Signed out on the server too: the project page now asks for sign-in.
+    page.goto(f"/p/{project.slug}/")
+    assert "/accounts/login/" in page.url

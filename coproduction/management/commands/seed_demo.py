@@ -16,3 +16,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo project '{project.name}' is ready. Accounts (password: {demo.DEMO_PASSWORD}):")
         for email, _name, role in demo.DEMO_PEOPLE:
             self.stdout.write(f"  {email:28} {role.label}")
+        self.stdout.write(
+            "Coordinators, analysts and supervisors sign in with an authenticator code: "
+            f"run `.venv/bin/python manage.py demo_code` (secret {demo.DEMO_TOTP_SECRET})."
+        )

@@ -1,0 +1,71 @@
+"""Field encryption keys rotate: new key first, re-encrypt, drop the old key, data still reads."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from coproduction.management.commands.rotate_field_keys import forget_derived_keys
+from coproduction.models import Participant
+from tests.factories import ParticipantFactory
+
+
+def stored_email(participant) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT contact_email FROM {Participant._meta.db_table} WHERE id = %s", [participant.pk])
+        return cursor.fetchone()[0]
+
+
+@pytest.fixture
+def keys(settings):
+    def use(*salt_keys):
+        settings.SALT_KEY = list(salt_keys)
+        forget_derived_keys()
+
+    yield use
+    forget_derived_keys()
+
+
+@pytest.mark.django_db
+def test_contact_details_are_encrypted_at_rest(project, keys):
+    keys("old-key")
+    participant = ParticipantFactory(project=project, contact_email="someone@example.org")
+    assert "someone@example.org" not in stored_email(participant)
+    assert Participant.objects.get(pk=participant.pk).contact_email == "someone@example.org"
+
+
+@pytest.mark.django_db
+def test_rotation_re_encrypts_so_the_old_key_can_be_dropped(project, keys, capsys):
+    keys("old-key")
+    participant = ParticipantFactory(project=project, contact_email="someone@example.org")
+    before = stored_email(participant)
+
+    keys("new-key", "old-key")
+    call_command("rotate_field_keys")
+    assert stored_email(participant) != before
+    assert "rows re-encrypted" in capsys.readouterr().out
+
+    keys("new-key")
+    assert Participant.objects.get(pk=participant.pk).contact_email == "someone@example.org"
+
+
+@pytest.mark.django_db
+def test_without_rotation_the_old_key_is_still_needed(project, keys):
+    keys("old-key")
+    participant = ParticipantFactory(project=project, contact_email="someone@example.org")
+    keys("new-key")
+    assert Participant.objects.get(pk=participant.pk).contact_email != "someone@example.org"
+
+
+@pytest.mark.django_db
+def test_rotation_stops_rather_than_encrypt_a_value_no_key_opens(project, keys):
+    keys("old-key")
+    participant = ParticipantFactory(project=project, contact_email="someone@example.org")
+    before = stored_email(participant)
+    keys("new-key")  # the old key was dropped too early
+    with pytest.raises(CommandError, match=f"coproduction.Participant {participant.pk}: contact_email"):
+        call_command("rotate_field_keys")
+    assert stored_email(participant) == before
+    keys("new-key", "old-key")
+    call_command("rotate_field_keys")
+    keys("new-key")
+    assert Participant.objects.get(pk=participant.pk).contact_email == "someone@example.org"
