@@ -31,7 +31,8 @@ def test_every_support_page_renders_for_every_demo_role(client):
     project, people = seed()
     session_pk = SupportSession.objects.filter(project=project, provider__user=people["supervisor"], status="booked").first().pk
     for key in ["coordinator", "supervisor", "analyst"]:
-        enrol_totp(people[key])
+        if not people[key].has_totp:
+            enrol_totp(people[key])
     for key in ["coordinator", "peer1", "supervisor", "analyst"]:
         client.force_login(people[key])
         for route in routes():
