@@ -120,11 +120,26 @@ def reschedule_session(session: SupportSession, *, by: User, attendees=None, **c
     moved = ("starts_at" in changes and changes["starts_at"] != session.starts_at) or (
         "ends_at" in changes and changes["ends_at"] != session.ends_at
     )
+    old_start, old_end = session.starts_at, session.ends_at
     for field, value in changes.items():
         setattr(session, field, value)
     session.save()
+    removed: list[User] = []
     if attendees is not None:
+        before = set(session.attendees.all())
         session.attendees.set(attendees)
+        removed = sorted(before - set(attendees), key=lambda person: person.pk)
+    for person in removed:
+        # For someone taken off the session it is, as far as they are concerned, cancelled.
+        notify_now(
+            template="appointment-cancelled",
+            about=session,
+            key=f"removed-{person.pk}-{old_start:%Y%m%dT%H%M}",
+            project=session.project,
+            users=[person],
+            starts_at=old_start,
+            ends_at=old_end,
+        )
     sync_reminders(session, session.project, session_reminders(session))
     if moved:
         notify_now(

@@ -26,6 +26,15 @@ def peer_researchers(project):
     return User.objects.filter(memberships__project=project, memberships__role=Role.PEER_RESEARCHER).order_by("display_name")
 
 
+# Which kind of provider each kind of session needs; a debrief may be with anyone.
+PROVIDER_FOR = {
+    SupportSession.Kind.SUPERVISION_ONE: Provider.Kind.SUPERVISOR,
+    SupportSession.Kind.SUPERVISION_GROUP: Provider.Kind.SUPERVISOR,
+    SupportSession.Kind.PSYCHOTHERAPY: Provider.Kind.PSYCHOTHERAPIST,
+    SupportSession.Kind.TRAINING: Provider.Kind.TRAINER,
+}
+
+
 class SessionForm(forms.Form):
     """Book or reschedule a session. Date and times are in the project's time zone."""
 
@@ -67,8 +76,11 @@ class SessionForm(forms.Form):
             self.add_error("attendees", "A 1-1 session has one person attending.")
         if kind == SupportSession.Kind.PSYCHOTHERAPY and len(attendees) > 1:
             self.add_error("attendees", "Psychotherapy is booked for one person at a time.")
-        if provider and kind == SupportSession.Kind.PSYCHOTHERAPY and provider.kind != Provider.Kind.PSYCHOTHERAPIST:
-            self.add_error("provider", "Choose a psychotherapist for psychotherapy.")
+        expected = PROVIDER_FOR.get(kind)
+        if provider and expected and provider.kind != expected:
+            self.add_error(
+                "provider", f"Choose a {Provider.Kind(expected).label.lower()} for {SupportSession.Kind(kind).label.lower()}."
+            )
         if attendees and not self.errors:
             clashes = clashes_for(self.project, attendees, cleaned["starts_at"], cleaned["ends_at"], exclude=self.session)
             for clash in clashes:

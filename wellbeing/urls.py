@@ -16,6 +16,7 @@ urlpatterns = [
     path("sessions/<int:pk>/appointment.ics", views.session_calendar, name="session_calendar"),
     path("requests/new/", views.request_new, name="request_new"),
     path("requests/<int:pk>/decline/", views.request_decline, name="request_decline"),
+    path("check-ins/", views.check_in_list, name="check_in_list"),
     path("check-ins/<int:pk>/", views.check_in, name="check_in"),
     path("check-ins/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
     path("policy/", views.policy, name="policy"),

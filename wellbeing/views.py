@@ -280,6 +280,15 @@ def check_in(request, project, pk):
     return render(request, "wellbeing/check_in.html", {"project": project, "form": form, "check_in": check_in})
 
 
+@project_view(PEER)
+@require_GET
+def check_in_list(request, project):
+    """The author's own past check-ins, with their scores and notes: nobody else sees these."""
+    done = CheckIn.objects.filter(project=project, person=request.user, completed_at__isnull=False).order_by("-completed_at")
+    page = Paginator(done, 20).get_page(request.GET.get("page"))
+    return render(request, "wellbeing/check_in_list.html", {"project": project, "page": page})
+
+
 @project_view(COORDINATOR)
 @require_POST
 def alert_acknowledge(request, project, pk):

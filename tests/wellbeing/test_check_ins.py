@@ -125,3 +125,13 @@ def test_outsiders_cannot_acknowledge(world, client_for):
     assert client_for(world.outsiders["coordinator"]).post(other).status_code == 404
     check_in.refresh_from_db()
     assert check_in.alert_acknowledged_at is None
+
+
+def test_the_author_alone_reads_their_past_check_ins(world, client_for):
+    complete(world)
+    check_in = CheckIn.objects.get()
+    client_for(world.peer).post(url("check_in", world, pk=check_in.pk), {"score": "6", "private_note": "For me only"})
+    assert "For me only" in client_for(world.peer).get(url("check_in_list", world)).content.decode()
+    assert "For me only" not in client_for(world.second_peer).get(url("check_in_list", world)).content.decode()
+    for role in ["coordinator", "analyst", "supervisor"]:
+        assert client_for(world.members[role]).get(url("check_in_list", world)).status_code == 403

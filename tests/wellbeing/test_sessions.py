@@ -278,3 +278,37 @@ def timezone_now():
     from django.utils import timezone
 
     return timezone.now()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_someone_taken_off_a_session_is_told_it_is_cancelled_for_them(world, client_for):
+    client = client_for(world.coordinator)
+    client.post(url("session_new", world), booking(world, kind="debrief"))
+    item = SupportSession.objects.get()
+    data = booking(world, kind="debrief", attendees=[world.second_peer.pk], start="12:00", end="13:00")
+    assert client.post(url("session_edit", world, pk=item.pk), data).status_code == 302
+    removed = Notification.objects.about(item).get(template="appointment-cancelled")
+    assert removed.recipient == world.peer
+    assert removed.starts_at == datetime(2026, 3, 5, 10, 0, tzinfo=UTC)  # the time they had
+    moved = Notification.objects.about(item).get(template="appointment-moved")
+    assert moved.recipient == world.second_peer
+    reminders = Notification.objects.about(item).pending().filter(template="appointment-reminder")
+    assert [n.recipient for n in reminders] == [world.second_peer]
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    ("kind", "provider_kind", "ok"),
+    [
+        ("supervision_1to1", "supervisor", True),
+        ("supervision_group", "trainer", False),
+        ("training", "trainer", True),
+        ("training", "psychotherapist", False),
+        ("debrief", "trainer", True),
+    ],
+)
+def test_the_provider_must_fit_the_kind_of_session(world, client_for, kind, provider_kind, ok):
+    chosen = provider(kind=provider_kind, name="Someone")
+    response = client_for(world.coordinator).post(url("session_new", world), booking(world, kind=kind, provider=chosen.pk))
+    assert (response.status_code == 302) is ok
+    assert SupportSession.objects.exists() is ok
