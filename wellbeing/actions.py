@@ -173,7 +173,13 @@ def cancel_session(session: SupportSession, *, by: User) -> None:
 
 
 @transaction.atomic
-def record_attendance(session: SupportSession, *, attended: bool, by: User) -> None:
+def record_attendance(session: SupportSession, *, attended: bool, by: User, present: Iterable[User] | None = None) -> None:
+    """Attended or not; for a group session, `present` says who came (the others are absentees,
+    and the session counts as attended if anyone came)."""
+    if present is not None:
+        present = set(present)
+        attended = bool(present)
+        session.absentees.set([person for person in session.attendees.all() if person not in present] if attended else [])
     session.status = SupportSession.Status.ATTENDED if attended else SupportSession.Status.DID_NOT_ATTEND
     session.save(update_fields=["status"])
     cancel_reminders(session)

@@ -70,7 +70,8 @@ def seed_support(project, people) -> None:
     SupervisionNote.objects.create(
         session=attended, author=supervisor, text="Talked through pacing and taking breaks between sessions."
     )
-    book(kind.SUPERVISION_GROUP, morgan, peers, -20, 14, status.ATTENDED)
+    group = book(kind.SUPERVISION_GROUP, morgan, peers, -20, 14, status.ATTENDED)
+    group.absentees.set([peers[2]])
     book(kind.SUPERVISION_ONE, morgan, [peers[1]], -5, 11, status.DID_NOT_ATTEND)
     book(kind.PSYCHOTHERAPY, therapist, [peers[1]], -3, 16, status.CANCELLED, location="")
     book(kind.PSYCHOTHERAPY, therapist, [peers[0]], 3, 17, location="")

@@ -108,6 +108,16 @@ class AttendanceForm(forms.Form):
     )
 
 
+class GroupAttendanceForm(forms.Form):
+    present = forms.ModelMultipleChoiceField(
+        label="Who came", queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, session: SupportSession, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["present"].queryset = session.attendees.order_by("display_name")
+
+
 class SupervisionNoteForm(forms.Form):
     text = forms.CharField(
         label="Supervision notes",

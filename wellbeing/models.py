@@ -155,6 +155,8 @@ class SupportSession(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     provider = models.ForeignKey(Provider, null=True, blank=True, on_delete=models.PROTECT, related_name="sessions")
     attendees = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="support_sessions")
+    # Group sessions: attendees who did not come to a session that was otherwise attended.
+    absentees = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="missed_support_sessions")
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     location = models.CharField(
@@ -300,7 +302,8 @@ class Cadence:
 
     Definitions (dates are calendar days in the project's time zone):
     - `since`: the start of the last *attended* reflective supervision (1-1 or group) in this
-      project; if there was none, when the person joined the project.
+      project that the person came to (not one of a group session's absentees); if there was
+      none, when the person joined the project.
     - `due_on` = the date of `since` + N days (N = supervision_every_days).
     - `interviews_since`: interviews this person completed in this project after `since`.
     - **overdue** when today is after `due_on`, or `interviews_since` is more than M
@@ -331,13 +334,16 @@ def cadence_for(project: Project, people=None, *, today: date | None = None) -> 
         memberships = memberships.filter(user__in=people)
     memberships = list(memberships)
     user_ids = [m.user_id for m in memberships]
+    attended = SupportSession.objects.supervision().filter(
+        project=project, status=SupportSession.Status.ATTENDED, attendees__in=user_ids
+    )
+    absent = set(
+        SupportSession.absentees.through.objects.filter(supportsession__in=attended).values_list("supportsession_id", "user_id")
+    )
     last_attended: dict[int, datetime] = {}
-    for user_id, starts_at in (
-        SupportSession.objects.supervision()
-        .filter(project=project, status=SupportSession.Status.ATTENDED, attendees__in=user_ids)
-        .values_list("attendees", "starts_at")
-    ):
-        last_attended[user_id] = max(starts_at, last_attended.get(user_id, starts_at))
+    for session_id, user_id, starts_at in attended.values_list("pk", "attendees", "starts_at"):
+        if (session_id, user_id) not in absent:
+            last_attended[user_id] = max(starts_at, last_attended.get(user_id, starts_at))
     next_booked: dict[int, datetime] = {}
     for user_id, starts_at in (
         SupportSession.objects.supervision()

@@ -22,6 +22,16 @@ def summary_rows(project: Project, start: datetime, end: datetime) -> list[dict]
         attended=Count("support_sessions", filter=in_period & Q(support_sessions__status=status.ATTENDED), distinct=True),
         cancelled=Count("support_sessions", filter=in_period & Q(support_sessions__status=status.CANCELLED), distinct=True),
         missed=Count("support_sessions", filter=in_period & Q(support_sessions__status=status.DID_NOT_ATTEND), distinct=True),
+        absent=Count(
+            "missed_support_sessions",
+            filter=Q(
+                missed_support_sessions__project=project,
+                missed_support_sessions__starts_at__gte=start,
+                missed_support_sessions__starts_at__lt=end,
+                missed_support_sessions__status=status.ATTENDED,
+            ),
+            distinct=True,
+        ),
     )
     asked = Q(check_ins__project=project, check_ins__requested_at__gte=start, check_ins__requested_at__lt=end)
     check_ins = {
@@ -40,9 +50,10 @@ def summary_rows(project: Project, start: datetime, end: datetime) -> list[dict]
             {
                 "person": str(person),
                 "offered": person.offered,
-                "attended": person.attended,
+                # A group session that was held counts as missed for its absentees.
+                "attended": person.attended - person.absent,
                 "cancelled": person.cancelled,
-                "missed": person.missed,
+                "missed": person.missed + person.absent,
                 "check_ins_asked": counts["asked"],
                 "check_ins_completed": counts["completed"],
                 "alerts": counts["alerts"],

@@ -21,6 +21,7 @@ from wellbeing import actions, reports
 from wellbeing.forms import (
     AttendanceForm,
     CheckInForm,
+    GroupAttendanceForm,
     PeriodForm,
     PolicyForm,
     ProviderForm,
@@ -141,7 +142,8 @@ def session_detail(request, project, pk):
     note = None
     is_provider = session.provider is not None and session.provider.user_id == request.user.pk
     # Supervision notes: the supervisor who wrote them and the supervisee(s), never coordinators.
-    if session.is_supervision and (is_provider or request.user in session.attendees.all()):
+    came = request.user in session.attendees.all() and request.user not in session.absentees.all()
+    if session.is_supervision and (is_provider or came):
         note = SupervisionNote.objects.filter(session=session).first()
     return render(
         request,
@@ -152,6 +154,11 @@ def session_detail(request, project, pk):
             "note": note,
             "is_provider": is_provider,
             "can_record_attendance": request.membership.role == Role.COORDINATOR or is_provider,
+            "group_attendance": GroupAttendanceForm(
+                initial={"present": [p for p in session.attendees.all() if p not in session.absentees.all()]}, session=session
+            )
+            if session.kind == SupportSession.Kind.SUPERVISION_GROUP
+            else None,
         },
     )
 
@@ -191,13 +198,15 @@ def session_cancel(request, project, pk):
 @require_POST
 def session_attendance(request, project, pk):
     session = get_scoped(_sessions(request, project).exclude(status=SupportSession.Status.CANCELLED), pk=pk)
-    form = AttendanceForm(request.POST)
+    group = session.kind == SupportSession.Kind.SUPERVISION_GROUP
+    form = GroupAttendanceForm(request.POST, session=session) if group else AttendanceForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose whether the session was attended.")
     elif session.starts_at > timezone.now():
         messages.error(request, "Attendance can be recorded once the session has started.")
     else:
-        actions.record_attendance(session, attended=form.cleaned_data["attended"], by=request.user)
+        present = form.cleaned_data["present"] if group else None
+        actions.record_attendance(session, attended=form.cleaned_data.get("attended", False), present=present, by=request.user)
         messages.success(request, "Attendance recorded.")
     return redirect("wellbeing:session_detail", slug=project.slug, pk=session.pk)
 

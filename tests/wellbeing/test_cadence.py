@@ -174,3 +174,13 @@ def test_coordinators_are_reminded_once_per_overdue_cycle(world, policy):
     Notification.objects.all().delete()
     supervised(world, TODAY + timedelta(days=1), status=SupportSession.Status.BOOKED)
     assert remind_overdue_catch_ups() == 0
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_an_absentee_of_a_group_session_is_not_supervised_by_it(world, policy):
+    supervised(world, TODAY - timedelta(days=20))
+    group = supervised(world, TODAY - timedelta(days=1), kind=SupportSession.Kind.SUPERVISION_GROUP)
+    group.attendees.add(world.second_peer)
+    group.absentees.set([world.peer])
+    assert status_of(world).status == "overdue"
+    assert status_of(world, world.second_peer).status == "ok"

@@ -26,6 +26,14 @@ def history(world):
         session(world.project, [world.peer], booked_by=world.coordinator, starts_at=NOW + timedelta(days=when), status=state)
     session(world.project, [world.peer], booked_by=world.coordinator, starts_at=NOW - timedelta(days=200), status=status.ATTENDED)
     session(world.other_project, [world.peer], booked_by=world.coordinator, starts_at=NOW - timedelta(days=3))
+    group = session(
+        world.project,
+        [world.peer, world.second_peer],
+        booked_by=world.coordinator,
+        starts_at=NOW - timedelta(days=6),
+        status=status.ATTENDED,
+    )
+    group.absentees.set([world.peer])
     CheckIn.objects.create(
         project=world.project, person=world.peer, requested_at=NOW - timedelta(days=5), completed_at=NOW, score=9
     )
@@ -49,16 +57,16 @@ def test_summary_counts_per_person_in_the_period(world, history):
     rows = {row["person"]: row for row in summary_rows(world.project, start, end)}
     assert rows[str(world.peer)] == {
         "person": str(world.peer),
-        "offered": 4,
+        "offered": 5,
         "attended": 1,
         "cancelled": 1,
-        "missed": 1,
+        "missed": 2,  # one 1-1 not attended, one group session missed
         "check_ins_asked": 3,
         "check_ins_completed": 2,
         "alerts": 1,
         "acknowledged": 1,
     }
-    assert rows[str(world.second_peer)]["offered"] == 0
+    assert (rows[str(world.second_peer)]["offered"], rows[str(world.second_peer)]["attended"]) == (1, 1)
     assert str(world.coordinator) not in rows
 
 

@@ -312,3 +312,33 @@ def test_the_provider_must_fit_the_kind_of_session(world, client_for, kind, prov
     response = client_for(world.coordinator).post(url("session_new", world), booking(world, kind=kind, provider=chosen.pk))
     assert (response.status_code == 302) is ok
     assert SupportSession.objects.exists() is ok
+
+
+def test_group_attendance_records_who_came(world, client_for, supervisor_provider):
+    past = timezone_now() - timedelta(hours=2)
+    group = session(
+        world.project,
+        [world.peer, world.second_peer],
+        booked_by=world.coordinator,
+        kind="supervision_group",
+        provider=supervisor_provider,
+        starts_at=past,
+    )
+    client = client_for(world.supervisor)
+    assert client.post(url("session_attendance", world, pk=group.pk), {"present": [world.peer.pk]}).status_code == 302
+    group.refresh_from_db()
+    assert group.status == SupportSession.Status.ATTENDED
+    assert list(group.absentees.all()) == [world.second_peer]
+    client.post(url("session_notes", world, pk=group.pk), {"text": "Group themes"})
+    assert "Group themes" in client_for(world.peer).get(url("session_detail", world, pk=group.pk)).content.decode()
+    # Someone who did not come does not read what was said.
+    assert "Group themes" not in client_for(world.second_peer).get(url("session_detail", world, pk=group.pk)).content.decode()
+    # Nobody came: not attended, and nobody is an absentee of a session that was not held.
+    client = client_for(world.supervisor)
+    assert client.post(url("session_attendance", world, pk=group.pk), {}).status_code == 302
+    group.refresh_from_db()
+    assert group.status == SupportSession.Status.DID_NOT_ATTEND and not group.absentees.exists()
+    # Someone not booked on it cannot be marked present.
+    client.post(url("session_attendance", world, pk=group.pk), {"present": [world.coordinator.pk]})
+    group.refresh_from_db()
+    assert group.status == SupportSession.Status.DID_NOT_ATTEND
