@@ -30,9 +30,16 @@ REMINDER_BEFORE = timedelta(hours=24)
 
 
 def clashes_for(
-    project: Project, people: Iterable[User], starts_at: datetime, ends_at: datetime, *, exclude: SupportSession | None = None
+    project: Project,
+    people: Iterable[User],
+    starts_at: datetime,
+    ends_at: datetime,
+    *,
+    exclude: SupportSession | None = None,
+    provider=None,
 ) -> list[str]:
-    """Plain-English clashes of `people` with their interviews and other booked sessions.
+    """Plain-English clashes of `people` with their interviews and other booked sessions, and
+    of the provider with their other booked sessions (in any project: providers are shared).
 
     Interviews that are cancelled or did not happen, and sessions that are not booked, do not
     clash. The wording names the person and the time, never the participant or the kind.
@@ -59,6 +66,12 @@ def clashes_for(
     for session in sessions.prefetch_related("attendees").distinct().order_by("starts_at"):
         names = sorted(str(p) for p in session.attendees.all() if p in people)
         problems.append(f"{', '.join(names)} already has an appointment {_span(session.starts_at, session.ends_at, tz)}.")
+    if provider is not None:
+        busy = SupportSession.objects.booked().filter(provider=provider, starts_at__lt=ends_at, ends_at__gt=starts_at)
+        if exclude is not None and exclude.pk:
+            busy = busy.exclude(pk=exclude.pk)
+        for session in busy.order_by("starts_at"):
+            problems.append(f"{provider.name} already has an appointment {_span(session.starts_at, session.ends_at, tz)}.")
     return problems
 
 

@@ -82,7 +82,9 @@ class SessionForm(forms.Form):
                 "provider", f"Choose a {Provider.Kind(expected).label.lower()} for {SupportSession.Kind(kind).label.lower()}."
             )
         if attendees and not self.errors:
-            clashes = clashes_for(self.project, attendees, cleaned["starts_at"], cleaned["ends_at"], exclude=self.session)
+            clashes = clashes_for(
+                self.project, attendees, cleaned["starts_at"], cleaned["ends_at"], exclude=self.session, provider=provider
+            )
             for clash in clashes:
                 self.add_error(None, clash)
         return cleaned

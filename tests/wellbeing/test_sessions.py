@@ -342,3 +342,17 @@ def test_group_attendance_records_who_came(world, client_for, supervisor_provide
     client.post(url("session_attendance", world, pk=group.pk), {"present": [world.coordinator.pk]})
     group.refresh_from_db()
     assert group.status == SupportSession.Status.DID_NOT_ATTEND
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_provider_cannot_be_double_booked_even_across_projects(world, client_for, supervisor_provider):
+    start = datetime(2026, 3, 5, 10, 30, tzinfo=UTC)
+    other_peer = world.outsiders["peer_researcher"]
+    session(
+        world.other_project, [other_peer], booked_by=world.outsiders["coordinator"], starts_at=start, provider=supervisor_provider
+    )
+    response = client_for(world.coordinator).post(url("session_new", world), booking(world, provider=supervisor_provider.pk))
+    body = response.content.decode()
+    assert "Dr Test already has an appointment on 5 Mar 2026 from 10:30 to 11:30." in body
+    assert str(other_peer) not in body  # nothing about the other project's people
+    assert not SupportSession.objects.filter(project=world.project).exists()
