@@ -9,7 +9,7 @@ class WellbeingConfig(AppConfig):
         from coproduction import dashboard, demo, digest, eligibility, navigation
         from interviews.models import Interview
         from interviews.signals import interview_completed
-        from wellbeing import actions, panels
+        from wellbeing import actions, panels, receivers
         from wellbeing.demo import seed_support
 
         navigation.register("Support", "wellbeing:home", roles={"coordinator", "peer_researcher", "supervisor"}, order=30)
@@ -28,5 +28,5 @@ class WellbeingConfig(AppConfig):
 
         digest.register_digest_section(panels.digest_lines)
         eligibility.register_interviewer_check(actions.training_problems)
-        interview_completed.connect(panels.on_interview_completed, sender=Interview, dispatch_uid="wellbeing-check-in")
+        interview_completed.connect(receivers.on_interview_completed, sender=Interview, dispatch_uid="wellbeing-check-in")
         demo.register_step(40, seed_support)

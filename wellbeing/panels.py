@@ -1,10 +1,9 @@
-"""Dashboard panels, the digest section and the signal receiver the app registers in ready()."""
+"""Dashboard panels and the digest section the app registers in ready()."""
 
 from django.utils import timezone
 
 from coproduction.digest import DigestLine
 from coproduction.models import Role
-from wellbeing import actions
 from wellbeing.models import CheckIn, SessionRequest, SupportSession, cadence_for
 
 
@@ -49,7 +48,3 @@ def digest_lines(project) -> list[DigestLine]:
         DigestLine("People due a catch-up", due),
         DigestLine("Appointment requests to arrange", requests),
     ]
-
-
-def on_interview_completed(sender, interview, **kwargs) -> None:
-    actions.ask_for_check_in(interview)

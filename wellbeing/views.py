@@ -54,6 +54,17 @@ def _sessions(request, project):
     return SupportSession.objects.visible_to(request.user, project)
 
 
+def _to_confirm(queryset, limit=20):
+    """Booked sessions that have started: attendance is waiting to be recorded."""
+    return list(
+        queryset.booked()
+        .filter(starts_at__lt=timezone.now())
+        .select_related("provider")
+        .prefetch_related("attendees")
+        .order_by("starts_at")[:limit]
+    )
+
+
 def _upcoming(queryset, limit=10):
     return list(
         queryset.booked()
@@ -83,6 +94,7 @@ def home(request, project):
             due_panel={"cadence": [c for c in cadence_for(project) if c.status != "ok"]},
             requests_panel={"requests": SessionRequest.objects.filter(project=project).open().select_related("requested_by")},
             upcoming=_upcoming(_sessions(request, project)),
+            to_confirm=_to_confirm(_sessions(request, project)),
         )
     elif role == Role.PEER_RESEARCHER:
         context.update(
@@ -92,7 +104,9 @@ def home(request, project):
             missing_training=actions.missing_training(request.user, project),
         )
     else:
-        context.update(upcoming=_upcoming(_sessions(request, project), limit=20))
+        context.update(
+            upcoming=_upcoming(_sessions(request, project), limit=20), to_confirm=_to_confirm(_sessions(request, project))
+        )
     return render(request, "wellbeing/home.html", context)
 
 

@@ -356,3 +356,19 @@ def test_the_provider_cannot_be_double_booked_even_across_projects(world, client
     assert "Dr Test already has an appointment on 5 Mar 2026 from 10:30 to 11:30." in body
     assert str(other_peer) not in body  # nothing about the other project's people
     assert not SupportSession.objects.filter(project=world.project).exists()
+
+
+def test_sessions_waiting_for_attendance_are_listed_for_coordinator_and_provider(world, client_for, supervisor_provider):
+    past = session(
+        world.project,
+        [world.peer],
+        booked_by=world.coordinator,
+        provider=supervisor_provider,
+        starts_at=timezone_now() - timedelta(hours=3),
+    )
+    link = url("session_detail", world, pk=past.pk)
+    for user in [world.coordinator, world.supervisor]:
+        page = client_for(user).get(url("home", world)).content.decode()
+        assert "Attendance to record" in page and link in page
+    client_for(world.coordinator).post(url("session_attendance", world, pk=past.pk), {"attended": "yes"})
+    assert "Attendance to record" not in client_for(world.coordinator).get(url("home", world)).content.decode()
