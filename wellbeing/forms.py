@@ -97,9 +97,10 @@ class SessionForm(forms.Form):
             "kind": session.kind,
             "provider": session.provider_id,
             "attendees": [a.pk for a in session.attendees.all()],
-            "day": start.date(),
-            "start": start.time().replace(second=0, microsecond=0),
-            "end": end.time().replace(second=0, microsecond=0),
+            # As the browser's date and time inputs want them (the shared field partial prints values as they are).
+            "day": start.date().isoformat(),
+            "start": f"{start:%H:%M}",
+            "end": f"{end:%H:%M}",
             "location": session.location,
         }
 

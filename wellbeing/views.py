@@ -439,6 +439,8 @@ def reflection_delete(request, project, pk):
 @project_view(PEER)
 @require_GET
 def reflections_pdf(request, project):
+    # Not audited, unlike other exports: coordinators read the audit log, and an entry would
+    # tell them that this person keeps a journal. Only the author can reach this page.
     pdf = reports.render_pdf(
         "wellbeing/reflections_pdf.html",
         {"project": project, "reflections": _my_reflections(request, project), "author": request.user},

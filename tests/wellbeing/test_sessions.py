@@ -113,6 +113,8 @@ def test_reschedule_moves_reminders_and_tells_attendees(world, client_for):
     client = client_for(world.coordinator)
     client.post(url("session_new", world), booking(world))
     item = SupportSession.objects.get()
+    form = client.get(url("session_edit", world, pk=item.pk)).content.decode()
+    assert 'value="2026-03-05"' in form and 'value="10:00"' in form and f'value="{world.peer.pk}" checked' in form
     response = client.post(url("session_edit", world, pk=item.pk), booking(world, day="2026-03-06", start="14:00", end="15:00"))
     assert response.status_code == 302
     item.refresh_from_db()
