@@ -245,7 +245,7 @@ def complete_check_in(check_in: CheckIn, *, score: int, wants_to_talk: bool, pri
     check_in.wants_to_talk = wants_to_talk
     check_in.private_note = private_note
     check_in.completed_at = timezone.now()
-    alert = check_in.needs_alert(SupportPolicy.for_project(check_in.project))
+    alert = check_in.needs_alert(SupportPolicy.current(check_in.project))
     if alert:
         check_in.alert_raised_at = check_in.completed_at
     check_in.save()

@@ -106,8 +106,14 @@ class SupportPolicy(models.Model):
 
     @classmethod
     def for_project(cls, project: Project) -> "SupportPolicy":
+        """The project's policy, created with the defaults when it has none (for writes)."""
         policy, _ = cls.objects.get_or_create(project=project)
         return policy
+
+    @classmethod
+    def current(cls, project: Project) -> "SupportPolicy":
+        """The project's policy, or the unsaved defaults: pages that only read it write nothing."""
+        return cls.objects.filter(project=project).first() or cls(project=project)
 
 
 class SupportSessionQuerySet(models.QuerySet):
@@ -325,7 +331,7 @@ def cadence_for(project: Project, people=None, *, today: date | None = None) -> 
     """The cadence of each peer researcher in the project (or of `people`), in a fixed number of queries."""
     from interviews.models import Interview
 
-    policy = SupportPolicy.for_project(project)
+    policy = SupportPolicy.current(project)
     tz = project.tzinfo
     now = timezone.now()
     today = today or timezone.localtime(now, tz).date()

@@ -328,7 +328,7 @@ def alert_acknowledge(request, project, pk):
 @project_view(COORDINATOR)
 @require_http_methods(["GET", "POST"])
 def policy(request, project):
-    form = PolicyForm(request.POST or None, instance=SupportPolicy.for_project(project))
+    form = PolicyForm(request.POST or None, instance=SupportPolicy.current(project))
     if request.method == "POST" and form.is_valid():
         form.save()
         record(request.user, "support_policy.changed", form.instance, project=project)
@@ -372,7 +372,8 @@ def training(request, project):
         messages.success(request, "Training recorded.")
         return redirect("wellbeing:training", slug=project.slug)
     modules = list(TrainingModule.objects.all())
-    required = set(SupportPolicy.for_project(project).required_modules.values_list("pk", flat=True))
+    policy = SupportPolicy.current(project)
+    required = set(policy.required_modules.values_list("pk", flat=True)) if policy.pk else set()
     people = list(form.fields["person"].queryset)
     done = {
         (c.user_id, c.module_id): c

@@ -184,3 +184,9 @@ def test_an_absentee_of_a_group_session_is_not_supervised_by_it(world, policy):
     group.absentees.set([world.peer])
     assert status_of(world).status == "overdue"
     assert status_of(world, world.second_peer).status == "ok"
+
+
+def test_reading_pages_write_no_policy(world, client_for):
+    for name in ["wellbeing:home", "wellbeing:policy", "wellbeing:training", "coproduction:dashboard"]:
+        client_for(world.coordinator).get(reverse(name, kwargs={"slug": world.project.slug}))
+    assert not SupportPolicy.objects.exists()
