@@ -89,10 +89,12 @@ def home(request, project):
                 "alerts": CheckIn.objects.filter(project=project)
                 .open_alerts()
                 .select_related("person")
-                .order_by("alert_raised_at")
+                .order_by("alert_raised_at")[:50]
             },
             due_panel={"cadence": [c for c in cadence_for(project) if c.status != "ok"]},
-            requests_panel={"requests": SessionRequest.objects.filter(project=project).open().select_related("requested_by")},
+            requests_panel={
+                "requests": SessionRequest.objects.filter(project=project).open().select_related("requested_by")[:50]
+            },
             upcoming=_upcoming(_sessions(request, project)),
             to_confirm=_to_confirm(_sessions(request, project)),
         )
