@@ -105,6 +105,35 @@ class SessionForm(forms.Form):
         }
 
 
+class SessionFilterForm(forms.Form):
+    WHEN = [("", "Any time"), ("upcoming", "Upcoming"), ("past", "Past")]
+
+    when = forms.ChoiceField(label="When", choices=WHEN, required=False)
+    status = forms.ChoiceField(label="Status", choices=[("", "Any status"), *SupportSession.Status.choices], required=False)
+    person = forms.ModelChoiceField(label="Who", queryset=User.objects.none(), required=False, empty_label="Anyone")
+
+    def __init__(self, *args, project, show_person: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if show_person:
+            self.fields["person"].queryset = peer_researchers(project)
+        else:
+            del self.fields["person"]
+
+    def filter(self, sessions):
+        if not self.is_valid():
+            return sessions
+        data, now = self.cleaned_data, timezone.now()
+        if data["when"] == "upcoming":
+            sessions = sessions.filter(ends_at__gte=now).order_by("starts_at")
+        elif data["when"] == "past":
+            sessions = sessions.filter(ends_at__lt=now)
+        if data["status"]:
+            sessions = sessions.filter(status=data["status"])
+        if data.get("person"):
+            sessions = sessions.filter(attendees=data["person"])
+        return sessions
+
+
 class AttendanceForm(forms.Form):
     attended = forms.TypedChoiceField(
         choices=[("yes", "Attended"), ("no", "Did not attend")], coerce=lambda v: v == "yes", empty_value=None

@@ -26,6 +26,7 @@ from wellbeing.forms import (
     PolicyForm,
     ProviderForm,
     ReflectionForm,
+    SessionFilterForm,
     SessionForm,
     SessionRequestForm,
     SupervisionNoteForm,
@@ -119,8 +120,13 @@ def home(request, project):
 @require_GET
 def session_list(request, project):
     sessions = _sessions(request, project).select_related("provider").prefetch_related("attendees").order_by("-starts_at")
-    page = Paginator(sessions, 25).get_page(request.GET.get("page"))
-    return render(request, "wellbeing/session_list.html", {"project": project, "page": page})
+    form = SessionFilterForm(request.GET or None, project=project, show_person=request.membership.role != Role.PEER_RESEARCHER)
+    page = Paginator(form.filter(sessions), 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "wellbeing/session_list.html", {"project": project, "page": page, "form": form, "query": query.urlencode()}
+    )
 
 
 @project_view(COORDINATOR)

@@ -374,3 +374,29 @@ def test_sessions_waiting_for_attendance_are_listed_for_coordinator_and_provider
         assert "Attendance to record" in page and link in page
     client_for(world.coordinator).post(url("session_attendance", world, pk=past.pk), {"attended": "yes"})
     assert "Attendance to record" not in client_for(world.coordinator).get(url("home", world)).content.decode()
+
+
+def test_session_list_filters(world, client_for):
+    soon = session(world.project, [world.peer], booked_by=world.coordinator, kind="debrief")
+    past = session(
+        world.project,
+        [world.second_peer],
+        booked_by=world.coordinator,
+        starts_at=timezone_now() - timedelta(days=3),
+        status="attended",
+    )
+    client = client_for(world.coordinator)
+
+    def listed(**query):
+        body = client.get(url("session_list", world), query).content.decode()
+        return {item.pk for item in (soon, past) if url("session_detail", world, pk=item.pk) in body}
+
+    assert listed() == {soon.pk, past.pk}
+    assert listed(when="upcoming") == {soon.pk}
+    assert listed(when="past") == {past.pk}
+    assert listed(status="attended") == {past.pk}
+    assert listed(person=world.peer.pk) == {soon.pk}
+    assert listed(person=world.outsiders["peer_researcher"].pk) == {soon.pk, past.pk}  # not a choice: ignored
+    # A peer researcher has no "who" filter and sees only their own sessions anyway.
+    peer_page = client_for(world.peer).get(url("session_list", world)).content.decode()
+    assert 'name="person"' not in peer_page
