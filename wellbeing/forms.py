@@ -8,6 +8,7 @@ from wellbeing.actions import clashes_for
 from wellbeing.models import (
     Provider,
     SessionRequest,
+    SupervisionNote,
     SupportPolicy,
     SupportSession,
     TrainingModule,
@@ -76,6 +77,12 @@ class SessionForm(forms.Form):
             self.add_error("attendees", "A 1-1 session has one person attending.")
         if kind == SupportSession.Kind.PSYCHOTHERAPY and len(attendees) > 1:
             self.add_error("attendees", "Psychotherapy is booked for one person at a time.")
+        if (
+            self.session is not None
+            and kind not in SupportSession.SUPERVISION_KINDS
+            and SupervisionNote.objects.filter(session=self.session).exists()
+        ):
+            self.add_error("kind", "This session has supervision notes, so it stays a supervision session.")
         expected = PROVIDER_FOR.get(kind)
         if provider and expected and provider.kind != expected:
             self.add_error(

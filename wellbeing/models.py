@@ -189,8 +189,9 @@ class SupportSession(models.Model):
     def is_supervision(self) -> bool:
         return self.kind in self.SUPERVISION_KINDS
 
-    def can_be_changed(self) -> bool:
-        return self.status == self.Status.BOOKED
+    @property
+    def has_started(self) -> bool:
+        return self.starts_at <= timezone.now()
 
 
 class SupervisionNote(models.Model):

@@ -236,8 +236,10 @@ def session_attendance(request, project, pk):
 @project_view({Role.SUPERVISOR})
 @require_http_methods(["GET", "POST"])
 def session_notes(request, project, pk):
-    """The supervisor writes notes for a reflective-supervision session they provided."""
-    session = get_scoped(_sessions(request, project).supervision().filter(provider__user=request.user), pk=pk)
+    """The supervisor writes notes for a reflective-supervision session they provided, once it
+    has started (and unless it was cancelled)."""
+    mine = _sessions(request, project).supervision().filter(provider__user=request.user, starts_at__lte=timezone.now())
+    session = get_scoped(mine.exclude(status=SupportSession.Status.CANCELLED), pk=pk)
     note = SupervisionNote.objects.filter(session=session).first()
     form = SupervisionNoteForm(request.POST or None, initial={"text": note.text if note else ""})
     if request.method == "POST" and form.is_valid():

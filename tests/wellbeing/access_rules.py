@@ -43,7 +43,7 @@ RULES = {
     "wellbeing:session_attendance": lambda world: Case(
         kwargs={"pk": _past_session(world).pk}, method="post", data={"attended": "yes"}, allowed=(302,)
     ),
-    "wellbeing:session_notes": lambda world: Case(kwargs={"pk": _session(world).pk}),
+    "wellbeing:session_notes": lambda world: Case(kwargs={"pk": _past_session(world).pk}),
     "wellbeing:request_decline": lambda world: Case(kwargs={"pk": _request(world).pk}, method="post", allowed=(302,)),
     # The check-in is the peer's own: the second peer could not open it either (tested apart).
     "wellbeing:check_in": lambda world: Case(kwargs={"pk": _check_in(world).pk}),

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from coproduction.models import AuditEvent, Notification
 from interviews.models import Interview
@@ -400,3 +401,28 @@ def test_session_list_filters(world, client_for):
     # A peer researcher has no "who" filter and sees only their own sessions anyway.
     peer_page = client_for(world.peer).get(url("session_list", world)).content.decode()
     assert 'name="person"' not in peer_page
+
+
+def test_notes_wait_for_the_session_and_keep_it_a_supervision_session(world, client_for, supervisor_provider):
+    future = session(world.project, [world.peer], booked_by=world.coordinator, provider=supervisor_provider)
+    assert client_for(world.supervisor).post(url("session_notes", world, pk=future.pk), {"text": "Too early"}).status_code == 404
+    started = session(
+        world.project,
+        [world.peer],
+        booked_by=world.coordinator,
+        provider=supervisor_provider,
+        starts_at=(timezone_now() - timedelta(minutes=5)).replace(second=0, microsecond=0),
+    )
+    assert client_for(world.supervisor).post(url("session_notes", world, pk=started.pk), {"text": "Notes"}).status_code == 302
+    start = timezone.localtime(started.starts_at, world.project.tzinfo)
+    data = booking(
+        world,
+        kind="psychotherapy",
+        day=start.date().isoformat(),
+        start=f"{start:%H:%M}",
+        end=f"{start + timedelta(hours=1):%H:%M}",
+    )
+    response = client_for(world.coordinator).post(url("session_edit", world, pk=started.pk), data)
+    assert "This session has supervision notes, so it stays a supervision session." in response.content.decode()
+    started.refresh_from_db()
+    assert started.kind == SupportSession.Kind.SUPERVISION_ONE
