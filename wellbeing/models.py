@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 from django.utils import timezone
 from encrypted_fields.fields import EncryptedTextField
 
@@ -341,34 +342,43 @@ def cadence_for(project: Project, people=None, *, today: date | None = None) -> 
         memberships = memberships.filter(user__in=people)
     memberships = list(memberships)
     user_ids = [m.user_id for m in memberships]
-    attended = SupportSession.objects.supervision().filter(
-        project=project, status=SupportSession.Status.ATTENDED, attendees__in=user_ids
+    # Aggregated in the database, so the work stays flat as the history of sessions grows.
+    Attendee, Absentee = SupportSession.attendees.through, SupportSession.absentees.through
+    supervision = {"supportsession__project": project, "supportsession__kind__in": SupportSession.SUPERVISION_KINDS}
+    was_absent = Absentee.objects.filter(supportsession_id=OuterRef("supportsession_id"), user_id=OuterRef("user_id"))
+    last_attended = dict(
+        Attendee.objects.filter(user_id__in=user_ids, supportsession__status=SupportSession.Status.ATTENDED, **supervision)
+        .exclude(Exists(was_absent))
+        .values("user_id")
+        .annotate(last=Max("supportsession__starts_at"))
+        .values_list("user_id", "last")
     )
-    absent = set(
-        SupportSession.absentees.through.objects.filter(supportsession__in=attended).values_list("supportsession_id", "user_id")
+    next_booked = dict(
+        Attendee.objects.filter(
+            user_id__in=user_ids,
+            supportsession__status=SupportSession.Status.BOOKED,
+            supportsession__starts_at__gte=now,
+            **supervision,
+        )
+        .values("user_id")
+        .annotate(first=Min("supportsession__starts_at"))
+        .values_list("user_id", "first")
     )
-    last_attended: dict[int, datetime] = {}
-    for session_id, user_id, starts_at in attended.values_list("pk", "attendees", "starts_at"):
-        if (session_id, user_id) not in absent:
-            last_attended[user_id] = max(starts_at, last_attended.get(user_id, starts_at))
-    next_booked: dict[int, datetime] = {}
-    for user_id, starts_at in (
-        SupportSession.objects.supervision()
-        .booked()
-        .filter(project=project, starts_at__gte=now, attendees__in=user_ids)
-        .values_list("attendees", "starts_at")
-    ):
-        next_booked[user_id] = min(starts_at, next_booked.get(user_id, starts_at))
-    completed = list(
-        Interview.objects.filter(
-            project=project, interviewer_id__in=user_ids, status=Interview.Status.COMPLETED, completed_at__isnull=False
-        ).values_list("interviewer_id", "completed_at")
+    since_of = {m.user_id: last_attended.get(m.user_id, m.created_at) for m in memberships}
+    completed_since = Q(pk__in=[])
+    for user_id, since in since_of.items():
+        completed_since |= Q(interviewer_id=user_id, completed_at__gt=since)
+    counts = dict(
+        Interview.objects.filter(completed_since, project=project, status=Interview.Status.COMPLETED)
+        .values("interviewer_id")
+        .annotate(n=Count("pk"))
+        .values_list("interviewer_id", "n")
     )
     result = []
     for membership in memberships:
-        since = last_attended.get(membership.user_id, membership.created_at)
+        since = since_of[membership.user_id]
         due_on = timezone.localtime(since, tz).date() + timedelta(days=policy.supervision_every_days)
-        count = sum(1 for uid, at in completed if uid == membership.user_id and at > since)
+        count = counts.get(membership.user_id, 0)
         if today > due_on or count > policy.supervision_after_interviews:
             status = "overdue"
         elif today >= due_on - timedelta(days=DUE_SOON_DAYS) or count == policy.supervision_after_interviews:
