@@ -190,3 +190,9 @@ def test_reading_pages_write_no_policy(world, client_for):
     for name in ["wellbeing:home", "wellbeing:policy", "wellbeing:training", "coproduction:dashboard"]:
         client_for(world.coordinator).get(reverse(name, kwargs={"slug": world.project.slug}))
     assert not SupportPolicy.objects.exists()
+
+
+def test_a_project_without_peer_researchers_has_no_cadence(db):
+    from tests.factories import ProjectFactory
+
+    assert cadence_for(ProjectFactory()) == []
