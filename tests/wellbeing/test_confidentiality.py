@@ -220,3 +220,18 @@ def test_core_and_analysis_code_cannot_reach_wellbeing():
 
     for path in Path(coproduction.__file__).parent.rglob("*.py"):
         assert not re.search(r"^\s*(from|import)\s+wellbeing", path.read_text(), re.M), path
+
+
+def test_every_support_admin_page_opens_for_operations(world, secrets, client):
+    from wellbeing.models import Provider, SupportPolicy, TrainingCompletion, TrainingModule
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    SupportPolicy.for_project(world.project)
+    TrainingCompletion.objects.create(
+        user=world.peer, module=TrainingModule.objects.first(), completed_on="2026-01-01", recorded_by=world.coordinator
+    )
+    for model in [Provider, SupportPolicy, TrainingCompletion, TrainingModule, SupportSession, CheckIn]:
+        name = model._meta.model_name
+        assert client.get(reverse(f"admin:wellbeing_{name}_changelist")).status_code == 200
+        obj = model.objects.first()
+        assert client.get(reverse(f"admin:wellbeing_{name}_change", args=[obj.pk])).status_code == 200
