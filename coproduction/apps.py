@@ -6,11 +6,13 @@ class CoproductionConfig(AppConfig):
     verbose_name = "Common Ground"
 
     def ready(self) -> None:
-        from coproduction import dashboard, navigation
+        from coproduction import dashboard, demo, navigation
+        from coproduction.demo_reminders import schedule_demo_reminders
 
         navigation.register("Dashboard", "coproduction:dashboard", order=0)
         navigation.register("Members", "coproduction:members", roles={"coordinator"}, order=80)
         navigation.register("Audit log", "coproduction:audit", roles={"coordinator"}, order=90)
+        navigation.register("Undelivered messages", "coproduction:notifications_failed", roles={"coordinator"}, order=96)
         navigation.register("Project settings", "coproduction:project_settings", roles={"coordinator"}, order=95)
         dashboard.register_panel(
             "coproduction/includes/_panel_invitations.html",
@@ -18,4 +20,11 @@ class CoproductionConfig(AppConfig):
             context=dashboard.pending_invitations,
             order=90,
         )
+        dashboard.register_panel(
+            "coproduction/includes/_panel_undelivered.html",
+            roles={"coordinator"},
+            context=dashboard.undelivered_messages,
+            order=85,
+        )
+        demo.register_step(900, schedule_demo_reminders)
         dashboard.register_panel("coproduction/includes/_panel_account.html", context=dashboard.account_protection, order=99)

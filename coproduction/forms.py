@@ -85,6 +85,68 @@ class AuditFilterForm(forms.Form):
         return events
 
 
+class ReminderSettingsForm(forms.ModelForm):
+    """How a person is reminded: channels, a phone number for text messages, their time zone."""
+
+    reminder_channels = forms.MultipleChoiceField(
+        label="How should we remind you?",
+        choices=[("email", "Email"), ("sms", "Text message")],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one way to be reminded."},
+    )
+    phone_number = forms.CharField(
+        label="Mobile phone number",
+        required=False,
+        max_length=32,
+        help_text="Only for text message reminders. For example 07700 900 982 or +44 7700 900 982.",
+    )
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        required=False,
+        help_text="Leave as the project's time zone unless you live elsewhere. Text messages wait until 08:00 here.",
+    )
+
+    class Meta:
+        model = User
+        fields = ["reminder_channels", "phone_number", "time_zone"]
+
+    def __init__(self, *args, **kwargs):
+        import zoneinfo
+
+        from django.conf import settings
+
+        super().__init__(*args, **kwargs)
+        self.sms_available = bool(settings.NOTIFY_API_KEY and settings.NOTIFY_SMS_TEMPLATE_ID)
+        if not self.sms_available:
+            self.fields["reminder_channels"].choices = [("email", "Email")]
+        self.fields["time_zone"].choices = [("", "The project's time zone")] + [
+            (name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones()) if "/" in name
+        ]
+        if not self.is_bound and not self.instance.reminder_channels:
+            self.initial["reminder_channels"] = ["email"]
+
+    def clean_phone_number(self) -> str:
+        import phonenumbers
+
+        raw = self.cleaned_data["phone_number"].strip()
+        if not raw:
+            return ""
+        try:
+            number = phonenumbers.parse(raw, "GB")
+        except phonenumbers.NumberParseException:
+            raise forms.ValidationError("Enter a phone number, like 07700 900 982 or +44 7700 900 982.")
+        if not phonenumbers.is_valid_number(number):
+            raise forms.ValidationError("Enter a phone number, like 07700 900 982 or +44 7700 900 982.")
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    def clean(self):
+        cleaned = super().clean()
+        wants_sms = "sms" in cleaned.get("reminder_channels", [])
+        if wants_sms and not cleaned.get("phone_number") and "phone_number" not in self.errors:
+            self.add_error("phone_number", "Enter a mobile phone number to get text messages.")
+        return cleaned
+
+
 class ProjectSettingsForm(forms.ModelForm):
     """A coordinator's settings for the project. Cohorts are one per line."""
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
@@ -46,11 +47,14 @@ def channels_for(reminder: Reminder) -> list[str]:
         if callable(chosen):
             return chosen() or [Notification.Channel.EMAIL]
         return [Notification.Channel.EMAIL]
+    # Participants have no settings page: the contact details they gave are their choice.
+    # Text messages only when GOV.UK Notify is configured for them.
     participant = reminder.participant
     channels = []
     if participant.contact_email:
-        channels.append(Notification.Channel.EMAIL)
-    if participant.contact_phone:
+        notify_email = settings.NOTIFY_API_KEY and settings.NOTIFY_EMAIL_TEMPLATE_ID
+        channels.append(Notification.Channel.NOTIFY_EMAIL if notify_email else Notification.Channel.EMAIL)
+    if participant.contact_phone and settings.NOTIFY_API_KEY and settings.NOTIFY_SMS_TEMPLATE_ID:
         channels.append(Notification.Channel.SMS)
     return channels
 
@@ -101,9 +105,15 @@ def sync_reminders(about: models.Model, project: Project | None, reminders: Iter
 
 
 def cancel_reminders(about: models.Model) -> int:
-    """Cancel every pending row about `about`; return how many."""
+    """Cancel every row about `about` not yet sent; return how many.
+
+    Rows already claimed (`sending`) are cancelled too: delivery re-reads the row under a lock
+    and sends only while it is still `sending`. A row being sent at this very moment keeps its
+    lock until it is marked sent, and this update then leaves it alone.
+    """
     label, pk = about_label(about)
-    return Notification.objects.pending().filter(about_type=label, about_id=pk).update(status=Notification.Status.CANCELLED)
+    unsent = Notification.objects.filter(status__in=[Notification.Status.PENDING, Notification.Status.SENDING])
+    return unsent.filter(about_type=label, about_id=pk).update(status=Notification.Status.CANCELLED)
 
 
 def notify_now(

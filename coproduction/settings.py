@@ -131,6 +131,22 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# Beat: claim due reminders every minute; queue each project's 08:00 digest when its local
+# morning comes (each project has its own time zone, so this too runs every minute).
+NOTIFICATION_CLAIM_SECONDS = env_int("NOTIFICATION_CLAIM_SECONDS", 60, minimum=1)
+CELERY_BEAT_SCHEDULE = {
+    "claim-due-notifications": {
+        "task": "coproduction.tasks.claim_due_notifications",
+        "schedule": float(NOTIFICATION_CLAIM_SECONDS),
+    },
+    "queue-daily-digests": {"task": "coproduction.tasks.queue_daily_digests", "schedule": 60.0},
+}
+# Delivery (coproduction.delivery): a claimed row not sent within the lease is claimed again;
+# transient failures are retried after RETRY_SECONDS, doubling each time, up to MAX_ATTEMPTS.
+NOTIFICATION_LEASE_SECONDS = env_int("NOTIFICATION_LEASE_SECONDS", 300, minimum=1)
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 5, minimum=1)
+NOTIFICATION_RETRY_SECONDS = env_int("NOTIFICATION_RETRY_SECONDS", 60, minimum=1)
+NOTIFICATION_BATCH_SIZE = env_int("NOTIFICATION_BATCH_SIZE", 200, minimum=1)
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -211,12 +227,16 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+# A hung SMTP server must not hold a reminder's row lock (and a worker) forever.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "sent-email"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Common Ground <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 NOTIFY_API_KEY = env_str("NOTIFY_API_KEY")
 NOTIFY_EMAIL_TEMPLATE_ID = env_str("NOTIFY_EMAIL_TEMPLATE_ID")
 NOTIFY_SMS_TEMPLATE_ID = env_str("NOTIFY_SMS_TEMPLATE_ID")
+NOTIFY_BASE_URL = env_url("NOTIFY_BASE_URL", {"http", "https"}, default="https://api.notifications.service.gov.uk")
 
 QUICK_EXIT_URL = env_url("QUICK_EXIT_URL", {"http", "https"}, default="https://www.bbc.co.uk/weather")
 DRAFT_RETENTION_DAYS = env_int("DRAFT_RETENTION_DAYS", 0, minimum=0)

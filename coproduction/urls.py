@@ -9,6 +9,7 @@ project_patterns = [
     path("members/<int:pk>/", views.member_change, name="member_change"),
     path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("audit/", views.audit_log, name="audit"),
+    path("notifications/failed/", views.failed_notifications, name="notifications_failed"),
     path("settings/", views.project_settings, name="project_settings"),
 ]
 

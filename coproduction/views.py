@@ -17,8 +17,9 @@ from coproduction.forms import (
     InvitationForm,
     MembershipRoleForm,
     ProjectSettingsForm,
+    ReminderSettingsForm,
 )
-from coproduction.models import AuditEvent, Invitation, Membership, Project, Role
+from coproduction.models import AuditEvent, Invitation, Membership, Notification, Project, Role
 from coproduction.models.projects import hash_token
 
 COORDINATOR = {Role.COORDINATOR}
@@ -177,9 +178,39 @@ __all__ = ["PermissionDenied"]
 
 
 @signed_in_view
+@require_http_methods(["GET", "POST"])
 def account_settings(request):
     """The person's own settings: sign-in security and how they are reminded."""
-    return render(request, "coproduction/account.html", {"has_totp": request.user.has_totp})
+    form = ReminderSettingsForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your reminder settings were saved.")
+        return redirect("account_settings")
+    return render(request, "coproduction/account.html", {"has_totp": request.user.has_totp, "form": form})
+
+
+@project_view(COORDINATOR)
+@require_GET
+def failed_notifications(request, project):
+    """Messages that could not be delivered: status, time, channel, template, recipient. No content."""
+    rows = (
+        Notification.objects.filter(project=project, status=Notification.Status.FAILED)
+        .select_related("recipient", "recipient_participant")
+        .only(
+            "status",
+            "channel",
+            "template",
+            "due_at",
+            "failed_at",
+            "attempts",
+            "recipient__display_name",
+            "recipient__email",
+            "recipient_participant__code",
+        )
+        .order_by("-failed_at", "-pk")
+    )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "coproduction/notifications_failed.html", {"project": project, "page": page})
 
 
 @project_view(COORDINATOR)

@@ -8,7 +8,9 @@ class NotificationQuerySet(models.QuerySet):
         return self.filter(status=Notification.Status.PENDING)
 
     def due(self, now=None) -> "NotificationQuerySet":
-        return self.pending().filter(due_at__lte=now or timezone.now())
+        """Pending rows whose time has come and that are not held back (backoff, quiet hours)."""
+        now = now or timezone.now()
+        return self.pending().filter(due_at__lte=now).filter(models.Q(not_before__isnull=True) | models.Q(not_before__lte=now))
 
     def about(self, obj) -> "NotificationQuerySet":
         return self.filter(about_type=obj._meta.label_lower, about_id=str(obj.pk))
@@ -55,6 +57,10 @@ class Notification(models.Model):
     ends_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Held back until then: the next try after a transient failure, or morning for a text
+    # message that fell due in the recipient's quiet hours. due_at keeps the intended time.
+    not_before = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=200, blank=True, help_text="Error class only, never content.")
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.text import slugify
+from encrypted_fields.fields import EncryptedCharField
 
 INVITATION_LIFETIME = timedelta(days=7)
 
@@ -55,6 +56,12 @@ class User(AbstractUser):
     last_name = None
     email = models.EmailField("email address", unique=True)
     display_name = models.CharField(max_length=100, help_text="How colleagues see you.")
+    # How the person is reminded: channel names from Notification.Channel's user-facing choices
+    # ("email", "sms"). Empty means email only. The phone number is stored encrypted, in E.164.
+    reminder_channels = models.JSONField(default=list, blank=True)
+    phone_number = EncryptedCharField(max_length=32, blank=True, null=True)
+    # For quiet hours and the wording of times; blank means the project's time zone.
+    time_zone = models.CharField(max_length=64, blank=True, validators=[validate_time_zone])
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -69,6 +76,26 @@ class User(AbstractUser):
 
     def get_short_name(self) -> str:
         return str(self)
+
+    def notification_channels(self) -> list[str]:
+        """The outbox channels this person's reminders go through (used by outbox.channels_for).
+
+        Email goes through GOV.UK Notify when it is configured for email, otherwise through
+        Django's email backend (which can attach a calendar file). A text message needs a phone
+        number and Notify configured for SMS; without them the choice is ignored, not failed.
+        """
+        from django.conf import settings
+
+        from coproduction.models.notifications import Notification
+
+        chosen = set(self.reminder_channels or ["email"])
+        channels = []
+        if "email" in chosen:
+            notify_email = settings.NOTIFY_API_KEY and settings.NOTIFY_EMAIL_TEMPLATE_ID
+            channels.append(Notification.Channel.NOTIFY_EMAIL if notify_email else Notification.Channel.EMAIL)
+        if "sms" in chosen and self.phone_number and settings.NOTIFY_API_KEY and settings.NOTIFY_SMS_TEMPLATE_ID:
+            channels.append(Notification.Channel.SMS)
+        return channels or [Notification.Channel.EMAIL]
 
     @property
     def has_totp(self) -> bool:

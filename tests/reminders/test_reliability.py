@@ -1,0 +1,275 @@
+"""Exactly-once delivery against a real Redis and real Celery workers (marked `broker`).
+
+Each test starts its own redis-server on a free port on 127.0.0.1 (never the shared one) and
+Celery workers as subprocesses that share the test database, so it needs PostgreSQL (CI runs
+on it); on SQLite the test database lives in memory where a subprocess cannot see it.
+The first test runs two real beat processes; the others send the claim task by hand, which is
+what beat does every minute.
+Emails are counted from the files the workers' file email backend writes.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from celery import Celery
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from coproduction import outbox
+from coproduction.models import Notification
+from tests.factories import ParticipantFactory, ProjectFactory, UserFactory
+
+pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True)]
+
+REPO = Path(settings.BASE_DIR)
+CELERY = str(Path(sys.executable).parent / "celery")
+REDIS_SERVER = "redis-server"
+CLAIM = "coproduction.tasks.claim_due_notifications"
+DELIVER = "coproduction.tasks.deliver_notification"
+
+
+@pytest.fixture(autouse=True)
+def postgresql_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: workers in subprocesses must see the test database (set DATABASE_URL)")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(condition, timeout: float = 30, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+class RedisServer:
+    """A throwaway redis-server on its own port, which a test may stop and start again."""
+
+    def __init__(self, tmp: Path):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.tmp = tmp
+        self.process: subprocess.Popen | None = None
+
+    def start(self):
+        args = [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        self.process = subprocess.Popen([*args, "--daemonize", "no", "--dir", str(self.tmp)], stdout=subprocess.DEVNULL)
+        wait_for(self.answers, 10, "redis to start")
+
+    def answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+        self.process = None
+
+
+@pytest.fixture
+def redis(tmp_path):
+    if subprocess.run(["which", REDIS_SERVER], capture_output=True).returncode:
+        pytest.skip("redis-server is not installed")
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+def database_url() -> str:
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+class Workers:
+    """Celery workers as subprocesses, on the test's Redis and the test database."""
+
+    def __init__(self, redis: RedisServer, tmp: Path):
+        self.redis = redis
+        self.tmp = tmp
+        self.outbox = tmp / "outbox"
+        self.started = tmp / "started"
+        self.outbox.mkdir()
+        self.started.mkdir()
+        self.processes: dict[str, subprocess.Popen] = {}
+        self.producer = Celery(broker=redis.url)
+
+    def environment(self, send_delay: float = 0) -> dict:
+        env = {key: value for key, value in os.environ.items() if not key.startswith("CELERY_")}
+        env.update(
+            DATABASE_URL=database_url(),
+            REDIS_URL=self.redis.url,
+            EMAIL_BACKEND="tests.reminders.send_hooks.SlowFileBackend",
+            EMAIL_FILE_PATH=str(self.outbox),
+            TEST_SEND_STARTED_DIR=str(self.started),
+            TEST_SEND_DELAY=str(send_delay),
+            NOTIFICATION_LEASE_SECONDS="2",
+            NOTIFICATION_CLAIM_SECONDS="1",
+            VAR_DIR=str(self.tmp / "var"),
+            PYTHONPATH=str(REPO),
+        )
+        return env
+
+    def spawn(self, name: str, args: list[str], send_delay: float = 0) -> subprocess.Popen:
+        log = open(self.tmp / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
+        env = self.environment(send_delay)
+        process = subprocess.Popen([CELERY, "-A", "coproduction", *args], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+        self.processes[name] = process
+        return process
+
+    def start(self, name: str, *, send_delay: float = 0) -> subprocess.Popen:
+        args = ["worker", "--pool=solo", "-n", f"{name}@%h", "--loglevel=INFO"]
+        args += ["--without-gossip", "--without-mingle", "--without-heartbeat", "-Q", "celery"]
+        process = self.spawn(name, args, send_delay)
+        wait_for(lambda: "ready." in self.log(name) or process.poll() is not None, 60, f"worker {name}")
+        assert process.poll() is None, self.log(name)
+        return process
+
+    def start_beat(self, name: str) -> subprocess.Popen:
+        """A real beat with the database scheduler, claiming every second instead of every minute."""
+        process = self.spawn(name, ["beat", "--loglevel=INFO", "-s", str(self.tmp / f"{name}-schedule")])
+        wait_for(lambda: CLAIM in self.log(name) or process.poll() is not None, 60, f"beat {name} to send the claim")
+        assert process.poll() is None, self.log(name)
+        return process
+
+    def log(self, name: str) -> str:
+        return (self.tmp / f"{name}.log").read_text()
+
+    def kill(self, name: str):
+        self.processes[name].send_signal(signal.SIGKILL)
+        self.processes[name].wait(10)
+
+    def stop_all(self):
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes.values():
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(5)
+
+    def beat(self):
+        """What beat does every minute."""
+        self.producer.send_task(CLAIM)
+
+    def deliveries(self) -> Counter:
+        """How many emails each address received, from the files the workers wrote."""
+        counts: Counter = Counter()
+        for path in self.outbox.iterdir():
+            for line in path.read_text().splitlines():
+                if line.startswith("To: "):
+                    counts[line.removeprefix("To: ")] += 1
+        return counts
+
+
+@pytest.fixture
+def workers(redis, tmp_path):
+    pool = Workers(redis, tmp_path)
+    yield pool
+    pool.stop_all()
+    pool.producer.close()
+
+
+@pytest.fixture
+def due_rows():
+    """Ten reminders for ten people, each due a minute ago."""
+    project = ProjectFactory()
+    now = timezone.now()
+    rows = []
+    for _ in range(10):
+        rows.append(
+            Notification.objects.create(
+                project=project,
+                recipient=UserFactory(),
+                template="coordinator-alert",
+                due_at=now - timedelta(minutes=1),
+                idempotency_key=f"reliability:{len(rows)}",
+            )
+        )
+    return rows
+
+
+def all_sent(rows) -> bool:
+    return Notification.objects.filter(pk__in=[r.pk for r in rows], status=Notification.Status.SENT).count() == len(rows)
+
+
+def assert_each_delivered_once(workers, rows):
+    wait_for(lambda: all_sent(rows), 30, "every row to be sent")
+    time.sleep(1)  # let any duplicate that was going to happen happen
+    expected = Counter({row.recipient.email: 1 for row in rows})
+    assert workers.deliveries() == expected
+
+
+def test_beat_firing_twice_with_two_workers_delivers_each_once(workers, due_rows):
+    workers.start("one")
+    workers.start("two")
+    workers.start_beat("beat-a")  # two beats (a misconfigured deployment): the claim fires twice
+    workers.start_beat("beat-b")
+    for row in due_rows:  # and every id queued twice more, as a redelivered message would be
+        workers.producer.send_task(DELIVER, args=[row.pk])
+        workers.producer.send_task(DELIVER, args=[row.pk])
+    assert_each_delivered_once(workers, due_rows)
+    assert {r.attempts for r in Notification.objects.filter(pk__in=[r.pk for r in due_rows])} == {1}
+
+
+def test_a_worker_killed_mid_delivery_is_recovered_and_delivers_once(workers, due_rows):
+    row = due_rows[0]
+    Notification.objects.exclude(pk=row.pk).delete()
+    workers.start("doomed", send_delay=60)
+    workers.beat()
+    wait_for(lambda: any(workers.started.iterdir()), 30, "the worker to be inside the send")
+    workers.kill("doomed")
+    # Its transaction died with it: the row is still claimed, unsent, and nothing went out.
+    wait_for(lambda: Notification.objects.get(pk=row.pk).status == Notification.Status.SENDING, 10, "the row")
+    assert workers.deliveries() == Counter()
+    workers.start("rescuer")
+    time.sleep(2.1)  # the lease (2 s in the workers) runs out
+    workers.beat()
+    assert_each_delivered_once(workers, [row])
+    assert Notification.objects.get(pk=row.pk).attempts == 2
+
+
+def test_a_broker_outage_loses_nothing_and_doubles_nothing(workers, redis, due_rows):
+    workers.start("survivor")
+    workers.start_beat("beat")
+    wait_for(lambda: all_sent(due_rows), 30, "the first rows to be sent")
+    redis.stop()
+    # Bookings keep saving while the broker is down: the outbox is rows in the database.
+    about = ParticipantFactory(project=due_rows[0].project)
+    booked = outbox.notify_now(
+        template="appointment-moved",
+        about=about,
+        key="moved",
+        project=about.project,
+        users=[UserFactory() for _ in range(3)],
+        starts_at=timezone.now() + timedelta(days=1),
+    )
+    time.sleep(3)  # beat tries to claim every second and cannot reach the broker
+    assert Notification.objects.filter(pk__in=[r.pk for r in booked], status=Notification.Status.PENDING).count() == 3
+    redis.start()
+    assert_each_delivered_once(workers, [*due_rows, *booked])
