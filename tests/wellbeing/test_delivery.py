@@ -73,3 +73,22 @@ def test_a_check_in_alert_reaches_coordinators_without_a_name_score_or_reason(wo
     sent = everything_sent()
     for word in [*FORBIDDEN, "Sensitive", str(world.peer), " 1 "]:
         assert word.lower() not in sent.lower(), word
+
+
+def test_the_daily_digest_counts_open_alerts_and_people_due_in_neutral_words(world):
+    from coproduction.delivery import queue_daily_digests
+    from coproduction.models import Membership
+    from tests.wellbeing.factories import alert
+
+    morning = datetime(2026, 3, 3, 8, 30, tzinfo=UTC)  # 08:30 GMT
+    Membership.objects.filter(user=world.peer).update(created_at=morning - timedelta(days=30))
+    alert(world.project, world.peer, note="Sensitive note")
+    with time_machine.travel(morning, tick=False):
+        assert queue_daily_digests(morning) >= 1
+        deliver_due(morning)
+    digest = [m for m in mail.outbox if m.to == [world.coordinator.email]]
+    assert len(digest) == 1
+    body = digest[0].body
+    assert "Items needing your attention" in body and "People due a catch-up" in body
+    for word in [*FORBIDDEN, "Sensitive", str(world.peer)]:
+        assert word.lower() not in body.lower(), word
