@@ -165,15 +165,18 @@ def test_coordinators_are_reminded_once_per_overdue_cycle(world, policy):
 
     supervised(world, TODAY - timedelta(days=15))
     Membership.objects.filter(user=world.second_peer).update(created_at=TODAY - timedelta(days=1))
-    assert remind_overdue_catch_ups() == 1
-    assert remind_overdue_catch_ups() == 0  # once only
+    night = datetime(2026, 6, 15, 1, 0, tzinfo=UTC)  # 02:00 BST
+    assert remind_overdue_catch_ups(night) == 0  # nothing at night
+    morning = datetime(2026, 6, 15, 7, 30, tzinfo=UTC)  # 08:30 BST
+    assert remind_overdue_catch_ups(morning) == 1
+    assert remind_overdue_catch_ups(morning + timedelta(minutes=15)) == 0  # once only
     alert = Notification.objects.get(template="coordinator-alert")
     assert alert.recipient == world.coordinator and alert.project == world.project
     assert alert.about_type == "coproduction.membership"
     # Booked: no reminder for the next person who becomes overdue once booked.
     Notification.objects.all().delete()
     supervised(world, TODAY + timedelta(days=1), status=SupportSession.Status.BOOKED)
-    assert remind_overdue_catch_ups() == 0
+    assert remind_overdue_catch_ups(morning) == 0
 
 
 @time_machine.travel(TODAY, tick=False)
@@ -196,3 +199,10 @@ def test_a_project_without_peer_researchers_has_no_cadence(db):
     from tests.factories import ProjectFactory
 
     assert cadence_for(ProjectFactory()) == []
+
+
+def test_beat_schedules_the_catch_up_reminder_by_its_task_name(settings):
+    from wellbeing.tasks import remind_overdue_catch_ups_task
+
+    entry = settings.CELERY_BEAT_SCHEDULE["remind-overdue-catch-ups"]
+    assert entry["task"] == remind_overdue_catch_ups_task.name
