@@ -10,7 +10,7 @@ class InterviewsConfig(AppConfig):
         from interviews.demo import seed_interviews
 
         navigation.register("Interviews", "interviews:list", roles={"coordinator", "peer_researcher"}, order=10)
-        navigation.register("Notes to review", "interviews:review_list", roles={"coordinator"}, order=12)
+        navigation.register("Review", "interviews:review_list", roles={"coordinator"}, order=12)
         dashboard.register_panel(
             "interviews/includes/_panel_peer.html", context=panels.peer_panel, roles={"peer_researcher"}, order=10
         )

@@ -3,8 +3,30 @@ from django.apps import AppConfig
 
 class WellbeingConfig(AppConfig):
     name = "wellbeing"
+    verbose_name = "Support"
 
     def ready(self) -> None:
-        from coproduction import navigation
+        from coproduction import dashboard, demo, digest, eligibility, navigation
+        from interviews.models import Interview
+        from interviews.signals import interview_completed
+        from wellbeing import actions, panels, receivers
+        from wellbeing.demo import seed_support
 
         navigation.register("Support", "wellbeing:home", roles={"coordinator", "peer_researcher", "supervisor"}, order=30)
+        navigation.register("My reflections", "wellbeing:reflections", roles={"peer_researcher"}, order=35)
+        navigation.register("Training", "wellbeing:training", roles={"coordinator", "peer_researcher"}, order=40)
+
+        dashboard.register_panel("wellbeing/panels/_alerts.html", context=panels.open_alerts, roles={"coordinator"}, order=10)
+        dashboard.register_panel("wellbeing/panels/_due.html", context=panels.due_catch_ups, roles={"coordinator"}, order=20)
+        dashboard.register_panel("wellbeing/panels/_requests.html", context=panels.open_requests, roles={"coordinator"}, order=25)
+        dashboard.register_panel(
+            "wellbeing/panels/_check_ins.html", context=panels.my_check_ins, roles={"peer_researcher"}, order=10
+        )
+        dashboard.register_panel(
+            "wellbeing/panels/_my_sessions.html", context=panels.my_sessions, roles={"peer_researcher", "supervisor"}, order=20
+        )
+
+        digest.register_digest_section(panels.digest_lines)
+        eligibility.register_interviewer_check(actions.training_problems)
+        interview_completed.connect(receivers.on_interview_completed, sender=Interview, dispatch_uid="wellbeing-check-in")
+        demo.register_step(40, seed_support)

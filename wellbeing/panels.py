@@ -1,0 +1,50 @@
+"""Dashboard panels and the digest section the app registers in ready()."""
+
+from django.utils import timezone
+
+from coproduction.digest import DigestLine
+from coproduction.models import Role
+from wellbeing.models import CheckIn, SessionRequest, SupportSession, cadence_for
+
+
+def open_alerts(request, project) -> dict | None:
+    alerts = list(CheckIn.objects.filter(project=project).open_alerts().select_related("person").order_by("alert_raised_at")[:20])
+    return {"alerts": alerts, "from_dashboard": True} if alerts else None
+
+
+def due_catch_ups(request, project) -> dict | None:
+    due = [c for c in cadence_for(project) if c.status != "ok"]
+    return {"cadence": due} if due else None
+
+
+def open_requests(request, project) -> dict | None:
+    requests = list(SessionRequest.objects.filter(project=project).open().select_related("requested_by")[:20])
+    return {"requests": requests} if requests else None
+
+
+def my_check_ins(request, project) -> dict:
+    check_ins = list(CheckIn.objects.filter(project=project, person=request.user).to_do()[:10])
+    return {"check_ins": check_ins}  # shown even when empty: "None right now."
+
+
+def my_sessions(request, project) -> dict | None:
+    sessions = list(
+        SupportSession.objects.visible_to(request.user, project)
+        .booked()
+        .filter(ends_at__gte=timezone.now())
+        .select_related("provider")
+        .order_by("starts_at")[:5]
+    )
+    return {"sessions": sessions, "is_peer": request.membership.role == Role.PEER_RESEARCHER}
+
+
+def digest_lines(project) -> list[DigestLine]:
+    """Neutral labels only: this may be read in an email client on a shared screen."""
+    alerts = CheckIn.objects.filter(project=project).open_alerts().count()
+    due = sum(1 for c in cadence_for(project) if c.status != "ok" and c.next_booking is None)
+    requests = SessionRequest.objects.filter(project=project).open().count()
+    return [
+        DigestLine("Items needing your attention", alerts),
+        DigestLine("People due a catch-up", due),
+        DigestLine("Appointment requests to arrange", requests),
+    ]

@@ -1,0 +1,8 @@
+"""What wellbeing does when other apps tell it something (connected in WellbeingConfig.ready())."""
+
+from wellbeing import actions
+
+
+def on_interview_completed(sender, interview, **kwargs) -> None:
+    """An interview was completed: ask its interviewer for a debrief check-in."""
+    actions.ask_for_check_in(interview)
