@@ -93,6 +93,11 @@ def test_completed_interview_check_in_asking_for_support_reaches_the_coordinator
     page.wait_for_url(re.compile(r"/support/sessions/\d+/$"))
     assert "The session is booked" in page.content()
     axe_check(page)
+    # Rescheduling starts from the booked values, as the browser's date and time inputs show them.
+    page.get_by_role("link", name="Change or reschedule").click()
+    assert page.get_by_label("Date").input_value() == day
+    assert page.get_by_label("Start time").input_value() == "10:00"
+    axe_check(page)
 
     check_in = CheckIn.objects.get()
     assert check_in.interview_id == interview.pk and check_in.person == peer and check_in.wants_to_talk
