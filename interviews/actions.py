@@ -604,7 +604,11 @@ def erase_participant_interviews(participant: Participant) -> dict[str, int]:
         outbox.cancel_reminders(interview)
     for interview in participant.interviews.all():
         outbox.cancel_reminders(interview)
-    return {"notes drafts": draft_count, "interviews cancelled": len(upcoming)}
+    # A concern's few words may describe the participant: they go; the record that a concern
+    # was raised and dealt with (who, when) stays for safeguarding.
+    concern_notes = SafeguardingFlag.objects.filter(interview__participant=participant, detail__isnull=False)
+    blanked = concern_notes.update(detail=None)
+    return {"notes drafts": draft_count, "interviews cancelled": len(upcoming), "concern notes erased": blanked}
 
 
 # ---------------------------------------------------------------- venues and topic guides
