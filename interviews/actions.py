@@ -82,6 +82,7 @@ def interview_reminders(interview: Interview) -> list[outbox.Reminder]:
         and interview.completed_at
         and interview.notes_released_at is None
         and interview.participant.withdrawn_at is None
+        and _notes_may_be_kept(interview.participant)
     ):
         draft = NotesDraft.objects.filter(interview=interview).first()
         if draft is None or draft.is_editable:
@@ -95,6 +96,11 @@ def interview_reminders(interview: Interview) -> list[outbox.Reminder]:
                     outbox.Reminder("notes-overdue-coordinator", since + timedelta(hours=96), "notes-96h", user=coordinator)
                 )
     return reminders
+
+
+def _notes_may_be_kept(participant: Participant) -> bool:
+    consent = participant.current_consent
+    return consent is not None and consent.notes_kept
 
 
 def sync_interview_reminders(interview: Interview) -> None:
@@ -591,6 +597,20 @@ def purge_released_drafts() -> int:
 # ---------------------------------------------------------------- withdrawal
 
 
+def erase_participant_notes(participant: Participant) -> dict[str, int]:
+    """Registered with coproduction.erasure for a consent that no longer lets notes be kept:
+    drafts go, and nobody is reminded to write notes that may not exist."""
+    drafts = NotesDraft.objects.filter(interview__participant=participant)
+    count = drafts.count()
+    drafts.delete()
+    for interview in participant.interviews.all():
+        waiting = Notification.objects.about(interview).filter(
+            status__in=[Notification.Status.PENDING, Notification.Status.SENDING], template__startswith="notes-overdue"
+        )
+        waiting.update(status=Notification.Status.CANCELLED)
+    return {"notes drafts": count}
+
+
 def erase_participant_interviews(participant: Participant) -> dict[str, int]:
     """Registered with coproduction.erasure: drafts go, bookings still to come are cancelled."""
     drafts = NotesDraft.objects.filter(interview__participant=participant)
@@ -602,6 +622,17 @@ def erase_participant_interviews(participant: Participant) -> dict[str, int]:
         interview.status_changed_at = timezone.now()
         interview.save(update_fields=["status", "status_changed_at"])
         outbox.cancel_reminders(interview)
+        # The interviewer must not travel to an appointment that is gone (the participant, who
+        # withdrew, is not written to).
+        outbox.notify_now(
+            template="appointment-cancelled",
+            about=interview,
+            key="cancelled",
+            project=interview.project,
+            users=[interview.interviewer],
+            starts_at=interview.starts_at,
+            ends_at=interview.ends_at,
+        )
     for interview in participant.interviews.all():
         outbox.cancel_reminders(interview)
     # A concern's few words may describe the participant: they go; the record that a concern

@@ -19,5 +19,6 @@ class InterviewsConfig(AppConfig):
         )
         digest.register_digest_section(panels.digest_section)
         erasure.register_eraser(actions.erase_participant_interviews)
+        erasure.register_notes_eraser(actions.erase_participant_notes)
         # After the analysis step (200), which seeds its own corpus only when there is none.
         demo.register_step(300, seed_interviews)

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from coproduction.audit import record
-from coproduction.erasure import run_erasers
+from coproduction.erasure import run_erasers, run_notes_erasers
 from coproduction.models import (
     AttributeDefinition,
     Consent,
@@ -29,13 +29,35 @@ def create_participant(*, project: Project, cohort: str, attributes: dict, by: U
 
 
 @transaction.atomic
-def record_consent(*, participant: Participant, sheet: InformationSheet, items: dict, by: User) -> Consent:
-    """A new consent replaces any earlier one (earlier rows stay, for the record)."""
+def record_consent(*, participant: Participant, sheet: InformationSheet, items: dict, by: User) -> tuple[Consent, dict[str, int]]:
+    """A new consent replaces any earlier one (earlier rows stay, for the record).
+
+    When it no longer lets notes be kept, the participant's notes go now, as on withdrawal:
+    drafts, released Documents and so every excerpt, coding and quote. Returns the consent and
+    what was erased, as counts (empty when nothing was).
+    """
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
     if participant.withdrawn_at is not None:
         raise ValueError("This participant has withdrawn; consent cannot be recorded again.")
     consent = Consent.objects.create(participant=participant, information_sheet=sheet, recorded_by=by, **items)
     record(by, "consent.recorded", consent, project=participant.project)
-    return consent
+    erased: dict[str, int] = {}
+    if not consent.notes_kept:
+        erased = erase_notes(participant)
+        if any(erased.values()):
+            record(by, "consent.notes_erased", participant)
+    return consent, erased
+
+
+def erase_notes(participant: Participant) -> dict[str, int]:
+    """Delete every note of the participant's words: each app's drafts, then released Documents
+    (excerpts, codings and quotes cascade; kept exports are deleted after commit)."""
+    counts = run_notes_erasers(participant)
+    documents = Document.objects.filter(participant=participant)
+    counts["released documents"] = documents.count()
+    counts["coded excerpts and quotes"] = Excerpt.objects.filter(document__participant=participant).count()
+    documents.delete()
+    return counts
 
 
 @transaction.atomic
@@ -83,12 +105,10 @@ def withdraw_participant(participant: Participant, *, by: User) -> dict[str, int
         raise ValueError("This participant has already withdrawn.")
     now = timezone.now()
     counts = run_erasers(participant)
-    documents = Document.objects.filter(participant=participant)
-    counts["released documents"] = documents.count()
     # Excerpts, their codings, memos and quotes cascade with the Documents; kept export files
     # of the project are deleted after commit by the analysis app (a Document left the corpus).
-    counts["coded excerpts and quotes"] = Excerpt.objects.filter(document__participant=participant).count()
-    documents.delete()
+    for label, count in erase_notes(participant).items():
+        counts[label] = counts.get(label, 0) + count
     counts["messages cancelled"] = (
         Notification.objects.pending().filter(recipient_participant=participant).update(status=Notification.Status.CANCELLED)
     )

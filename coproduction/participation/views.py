@@ -83,10 +83,13 @@ def consent_record(request, project, pk):
         return redirect("participation:sheets", slug=project.slug)
     if request.method == "POST" and form.is_valid():
         items = {key: form.cleaned_data[key] for key in ["take_part", "notes_kept", "quotes_published", "follow_up"]}
-        actions.record_consent(
+        _, erased = actions.record_consent(
             participant=participant, sheet=form.cleaned_data["information_sheet"], items=items, by=request.user
         )
         messages.success(request, f"Consent recorded for {participant.code}.")
+        removed = ", ".join(f"{count} {label}" for label, count in erased.items() if count)
+        if removed:
+            messages.info(request, f"Their notes may no longer be kept, so these were erased: {removed}.")
         return redirect("participation:detail", slug=project.slug, pk=participant.pk)
     return render(request, "participation/consent_form.html", {"project": project, "participant": participant, "form": form})
 

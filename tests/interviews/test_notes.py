@@ -258,7 +258,8 @@ def test_withdrawal_erases_drafts_documents_and_bookings_end_to_end(world, clien
     assert not NotesDraft.objects.filter(interview__participant=participant).exists()
     upcoming.refresh_from_db()
     assert upcoming.status == Interview.Status.CANCELLED
-    assert not Notification.objects.about(upcoming).pending().exists()
+    # Its reminders are cancelled; the interviewer is told it is off.
+    assert list(Notification.objects.about(upcoming).pending().values_list("template", flat=True)) == ["appointment-cancelled"]
     analyst = client_for(world.analyst)
     assert "Lamps out." not in analyst.get(url("released", world)).content.decode()
     assert analyst.get(url("released_detail", world, pk=document.pk)).status_code == 404

@@ -27,3 +27,19 @@ def test_withdrawal_erases_concern_detail_and_keeps_the_record(world):
     assert flag.raised_by == world.peer and flag.resolved_by == world.coordinator
     assert SafeguardingFlag.objects.get(pk=kept.pk).detail == "Another participant's concern"
     assert dict(counts).get("concern notes erased") == 1
+
+
+def test_withdrawal_tells_the_interviewer_an_appointment_is_cancelled_and_not_the_participant(world):
+    from coproduction.models import Notification
+
+    interview = make_interview(world.project, world.peer, booked_by=world.coordinator)
+    participant = interview.participant
+    participant.contact_email = "p@example.org"
+    participant.wants_reminders = True
+    participant.save()
+
+    withdraw_participant(participant, by=world.coordinator)
+
+    notices = Notification.objects.about(interview).filter(template="appointment-cancelled")
+    assert [(n.recipient, n.status) for n in notices] == [(world.peer, "pending")]
+    assert not Notification.objects.filter(recipient_participant=participant, status="pending").exists()
