@@ -452,23 +452,21 @@ def matrix(request, project):
 
 
 @project_view(CODERS)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def search(request, project):
-    form = SearchForm(request.GET or None)
+    """Search terms are posted, never put in the address: they echo the corpus (places, what
+    happened) and addresses end up in access logs and browser history. Pages are posted too."""
+    form = SearchForm(request.POST or None)
     page = None
     results = []
     query_text = ""
-    if form.is_valid() and form.cleaned_data["q"]:
+    if request.method == "POST" and form.is_valid() and form.cleaned_data["q"]:
         query_text = form.cleaned_data["q"]
         matches = search_documents(Document.objects.visible_to(request.user, project), query_text, project=project)
-        page = Paginator(matches, 20).get_page(request.GET.get("page"))
+        page = Paginator(matches, 20).get_page(request.POST.get("page"))
         results = hits(page.object_list, query_text)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
-        request,
-        "analysis/search.html",
-        {"project": project, "form": form, "page": page, "results": results, "q": query_text, "query": query.urlencode()},
+        request, "analysis/search.html", {"project": project, "form": form, "page": page, "results": results, "q": query_text}
     )
 
 

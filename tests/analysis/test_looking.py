@@ -79,11 +79,11 @@ def test_no_row_has_exactly_one_hidden_cell_with_a_shown_total(threshold):
 
 
 def test_search_finds_documents_with_a_snippet(corpus, client_for):
-    response = client_for(corpus.peer).get(url(corpus, "search"), {"q": "outreach"})
+    response = client_for(corpus.peer).post(url(corpus, "search"), {"q": "outreach"})
     assert response.status_code == 200
     assert corpus.extra["first"].title in response.text and corpus.extra["second"].title not in response.text
     assert "<mark>" in response.text
-    nothing = client_for(corpus.peer).get(url(corpus, "search"), {"q": "zebra"})
+    nothing = client_for(corpus.peer).post(url(corpus, "search"), {"q": "zebra"})
     assert "Nothing found" in nothing.text
 
 
@@ -95,7 +95,7 @@ def test_search_stays_inside_the_project(corpus):
 
 def test_search_escapes_document_text(world, client_for):
     make_document(world.project, text="A <script>alert(1)</script> outreach note.")
-    response = client_for(world.analyst).get(url(world, "search"), {"q": "outreach"})
+    response = client_for(world.analyst).post(url(world, "search"), {"q": "outreach"})
     # SQLite's snippet escapes the tag; PostgreSQL's headline drops it. Neither lets it through.
     assert "<script>alert(1)" not in response.text and "alert(1)" in response.text
 
@@ -167,3 +167,21 @@ def test_matrix_cell_drills_down_to_that_cohorts_quotes(corpus, client_for):
     assert link in matrix
     page = client.get(url(corpus, "theme", pk=safety.pk), {"cohort": "Resident"}).text
     assert "Streets feel unsafe at night." in page and "I do not feel safe." not in page
+
+
+def test_search_terms_never_go_in_the_address(corpus, client_for):
+    client = client_for(corpus.peer)
+    ignored = client.get(url(corpus, "search"), {"q": "outreach"})
+    assert corpus.extra["first"].title not in ignored.text  # a query string is not searched
+    page = client.get(url(corpus, "search")).text
+    assert 'method="post" role="search"' in page
+
+
+def test_search_pages_are_posted_with_the_terms(corpus, client_for):
+    for i in range(25):
+        make_document(corpus.project, text=f"Outreach visit number {i}.")
+    client = client_for(corpus.analyst)
+    first = client.post(url(corpus, "search"), {"q": "outreach"}).text
+    assert "Page 1 of 2" in first and 'name="page" value="2"' in first
+    second = client.post(url(corpus, "search"), {"q": "outreach", "page": "2"}).text
+    assert "Page 2 of 2" in second
