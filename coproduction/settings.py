@@ -145,6 +145,8 @@ CELERY_BEAT_SCHEDULE = {
     "analysis-delete-old-exports": {"task": "analysis.delete_old_exports", "schedule": 3600.0},
     # wellbeing: one neutral alert per overdue catch-up, sent in the project's local morning.
     "remind-overdue-catch-ups": {"task": "wellbeing.remind_overdue_catch_ups", "schedule": 900.0},
+    # interviews: released notes drafts kept past DRAFT_RETENTION_DAYS are deleted (idempotent).
+    "purge-released-drafts": {"task": "interviews.purge_released_drafts", "schedule": 3600.0},
 }
 # Delivery (coproduction.delivery): a claimed row not sent within the lease is claimed again;
 # transient failures are retried after RETRY_SECONDS, doubling each time, up to MAX_ATTEMPTS.
