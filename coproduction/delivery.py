@@ -440,7 +440,7 @@ def queue_daily_digests(now: datetime | None = None) -> int:
     Until noon it catches up after an outage; news that arrives later waits for tomorrow.
     The row carries no content: the lines are counted again when it is delivered.
     """
-    from coproduction.outbox import notify_now
+    from coproduction.outbox import immediate_key_prefix, notify_now
 
     now = now or timezone.now()
     created = 0
@@ -449,7 +449,7 @@ def queue_daily_digests(now: datetime | None = None) -> int:
         if not DIGEST_AT <= local.time() < DIGEST_UNTIL:
             continue
         key = f"digest-{local:%Y-%m-%d}"
-        already = Notification.objects.filter(idempotency_key__startswith=f"{project._meta.label_lower}:{project.pk}:{key}:")
+        already = Notification.objects.filter(idempotency_key__startswith=immediate_key_prefix(project, key))
         if already.exists() or not digest_lines(project):
             continue
         coordinators = project.members_with_role(Role.COORDINATOR)

@@ -40,6 +40,16 @@ def about_label(obj: models.Model) -> tuple[str, str]:
     return obj._meta.label_lower, str(obj.pk)
 
 
+# Idempotency keys of messages sent at once (notify_now) start with this; reminders' never do.
+IMMEDIATE = "now:"
+
+
+def immediate_key_prefix(about: models.Model, key: str) -> str:
+    """The start of every notify_now key for (`about`, `key`), whoever the recipient."""
+    label, pk = about_label(about)
+    return f"{IMMEDIATE}{label}:{pk}:{key}:"
+
+
 def channels_for(reminder: Reminder) -> list[str]:
     """The channels a recipient chose; email when they chose nothing."""
     if reminder.user is not None:
@@ -80,6 +90,9 @@ def sync_reminders(about: models.Model, project: Project | None, reminders: Iter
         for channel in channels_for(reminder):
             wanted[_key(about, reminder, channel)] = (reminder, channel)
     pending = Notification.objects.pending().filter(about_type=label, about_id=pk).select_for_update()
+    # Messages sent "now" (moved, cancelled, alerts) are not reminders: a later sync must not
+    # cancel a cancellation notice before it goes out.
+    pending = pending.exclude(idempotency_key__startswith=IMMEDIATE)
     pending.exclude(idempotency_key__in=list(wanted)).update(status=Notification.Status.CANCELLED)
     existing = set(Notification.objects.filter(idempotency_key__in=list(wanted)).values_list("idempotency_key", flat=True))
     created = []
@@ -105,7 +118,8 @@ def sync_reminders(about: models.Model, project: Project | None, reminders: Iter
 
 
 def cancel_reminders(about: models.Model) -> int:
-    """Cancel every row about `about` not yet sent; return how many.
+    """Cancel every reminder about `about` not yet sent; return how many. Messages sent "now"
+    (notify_now: moved, cancelled, alerts) are left to go out.
 
     Rows already claimed (`sending`) are cancelled too: delivery re-reads the row under a lock
     and sends only while it is still `sending`. A row being sent at this very moment keeps its
@@ -113,7 +127,8 @@ def cancel_reminders(about: models.Model) -> int:
     """
     label, pk = about_label(about)
     unsent = Notification.objects.filter(status__in=[Notification.Status.PENDING, Notification.Status.SENDING])
-    return unsent.filter(about_type=label, about_id=pk).update(status=Notification.Status.CANCELLED)
+    reminders = unsent.filter(about_type=label, about_id=pk).exclude(idempotency_key__startswith=IMMEDIATE)
+    return reminders.update(status=Notification.Status.CANCELLED)
 
 
 def notify_now(
@@ -139,7 +154,7 @@ def notify_now(
     created = []
     for reminder in reminders:
         for channel in channels_for(reminder):
-            idempotency_key = f"{label}:{pk}:{key}:{reminder.recipient_tag}:{channel}"
+            idempotency_key = f"{immediate_key_prefix(about, key)}{reminder.recipient_tag}:{channel}"
             try:
                 with transaction.atomic():
                     created.append(

@@ -145,6 +145,8 @@ CELERY_BEAT_SCHEDULE = {
     "analysis-delete-old-exports": {"task": "analysis.delete_old_exports", "schedule": 3600.0},
     # wellbeing: one neutral alert per overdue catch-up, sent in the project's local morning.
     "remind-overdue-catch-ups": {"task": "wellbeing.remind_overdue_catch_ups", "schedule": 900.0},
+    # interviews: participants' contact details are erased once spent (after the interview).
+    "erase-spent-contact-details": {"task": "interviews.erase_spent_contact_details", "schedule": 900.0},
     # interviews: released notes drafts kept past DRAFT_RETENTION_DAYS are deleted (idempotent).
     "purge-released-drafts": {"task": "interviews.purge_released_drafts", "schedule": 3600.0},
 }
@@ -192,6 +194,9 @@ MFA_REQUIRED_ROLES = {"coordinator", "analyst", "supervisor"}
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=2)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# Flash messages ("Interview with SW-003 booked.") live in the server-side session, never in a
+# cookie the browser keeps.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

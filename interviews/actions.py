@@ -11,12 +11,13 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from coproduction import outbox
 from coproduction.audit import record
 from coproduction.eligibility import interviewer_problems
-from coproduction.models import DenyListTerm, Document, Participant, Project, Role, User
+from coproduction.models import DenyListTerm, Document, Notification, Participant, Project, Role, User
 from coproduction.pii import LABELS, Finding, scan
 from interviews.models import (
     MAX_DURATION_MINUTES,
@@ -240,11 +241,51 @@ def _participant_recipients(interview: Interview) -> list[Participant]:
     return []
 
 
+# An interview still "scheduled" this long after it started has been held or missed, whether or
+# not anyone marked it: contact details are not kept for it.
+STALE_BOOKING = timedelta(hours=24)
+# Details entered for a booking that never came are not kept for ever either.
+UNUSED_DETAILS = timedelta(days=30)
+
+
+def contact_details_spent(participant: Participant, now: datetime | None = None) -> bool:
+    """Contact details serve reminders only. They are spent when no interview is still to come
+    and no message to the participant is still waiting to go out (a cancellation notice needs
+    the address it is sent to)."""
+    now = now or timezone.now()
+    interviews = participant.interviews.all()
+    to_come = interviews.filter(status=Interview.Status.SCHEDULED, starts_at__gt=now - STALE_BOOKING)
+    if to_come.exists():
+        return False
+    waiting = participant.notifications.filter(status__in=[Notification.Status.PENDING, Notification.Status.SENDING])
+    if waiting.exists():
+        return False
+    return interviews.exists() or participant.created_at <= now - UNUSED_DETAILS
+
+
 def _erase_contact_details_if_done(participant: Participant) -> None:
-    """Contact details serve reminders only: erase them once no interview is still to come."""
     has_details = participant.contact_email or participant.contact_phone or participant.wants_reminders
-    if has_details and not participant.interviews.filter(status=Interview.Status.SCHEDULED).exists():
+    if has_details and contact_details_spent(participant):
         participant.erase_contact_details()
+
+
+def erase_spent_contact_details(now: datetime | None = None) -> int:
+    """Erase every participant's contact details once they are spent; return how many.
+
+    Run by beat: after an interview (marked or not), after its last message has gone out, and
+    for details never used within UNUSED_DETAILS. Withdrawal erases at once, elsewhere.
+    """
+    erased = 0
+    holders = Participant.objects.filter(
+        Q(contact_email__isnull=False) | Q(contact_phone__isnull=False) | Q(wants_reminders=True)
+    )
+    for participant in holders.iterator():
+        with transaction.atomic():
+            locked = Participant.objects.select_for_update().get(pk=participant.pk)
+            if contact_details_spent(locked, now):
+                locked.erase_contact_details()
+                erased += 1
+    return erased
 
 
 @transaction.atomic
@@ -563,7 +604,11 @@ def erase_participant_interviews(participant: Participant) -> dict[str, int]:
         outbox.cancel_reminders(interview)
     for interview in participant.interviews.all():
         outbox.cancel_reminders(interview)
-    return {"notes drafts": draft_count, "interviews cancelled": len(upcoming)}
+    # A concern's few words may describe the participant: they go; the record that a concern
+    # was raised and dealt with (who, when) stays for safeguarding.
+    concern_notes = SafeguardingFlag.objects.filter(interview__participant=participant, detail__isnull=False)
+    blanked = concern_notes.update(detail=None)
+    return {"notes drafts": draft_count, "interviews cancelled": len(upcoming), "concern notes erased": blanked}
 
 
 # ---------------------------------------------------------------- venues and topic guides

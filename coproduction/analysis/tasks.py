@@ -45,14 +45,20 @@ def run_export_job(job_id: int) -> bool:
         ExportJob.objects.filter(pk=job_id).update(status=ExportJob.Status.FAILED, finished_at=timezone.now())
         (export_dir() / file_name).unlink(missing_ok=True)
         return False
-    ExportJob.objects.filter(pk=job_id).update(
+    finished = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.RUNNING).update(
         status=ExportJob.Status.DONE, progress=100, file_name=file_name, finished_at=timezone.now()
     )
+    if not finished:
+        # The job was withdrawn while it ran (a participant left the corpus): its rows may be
+        # in this file, and with no row left nothing would ever delete it.
+        (export_dir() / file_name).unlink(missing_ok=True)
+        return False
     return True
 
 
 def delete_old_exports() -> int:
-    """Delete export files and rows older than EXPORT_RETENTION_DAYS. Returns how many."""
+    """Delete export files and rows older than EXPORT_RETENTION_DAYS, and any file in the export
+    folder whose job no longer exists (nothing else would ever remove it). Returns how many."""
     cutoff = timezone.now() - timedelta(days=settings.EXPORT_RETENTION_DAYS)
     deleted = 0
     for job in ExportJob.objects.filter(created_at__lt=cutoff):
@@ -60,7 +66,19 @@ def delete_old_exports() -> int:
             (export_dir() / Path(job.file_name).name).unlink(missing_ok=True)
         job.delete()
         deleted += 1
-    return deleted
+    return deleted + delete_orphaned_export_files()
+
+
+def delete_orphaned_export_files() -> int:
+    """Files are named "<job id>-<project>.<ext>"; a file whose job row is gone is deleted."""
+    files = {path: path.name.split("-", 1)[0] for path in export_dir().iterdir() if path.is_file()}
+    known = {
+        str(pk) for pk in ExportJob.objects.filter(pk__in=[i for i in files.values() if i.isdigit()]).values_list("pk", flat=True)
+    }
+    orphans = [path for path, job_id in files.items() if job_id not in known]
+    for path in orphans:
+        path.unlink(missing_ok=True)
+    return len(orphans)
 
 
 def delete_project_exports(project_id: int) -> int:

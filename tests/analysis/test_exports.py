@@ -339,3 +339,32 @@ def test_xlsx_survives_control_characters_and_formulas(world):
     workbook = load_workbook(io.BytesIO(build(world.project, "xlsx")), read_only=True)
     row = list(workbook["Excerpts"].values)[1]
     assert row[0] == "Oddcharacters" and row[1].startswith("'=SUM(A1)") and "\x01" not in row[1]
+
+
+def test_a_job_withdrawn_while_it_runs_leaves_no_file(consented, monkeypatch, django_capture_on_commit_callbacks):
+    """A participant withdraws while their words are being written into an export: the job's
+    row goes, and the worker, finding it gone, deletes the file it wrote."""
+    world = consented
+    job = ExportJob.objects.create(project=world.project, requested_by=world.analyst, format=ExportJob.Format.CSV)
+    real_build = tasks.builders.build
+
+    def build_then_withdrawal(project, format, publication, out, progress):
+        real_build(project, format, publication, out, progress)
+        with django_capture_on_commit_callbacks(execute=True):
+            Document.objects.filter(participant=world.extra["yes"].participant).delete()
+
+    monkeypatch.setattr(tasks.builders, "build", build_then_withdrawal)
+    assert tasks.run_export_job(job.pk) is False
+    assert not ExportJob.objects.exists()
+    assert list(tasks.export_dir().iterdir()) == []
+
+
+def test_the_clean_up_deletes_files_whose_job_is_gone(corpus):
+    job = ExportJob.objects.create(project=corpus.project, requested_by=corpus.analyst, format=ExportJob.Format.QDC)
+    tasks.run_export_job(job.pk)
+    job.refresh_from_db()
+    kept = tasks.export_dir() / job.file_name
+    orphan = tasks.export_dir() / "999999-elsewhere.csv"
+    orphan.write_text("left behind")
+    assert tasks.delete_old_exports() == 1
+    assert kept.exists() and not orphan.exists()

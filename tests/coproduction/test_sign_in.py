@@ -163,3 +163,14 @@ def test_every_page_has_a_quick_exit_and_skip_link(client, project):
         page = response.content.decode()
         assert "govuk-exit-this-page" in page
         assert "govuk-skip-link" in page
+
+
+@pytest.mark.django_db
+def test_flash_messages_are_kept_on_the_server_not_in_a_cookie(client_for, world):
+    client = client_for(world.coordinator)
+    response = client.post(
+        reverse("coproduction:members", args=[world.project.slug]), {"email": "new@example.org", "role": Role.ANALYST}
+    )
+    assert response.status_code == 302
+    assert "messages" not in response.cookies
+    assert "Invitation sent to new@example.org." in client.get(response["Location"]).content.decode()

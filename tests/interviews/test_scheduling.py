@@ -169,10 +169,21 @@ def test_cancel_no_show_complete_and_contact_erasure(world, client_for, setup, s
     interview.refresh_from_db()
     participant.refresh_from_db()
     assert interview.status == "cancelled"
-    assert participant.contact_phone is None and participant.contact_email is None and not participant.wants_reminders
     cancelled = Notification.objects.about(interview).filter(template="appointment-cancelled")
-    assert {n.channel for n in cancelled} == {"email", "sms"}  # sent before the details were erased
+    # The cancellation notice goes out: nothing cancels it, and the address it needs is kept...
+    assert {(n.channel, n.status) for n in cancelled.filter(recipient_participant=participant)} == {
+        ("email", "pending"),
+        ("sms", "pending"),
+    }
+    assert cancelled.filter(recipient=world.peer, status="pending").exists()
+    assert participant.contact_email == "p@example.org" and participant.wants_reminders
     assert not Notification.objects.about(interview).pending().filter(template="appointment-reminder").exists()
+    # ...until it has gone; then the sweeper erases the contact details.
+    assert actions.erase_spent_contact_details() == 0
+    cancelled.update(status="sent")
+    assert actions.erase_spent_contact_details() == 1
+    participant.refresh_from_db()
+    assert participant.contact_phone is None and participant.contact_email is None and not participant.wants_reminders
     again = client.post(url("status", world, pk=interview.pk), {"status": "no_show"}, follow=True)
     assert b"already cancelled" in again.content
 
