@@ -147,6 +147,8 @@ CELERY_BEAT_SCHEDULE = {
     "remind-overdue-catch-ups": {"task": "wellbeing.remind_overdue_catch_ups", "schedule": 900.0},
     # interviews: participants' contact details are erased once spent (after the interview).
     "erase-spent-contact-details": {"task": "interviews.erase_spent_contact_details", "schedule": 900.0},
+    # interviews: released notes drafts kept past DRAFT_RETENTION_DAYS are deleted (idempotent).
+    "purge-released-drafts": {"task": "interviews.purge_released_drafts", "schedule": 3600.0},
 }
 # Delivery (coproduction.delivery): a claimed row not sent within the lease is claimed again;
 # transient failures are retried after RETRY_SECONDS, doubling each time, up to MAX_ATTEMPTS.

@@ -23,6 +23,4 @@ urlpatterns = [
     path("venues/", views.venues, name="venues"),
     path("venues/<int:pk>/toggle/", views.venue_toggle, name="venue_toggle"),
     path("topic-guide/", views.topic_guide, name="topic_guide"),
-    path("released/", views.released, name="released"),
-    path("released/<int:pk>/", views.released_detail, name="released_detail"),
 ]

@@ -1,5 +1,7 @@
 """Interview pages. Coordinators see the project's interviews; peer researchers their own.
-Analysts and supervisors see no interview page; released Documents only (`released`)."""
+Analysts and supervisors see no interview page. Released notes are Documents, read and coded
+on the analysis pages (`analysis:documents`, `analysis:document`), which this app only links to
+for the roles those pages admit (CODING_ROLES)."""
 
 from datetime import datetime, time, timedelta
 
@@ -14,6 +16,7 @@ from icalendar import Calendar, Event
 from coproduction.access import get_scoped, project_view
 from coproduction.audit import record
 from coproduction.models import Document, Role
+from coproduction.models.codebook import CODING_ROLES
 from interviews import actions
 from interviews.forms import (
     BookingForm,
@@ -32,7 +35,6 @@ from interviews.models import Interview, NotesDraft, SafeguardingFlag, TopicGuid
 STAFF = {Role.COORDINATOR, Role.PEER_RESEARCHER}
 COORDINATOR = {Role.COORDINATOR}
 PEER = {Role.PEER_RESEARCHER}
-READERS = {Role.COORDINATOR, Role.ANALYST}
 
 
 def _interview(request, project, pk) -> Interview:
@@ -118,6 +120,10 @@ def detail(request, project, pk):
     interview = _interview(request, project, pk)
     flags = interview.flags.select_related("raised_by") if request.membership.role == Role.COORDINATOR else interview.flags.none()
     draft = NotesDraft.objects.filter(interview=interview).first()
+    document_pk = None
+    if interview.document_id and request.membership.role in CODING_ROLES:
+        visible = Document.objects.visible_to(request.user, project).filter(pk=interview.document_id)
+        document_pk = visible.values_list("pk", flat=True).first()
     return render(
         request,
         "interviews/detail.html",
@@ -129,6 +135,7 @@ def detail(request, project, pk):
             "open_flags": interview.flags.filter(resolved_at__isnull=True).count(),
             "is_interviewer": interview.interviewer_id == request.user.pk,
             "started": interview.starts_at <= timezone.now(),
+            "document_pk": document_pk,
         },
     )
 
@@ -382,7 +389,9 @@ def review_list(request, project):
         "interview__participant", "interview__interviewer", "author"
     )
     page = Paginator(drafts.order_by("submitted_at"), 25).get_page(request.GET.get("page"))
-    return render(request, "interviews/review_list.html", {"project": project, "page": page})
+    # Released notes live in the analysis corpus; the link is shown to roles that may open it.
+    corpus_link = request.membership.role in CODING_ROLES
+    return render(request, "interviews/review_list.html", {"project": project, "page": page, "corpus_link": corpus_link})
 
 
 @project_view(COORDINATOR)
@@ -397,7 +406,9 @@ def review(request, project, pk):
         try:
             if request.POST.get("decision") == "release":
                 actions.release_notes(draft, by=request.user)
-                messages.success(request, f"Notes released into the corpus as {interview.participant.code}.")
+                messages.success(
+                    request, f"Notes released into the corpus as {interview.participant.code}. They are under Released documents."
+                )
             else:
                 actions.send_back(draft, comment=form.cleaned_data["comment"], by=request.user)
                 messages.success(request, "Notes sent back to the interviewer.")
@@ -417,27 +428,6 @@ def review(request, project, pk):
             "resolutions": draft.resolutions.select_related("by"),
         },
     )
-
-
-@project_view(READERS)
-@require_GET
-def released(request, project):
-    documents = (
-        Document.objects.visible_to(request.user, project)
-        .filter(source=Document.Source.INTERVIEW)
-        .only("pk", "title", "cohort", "month", "released_at")
-    )
-    page = Paginator(documents, 25).get_page(request.GET.get("page"))
-    return render(request, "interviews/released.html", {"project": project, "page": page})
-
-
-@project_view(READERS)
-@require_GET
-def released_detail(request, project, pk):
-    document = get_scoped(Document.objects.visible_to(request.user, project).filter(source=Document.Source.INTERVIEW), pk=pk)
-    record(request.user, "document.read", document, project=project)
-    sections = [(s["heading"], document.text[s["start"] : s["end"]].split("\n\n", 1)[-1].strip()) for s in document.sections]
-    return render(request, "interviews/released_detail.html", {"project": project, "document": document, "sections": sections})
 
 
 # ---------------------------------------------------------------- venues and topic guides

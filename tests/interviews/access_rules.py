@@ -1,6 +1,6 @@
 from interviews.models import NotesDraft, SafeguardingFlag
 from tests.access import Case
-from tests.interviews.factories import completed_interview, draft_for, make_interview, released_document, venue_for
+from tests.interviews.factories import completed_interview, draft_for, make_interview, venue_for
 
 STAFF_DENIED = {"analyst": 403, "supervisor": 403}
 
@@ -37,5 +37,4 @@ RULES = {
     "interviews:dismiss": lambda world: Case(kwargs={"pk": _completed(world)}, allowed=(405,)),
     "interviews:submit": lambda world: Case(kwargs={"pk": _completed(world)}, allowed=(405,)),
     "interviews:review": lambda world: Case(kwargs={"pk": _submitted(world)}),
-    "interviews:released_detail": lambda world: Case(kwargs={"pk": released_document(world).pk}),
 }

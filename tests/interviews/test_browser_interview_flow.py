@@ -1,5 +1,6 @@
 """The whole gate in a real browser: book → notes with PII → submit refused → redact →
-submit → coordinator releases → analyst reads the Document without the PII. axe on every page."""
+submit → coordinator releases → analyst reads the Document on the analysis pages without the
+PII. axe on every page."""
 
 import re
 from datetime import timedelta
@@ -77,12 +78,15 @@ def test_book_write_redact_release_and_read(page, world, sign_in, axe_check):
     page.get_by_role("button", name="Release into the corpus").click()
     page.get_by_text(re.compile("released into the corpus")).wait_for()
 
-    # The analyst reads the anonymised Document.
+    axe_check(page)
+
+    # The analyst reads the anonymised Document in the analysis corpus.
     page.context.clear_cookies()
     sign_in(page, world.analyst)
-    page.goto(f"/p/{slug}/interviews/released/")
+    page.goto(f"/p/{slug}/analysis/documents/")
     axe_check(page)
     page.get_by_role("link", name=re.compile(participant.code)).click()
+    page.wait_for_url(re.compile(r"/analysis/documents/\d+/$"))
     axe_check(page)
     body = page.locator("main").inner_text()
     assert "Lamps out by the canal" in body and "[PHONE]" in body and "[EMAIL]" in body

@@ -17,6 +17,10 @@ def url(name, world, **kwargs):
     return reverse(f"interviews:{name}", kwargs={"slug": world.project.slug, **kwargs})
 
 
+def corpus_url(name, world, **kwargs):
+    return reverse(f"analysis:{name}", kwargs={"slug": world.project.slug, **kwargs})
+
+
 def notes_data(draft, version=None, **texts):
     data = {"version": version or draft.version}
     for key, _, text in draft.section_list():
@@ -212,9 +216,9 @@ def test_release_creates_an_anonymised_document_and_deletes_the_draft(world, cli
     assert not NotesDraft.objects.exists()
     assert AuditEvent.objects.filter(action="notes.released").exists()
     analyst = client_for(world.analyst)
-    listing = analyst.get(url("released", world)).content.decode()
+    listing = analyst.get(corpus_url("documents", world)).content.decode()
     assert interview.participant.code in listing
-    detail = analyst.get(url("released_detail", world, pk=document.pk)).content.decode()
+    detail = analyst.get(corpus_url("document", world, pk=document.pk)).content.decode()
     assert "Lamps out." in detail
     assert analyst.get(url("detail", world, pk=interview.pk)).status_code == 403
 
@@ -261,8 +265,8 @@ def test_withdrawal_erases_drafts_documents_and_bookings_end_to_end(world, clien
     # Its reminders are cancelled; the interviewer is told it is off.
     assert list(Notification.objects.about(upcoming).pending().values_list("template", flat=True)) == ["appointment-cancelled"]
     analyst = client_for(world.analyst)
-    assert "Lamps out." not in analyst.get(url("released", world)).content.decode()
-    assert analyst.get(url("released_detail", world, pk=document.pk)).status_code == 404
+    assert "Lamps out." not in analyst.get(corpus_url("documents", world)).content.decode()
+    assert analyst.get(corpus_url("document", world, pk=document.pk)).status_code == 404
     withdrawn_event = AuditEvent.objects.get(action="participant.withdrawn")
     assert withdrawn_event.object_type == "coproduction.participant"
     with pytest.raises(ValueError):
@@ -302,25 +306,53 @@ def test_bytes_that_are_not_utf8_are_refused_with_a_clear_message(world, client_
     assert draft.version == 1
 
 
-def test_review_and_released_lists_use_constant_queries(world, client_for, django_assert_max_num_queries):
-    from tests.interviews.factories import released_document
-
+def test_review_list_uses_constant_queries(world, client_for, django_assert_max_num_queries):
     def add(n):
         for _ in range(n):
             draft_for(completed_interview(world), NotesDraft.Status.SUBMITTED, q1="x")
-            released_document(world)
 
     add(2)
     coordinator = client_for(world.coordinator)
     with django_assert_max_num_queries(30) as few_review:
         coordinator.get(url("review_list", world))
-    with django_assert_max_num_queries(30) as few_released:
-        coordinator.get(url("released", world))
     add(10)
     with django_assert_max_num_queries(len(few_review.captured_queries)):
         coordinator.get(url("review_list", world))
-    with django_assert_max_num_queries(len(few_released.captured_queries)):
-        coordinator.get(url("released", world))
+
+
+def test_released_notes_are_linked_to_the_analysis_corpus_only_for_roles_that_may_open_it(world, client_for, interview):
+    from django.urls import NoReverseMatch
+
+    with pytest.raises(NoReverseMatch):
+        url("released", world)
+    with pytest.raises(NoReverseMatch):
+        url("released_detail", world, pk=1)
+    draft = submitted(world, interview, q1="Lamps out.")
+    document = actions.release_notes(draft, by=world.coordinator)
+    documents_link = corpus_url("documents", world)
+    document_link = corpus_url("document", world, pk=document.pk)
+
+    coordinator = client_for(world.coordinator)
+    assert documents_link in coordinator.get(url("review_list", world)).content.decode()
+    assert document_link in coordinator.get(url("detail", world, pk=interview.pk)).content.decode()
+    assert coordinator.get(document_link).status_code == 200
+    # The peer who interviewed co-analyses the corpus, so the link is theirs too.
+    peer = client_for(world.peer)
+    assert document_link in peer.get(url("detail", world, pk=interview.pk)).content.decode()
+    assert peer.get(document_link).status_code == 200
+    # Roles the corpus refuses see no interview page and so no link; the corpus refuses them.
+    assert client_for(world.supervisor).get(document_link).status_code == 403
+    assert client_for(world.supervisor).get(url("detail", world, pk=interview.pk)).status_code == 403
+    # Once the Document is erased the detail page links to nothing.
+    Document.objects.filter(pk=document.pk).delete()
+    assert document_link not in coordinator.get(url("detail", world, pk=interview.pk)).content.decode()
+
+
+def test_release_message_points_to_released_documents(world, client_for, interview):
+    submitted(world, interview, q1="Lamps out.")
+    response = client_for(world.coordinator).post(url("review", world, pk=interview.pk), {"decision": "release"}, follow=True)
+    body = response.content.decode()
+    assert "Released documents" in body and corpus_url("documents", world) in body
 
 
 def test_acting_on_notes_erased_by_a_withdrawal_is_a_clear_refusal(world, interview):

@@ -1,4 +1,7 @@
-"""Delete released notes drafts older than DRAFT_RETENTION_DAYS (run daily when it is above 0)."""
+"""Delete released notes drafts older than DRAFT_RETENTION_DAYS .
+
+Celery beat runs the same function hourly (interviews.tasks.purge_released_drafts_task); the
+command is for running it by hand."""
 
 from django.core.management.base import BaseCommand
 
