@@ -269,13 +269,23 @@ def _segments(text: str, excerpts: list[Excerpt], focus: tuple[int, int] | None)
     if focus:
         cuts.update(focus)
     points = sorted(c for c in cuts if 0 <= c <= len(text))
+    # One sweep: at each cut, excerpts ending there leave the open set and those starting there
+    # join it; the open set then covers exactly the piece up to the next cut.
+    names = {e.pk: {c.theme.name for c in e.codings.all()} for e in excerpts}
+    opening: dict[int, list[int]] = {}
+    closing: dict[int, list[int]] = {}
+    for excerpt in excerpts:
+        opening.setdefault(excerpt.start, []).append(excerpt.pk)
+        closing.setdefault(excerpt.end, []).append(excerpt.pk)
+    open_now: set[int] = set()
     pieces = []
     anchored = False
     for start, end in zip(points, points[1:], strict=False):
+        open_now.difference_update(closing.get(start, ()))
+        open_now.update(opening.get(start, ()))
         if start == end:
             continue
-        covering = [e for e in excerpts if e.start <= start and e.end >= end]
-        themes = sorted({c.theme.name for e in covering for c in e.codings.all()})
+        themes = sorted(set().union(*(names[pk] for pk in open_now)))
         in_focus = bool(focus and focus[0] <= start and end <= focus[1])
         pieces.append(
             {
