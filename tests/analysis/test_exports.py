@@ -368,3 +368,15 @@ def test_the_clean_up_deletes_files_whose_job_is_gone(corpus):
     orphan.write_text("left behind")
     assert tasks.delete_old_exports() == 1
     assert kept.exists() and not orphan.exists()
+
+
+def test_a_failing_export_logs_no_words_of_the_corpus(corpus, monkeypatch, caplog):
+    job = ExportJob.objects.create(project=corpus.project, requested_by=corpus.analyst, format=ExportJob.Format.PDF)
+
+    def broken(*args, **kwargs):
+        raise ValueError("could not place the quote 'the van on Mill Lane'")
+
+    monkeypatch.setattr(report, "write_pdf", broken)
+    assert tasks.run_export_job(job.pk) is False
+    assert "Mill Lane" not in caplog.text
+    assert f"export job {job.pk} failed: ValueError" in caplog.text
