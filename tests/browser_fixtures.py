@@ -93,6 +93,11 @@ def totp_code(secret: str) -> str:
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
     period = 30
+    # The server accepts the current 30-second step only (no tolerance, as in production): a
+    # code computed in the last moments of a step could expire before the request lands.
+    remaining = period - time.time() % period
+    if remaining < 3:
+        time.sleep(remaining + 0.05)
     return format_hotp_value(hotp_value(secret, int(time.time()) // period))
 
 

@@ -5,6 +5,7 @@ from django.core.management import CommandError, call_command
 
 from coproduction import demo
 from coproduction.models import Membership, Project, Role, User
+from tests.browser_fixtures import totp_code
 
 
 @pytest.mark.django_db
@@ -36,6 +37,6 @@ def test_demo_accounts_that_need_mfa_can_sign_in_with_the_demo_code(settings, cl
     settings.DEBUG = True
     call_command("seed_demo")
     client.post("/accounts/login/", {"login": "coordinator@example.org", "password": demo.DEMO_PASSWORD})
-    response = client.post("/accounts/2fa/authenticate/", {"code": demo.current_code()})
+    response = client.post("/accounts/2fa/authenticate/", {"code": totp_code(demo.DEMO_TOTP_SECRET)})
     assert response.status_code == 302
     assert client.get("/p/riverside-safety/").status_code == 200
