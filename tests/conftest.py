@@ -4,6 +4,7 @@ outsider project with its own members who must be refused."""
 from dataclasses import dataclass, field
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from coproduction.models import Project, Role, User
 from tests.factories import TEST_PASSWORD, ProjectFactory, member
@@ -88,3 +89,9 @@ def isolated_cache(settings):
     import uuid
 
     settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
+
+
+# Property tests are judged on what they find, not on speed: a loaded CI machine must not turn a
+# slow example into a failure.
+hypothesis_settings.register_profile("common-ground", deadline=None)
+hypothesis_settings.load_profile("common-ground")
