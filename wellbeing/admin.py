@@ -1,10 +1,12 @@
-"""Operations only. Encrypted content (check-in notes, supervision notes, reflections) is never
-shown here: CheckIn excludes its note and is read-only; SupervisionNote and Reflection are not
-registered at all. Sessions carry logistics only."""
+"""Operations only: providers, training modules and records, and each project's policy.
+
+Nothing about a person's support is registered: not sessions (who sees a psychotherapist is
+itself wellbeing data), not check-ins (who asked for support), not supervision notes or
+reflections. Coordinators see bookings and alerts in the app, scoped to their project."""
 
 from django.contrib import admin
 
-from wellbeing.models import CheckIn, Provider, SupportPolicy, SupportSession, TrainingCompletion, TrainingModule
+from wellbeing.models import Provider, SupportPolicy, TrainingCompletion, TrainingModule
 
 
 @admin.register(Provider)
@@ -28,25 +30,3 @@ class TrainingCompletionAdmin(admin.ModelAdmin):
 @admin.register(SupportPolicy)
 class SupportPolicyAdmin(admin.ModelAdmin):
     list_display = ["project", "supervision_every_days", "supervision_after_interviews", "check_in_alert_threshold"]
-
-
-@admin.register(SupportSession)
-class SupportSessionAdmin(admin.ModelAdmin):
-    list_display = ["project", "kind", "starts_at", "status"]
-    list_filter = ["project", "kind", "status"]
-    raw_id_fields = ["attendees", "booked_by"]
-
-
-@admin.register(CheckIn)
-class CheckInAdmin(admin.ModelAdmin):
-    """Whether a check-in was done and an alert handled; never the score or the note."""
-
-    list_display = ["project", "requested_at", "completed_at", "alert_raised_at", "alert_acknowledged_at"]
-    fields = ["project", "person", "requested_at", "completed_at", "alert_raised_at", "alert_acknowledged_at"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
