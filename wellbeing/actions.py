@@ -96,6 +96,20 @@ def session_reminders(session: SupportSession) -> list[Reminder]:
     ]
 
 
+class SessionClash(Exception):
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def lock_for_booking(attendees: list[User], provider) -> None:
+    """Lock the rows of everyone a booking involves, in a fixed order (no deadlock), until the
+    transaction ends: a second booking for the same people waits, then sees the first."""
+    list(User.objects.select_for_update().filter(pk__in=[a.pk for a in attendees]).order_by("pk"))
+    if provider is not None:
+        list(type(provider).objects.select_for_update().filter(pk=provider.pk))
+
+
 @transaction.atomic
 def book_session(
     *,
@@ -109,6 +123,14 @@ def book_session(
     booked_by: User,
     request: SessionRequest | None = None,
 ) -> SupportSession:
+    """Book a session. The form checked for clashes; two coordinators booking the same person
+    or provider at once could both pass it, so the people and the provider are locked and the
+    check runs again here (SessionClash lists what clashes; nothing is saved)."""
+    attendees = list(attendees)
+    lock_for_booking(attendees, provider)
+    problems = clashes_for(project, attendees, starts_at, ends_at, provider=provider)
+    if problems:
+        raise SessionClash(problems)
     session = SupportSession.objects.create(
         project=project,
         kind=kind,
@@ -129,7 +151,21 @@ def book_session(
 
 @transaction.atomic
 def reschedule_session(session: SupportSession, *, by: User, attendees=None, **changes) -> SupportSession:
-    """Change a booked session; tell the attendees if its time moved."""
+    """Change a booked session; tell the attendees if its time moved. Clashes are checked
+    again under the same locks as booking (SessionClash; nothing is changed)."""
+    people = list(attendees) if attendees is not None else list(session.attendees.all())
+    provider = changes.get("provider", session.provider)
+    lock_for_booking(people, provider)
+    problems = clashes_for(
+        session.project,
+        people,
+        changes.get("starts_at", session.starts_at),
+        changes.get("ends_at", session.ends_at),
+        exclude=session,
+        provider=provider,
+    )
+    if problems:
+        raise SessionClash(problems)
     moved = ("starts_at" in changes and changes["starts_at"] != session.starts_at) or (
         "ends_at" in changes and changes["ends_at"] != session.ends_at
     )

@@ -141,19 +141,24 @@ def session_new(request, project):
     form = SessionForm(request.POST or None, project=project, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        session = actions.book_session(
-            project=project,
-            kind=data["kind"],
-            provider=data["provider"],
-            attendees=data["attendees"],
-            starts_at=data["starts_at"],
-            ends_at=data["ends_at"],
-            location=data["location"],
-            booked_by=request.user,
-            request=session_request,
-        )
-        messages.success(request, "The session is booked. The people attending will get a reminder the day before.")
-        return redirect("wellbeing:session_detail", slug=project.slug, pk=session.pk)
+        try:
+            session = actions.book_session(
+                project=project,
+                kind=data["kind"],
+                provider=data["provider"],
+                attendees=data["attendees"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                location=data["location"],
+                booked_by=request.user,
+                request=session_request,
+            )
+        except actions.SessionClash as clash:
+            for problem in clash.problems:
+                form.add_error(None, problem)
+        else:
+            messages.success(request, "The session is booked. The people attending will get a reminder the day before.")
+            return redirect("wellbeing:session_detail", slug=project.slug, pk=session.pk)
     return render(request, "wellbeing/session_form.html", {"project": project, "form": form, "session_request": session_request})
 
 
@@ -192,18 +197,23 @@ def session_edit(request, project, pk):
     form = SessionForm(request.POST or None, project=project, session=session, initial=SessionForm.initial_for(session))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        actions.reschedule_session(
-            session,
-            by=request.user,
-            attendees=data["attendees"],
-            kind=data["kind"],
-            provider=data["provider"],
-            starts_at=data["starts_at"],
-            ends_at=data["ends_at"],
-            location=data["location"],
-        )
-        messages.success(request, "The session was changed.")
-        return redirect("wellbeing:session_detail", slug=project.slug, pk=session.pk)
+        try:
+            actions.reschedule_session(
+                session,
+                by=request.user,
+                attendees=data["attendees"],
+                kind=data["kind"],
+                provider=data["provider"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                location=data["location"],
+            )
+        except actions.SessionClash as clash:
+            for problem in clash.problems:
+                form.add_error(None, problem)
+        else:
+            messages.success(request, "The session was changed.")
+            return redirect("wellbeing:session_detail", slug=project.slug, pk=session.pk)
     return render(request, "wellbeing/session_form.html", {"project": project, "form": form, "session": session})
 
 
