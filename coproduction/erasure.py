@@ -20,12 +20,16 @@ def register_eraser(eraser: Eraser) -> None:
         _erasers.append(eraser)
 
 
-def run_erasers(participant) -> dict[str, int]:
+def _run(erasers: list[Eraser], participant) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for eraser in _erasers:
+    for eraser in erasers:
         for label, count in eraser(participant).items():
             counts[label] = counts.get(label, 0) + count
     return counts
+
+
+def run_erasers(participant) -> dict[str, int]:
+    return _run(_erasers, participant)
 
 
 _notes_erasers: list[Eraser] = []
@@ -37,8 +41,4 @@ def register_notes_eraser(eraser: Eraser) -> None:
 
 
 def run_notes_erasers(participant) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for eraser in _notes_erasers:
-        for label, count in eraser(participant).items():
-            counts[label] = counts.get(label, 0) + count
-    return counts
+    return _run(_notes_erasers, participant)
