@@ -235,8 +235,8 @@ def test_release_keeps_the_draft_when_retention_is_configured(world, interview, 
 
 
 def test_release_refused_if_the_deny_list_grew(world, client_for, interview):
-    submitted(world, interview, q1="met kez by the depot")
-    DenyListTerm.objects.create(project=world.project, term="Kez", added_by=world.coordinator)
+    submitted(world, interview, q1="lamps out by the gasworks")
+    DenyListTerm.objects.create(project=world.project, term="gasworks", kind="place", added_by=world.coordinator)
     response = client_for(world.coordinator).post(url("review", world, pk=interview.pk), {"decision": "release"})
     assert b"not resolved" in response.content
     assert not Document.objects.exists()
