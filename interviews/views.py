@@ -252,11 +252,11 @@ def _own_draft(request, project, pk) -> NotesDraft:
 
 
 def _notes_page(request, project, draft, form, *, conflict=None, status=200):
+    findings, scan_error = [], None
     try:
         findings = actions.findings_for(draft)
     except actions.ScanUnavailable as unavailable:
-        findings = []
-        form.add_error(None, unavailable.message)
+        scan_error = unavailable.message
     return render(
         request,
         "interviews/notes.html",
@@ -266,6 +266,7 @@ def _notes_page(request, project, draft, form, *, conflict=None, status=200):
             "interview": draft.interview,
             "form": form,
             "findings": findings,
+            "scan_error": scan_error,
             "dismiss_form": DismissForm(),
             "resolutions": draft.resolutions.select_related("by"),
             "conflict": conflict,
@@ -431,11 +432,11 @@ def review(request, project, pk):
         else:
             return redirect("interviews:review_list", slug=project.slug)
     record(request.user, "notes.read", draft, project=project)
+    kept, scan_error = [], None
     try:
         kept = actions.dismissed_findings(draft)
     except actions.ScanUnavailable as unavailable:
-        kept = []
-        form.add_error(None, unavailable.message)
+        scan_error = unavailable.message
     return render(
         request,
         "interviews/review.html",
@@ -445,6 +446,7 @@ def review(request, project, pk):
             "draft": draft,
             "form": form,
             "sections": _marked_sections(draft, kept),
+            "scan_error": scan_error,
             "kept": kept,
             "resolutions": draft.resolutions.select_related("by"),
         },
