@@ -276,7 +276,11 @@ def test_what_is_not_personal_data_is_not_flagged(text):
 @pytest.mark.parametrize(
     "text, kind, expected",
     [
-        ("ring oh seven seven double oh nine double oh one two three", "PHONE", "oh seven seven double oh nine double oh one two three"),
+        (
+            "ring oh seven seven double oh nine double oh one two three",
+            "PHONE",
+            "oh seven seven double oh nine double oh one two three",
+        ),  # noqa: E501
         ("O77OO 9OO 123 is her number", "PHONE", "O77OO 9OO 123"),
         ("her romanian number +40 721 234 567", "PHONE", "+40 721 234 567"),
         ("brazil one 55 11 98765 4321", "PHONE", "55 11 98765 4321"),
