@@ -51,7 +51,8 @@ def cell(value: float | None, digits: int = 2) -> str:
 
 def print_recall_table(results: dict[str, Evaluation]) -> None:
     columns = list(results)
-    print(f"{'type':22}" + "".join(f"{name + ' items/found/recall':>28}" for name in columns))
+    print(f"{'':22}" + "".join(f"{name:>28}" for name in columns))
+    print(f"{'type':22}" + f"{'items':>14}{'found':>7}{'recall':>7}" * len(columns))
     for kind in TYPES:
         row = f"{kind:22}"
         for name in columns:
