@@ -9,7 +9,7 @@ Steps of `scan`:
    addresses (also written "at ... dot"), links, handles, postcodes, NI numbers, addresses and
    vehicle registrations; runs of digits and number words ("oh seven seven double oh nine"),
    read as phone, NHS (checksum), sort code, account or passport numbers; calendar checks for
-   dates; and names (`_names`: a gazetteer, a dictionary and the words around a name);
+   dates; and names (`pii_names`: a gazetteer, a dictionary and the words around a name);
 2. proposals inside an allow-listed public place, organisation or helpline are dropped, except
    the deny-list's, which nothing hides;
 3. overlapping proposals are settled by priority (a known name beats a "possible name", an
@@ -24,9 +24,11 @@ import calendar
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 
+from coproduction import pii_names
 from coproduction import pii_words as words
 
 
@@ -135,19 +137,25 @@ PLACEHOLDER_RE = re.compile(r"\[(?:" + "|".join(re.escape(p[1:-1]) for p in set(
 
 # ---------------------------------------------------------------- e-mail, links, handles
 
-_AT = r"(?:\s*@\s*|\s*[\[({<]\s*(?:at|@)\s*[\])}>]\s*|\s+at\s+)"
+_AT_SIGN = r"(?:\s*@\s*|\s*[\[({<]\s*(?:at|@)\s*[\])}>]\s*)"
 _DOT = r"(?:\.|\s*[\[({<]\s*dot\s*[\])}>]\s*|\s+dot\s+)"
 _TLD = r"(?:com|co|uk|org|net|info|biz|me|io|ro|pl|lt|lv|br|pt|es|it|fr|de|ie|nl|tr|al|bg|ng|gh|so|in|pk|bd|eu|edu|gov|ac|mail)"
 EMAIL_RE = re.compile(r"(?<![\w.%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])")
-# Written to dodge spam filters: "jade.b at gmail dot com", "jade[at]hotmail[dot]co[dot]uk".
-OBFUSCATED_EMAIL_RE = re.compile(
-    rf"(?<![\w.%+-])[A-Za-z0-9._%+-]+{_AT}[A-Za-z0-9-]+(?:{_DOT}[A-Za-z0-9-]+)*?{_DOT}{_TLD}(?:{_DOT}{_TLD})?(?![\w-])",
-    re.IGNORECASE,
-)
+# Written to dodge spam filters: "jade.b at gmail dot com", "jade[at]hotmail[dot]co[dot]uk",
+# "bookings @ gmail . com". Spaces around a plain dot only count after a real or bracketed @:
+# "she was at home. It was late" is not an address.
+OBFUSCATED_EMAIL_RES = [
+    re.compile(
+        rf"(?<![\w.%+-])[A-Za-z0-9._%+-]+{at}[A-Za-z0-9-]+(?:{dot}[A-Za-z0-9-]+)*?{dot}{_TLD}(?:{dot}{_TLD})?(?![\w-])",
+        re.IGNORECASE,
+    )
+    for at, dot in [(_AT_SIGN, rf"(?:\s?\.\s?|{_DOT})"), (r"\s+at\s+", _DOT)]
+]
 URL_RE = re.compile(r"(?<![\w@])(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
 # Links typed without a scheme: "linktr.ee/jadexo", "bit.ly/3abc", "onlyfans.com/rosie".
 BARE_LINK_RE = re.compile(
-    r"(?<![\w@./-])(?:[a-z0-9][a-z0-9-]*\.)+(?:com|co\.uk|uk|org|net|me|ee|ly|io|tv|xxx|fans|link|bio|page|app|to|gl|gg|cc|co|vip)"
+    r"(?<![\w@./-])(?:[a-z0-9][a-z0-9-]*\.)+"
+    r"(?:com|co\.uk|uk|org|net|me|ee|ly|io|tv|xxx|fans|link|bio|page|app|to|gl|gg|cc|co|vip|ai|fm|xyz|club|live|site|online|social)"
     r"(?:/[^\s<>\"']*)?(?![\w@-])",
     re.IGNORECASE,
 )
@@ -162,6 +170,13 @@ PLATFORMS = (
 PLATFORM_HANDLE_RE = re.compile(
     rf"(?<![\w])(?:{PLATFORMS})(?:'s)?(?:\s+(?:is|was|name|names|handle|account|page|profile|username|user|id|as|on|under|called))*"
     r"(?:\s*[:\-=]\s*|\s+)(?P<handle>@?[A-Za-z0-9_][A-Za-z0-9_.]{1,29}[A-Za-z0-9_])(?![\w@])",
+    re.IGNORECASE,
+)
+
+# "her profile name ChloeE7xx", "username: rosie.b".
+PROFILE_NAME_RE = re.compile(
+    r"(?<![\w])(?:profile|user|screen|account|display|working)\s?name(?:\s+(?:is|was))?(?:\s*[:\-=]\s*|\s+)"
+    r"(?P<handle>@?[A-Za-z0-9_][A-Za-z0-9_.]{1,29}[A-Za-z0-9_])(?![\w@])",
     re.IGNORECASE,
 )
 
@@ -216,14 +231,19 @@ MONTH_NUMBERS = {name[:3]: number for number, name in enumerate(calendar.month_n
 NUMERIC_DATE_RE = re.compile(r"(?<![\w/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\w]|[/.-]\d)")
 ISO_DATE_RE = re.compile(r"(?<![\w/.-])(\d{4})-(\d{2})-(\d{2})(?![\w]|-\d)")
 DAY_MONTH_DATE_RE = re.compile(
-    rf"(?<![\w])(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({MONTHS})\.?,? (\d{{4}})(?![\w])",
+    rf"(?<![\w])(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({MONTHS})\.?,? (\d{{4}}|'?\d{{2}})(?![\w])",
     re.IGNORECASE,
 )
 MONTH_DAY_DATE_RE = re.compile(rf"(?<![\w])({MONTHS})\.? (\d{{1,2}})(?:st|nd|rd|th)?,? (\d{{4}})(?![\w])", re.IGNORECASE)
-VEHICLE_CURRENT_RE = re.compile(r"(?<![\w])[A-Z]{2}[0-9]{2} {0,2}[A-Z]{3}(?![\w])", re.IGNORECASE)  # AB12 CDE
+VEHICLE_CURRENT_RE = re.compile(r"(?<![\w])([A-Z]{2}) ?[0-9]{2} {0,2}([A-Z]{3})(?![\w])", re.IGNORECASE)  # AB12 CDE
 VEHICLE_OLDER_RES = [
     re.compile(r"(?<![\w])[A-HJ-NP-Y][0-9]{1,3} {0,2}[A-Z]{3}(?![\w])"),  # prefix: A123 BCD
     re.compile(r"(?<![\w])[A-Z]{3} {0,2}[0-9]{1,3}[A-HJ-NP-Y](?![\w])"),  # suffix: ABC 123D
+]
+# Near a word about a car, any case, and any letter (dateless and cherished plates: "O1 AAA").
+VEHICLE_OLDER_ANY_CASE_RES = [
+    re.compile(r"(?<![\w])[A-Z]{1,3} {0,2}[0-9]{1,4} {0,2}[A-Z]{1,3}(?![\w])", re.IGNORECASE),
+    *(re.compile(r.pattern, re.IGNORECASE) for r in VEHICLE_OLDER_RES),
 ]
 VEHICLE_CUE_RE = re.compile(r"\b(?:reg|registration|plate|plates|car|van|motor|vehicle|number plate)\b", re.IGNORECASE)
 STREET_TYPES = (
@@ -239,267 +259,6 @@ ADDRESS_RE = re.compile(
     rf"\d{{1,4}}[a-z]?,?\s+(?:{_ADDRESS_WORD}\s+){{1,3}}?(?:{STREET_TYPES})\.?(?![\w'’-])",
     re.IGNORECASE,
 )
-
-# ---------------------------------------------------------------- names
-
-WORD_RE = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
-SENTENCE_END = set(".!?;:\n•")
-FUNCTION_WORDS = frozenset(
-    """a an the and or but nor so yet if then than that this these those there here it its he she they we you i me
-    him her them us my his their our your mine hers theirs ours yours who whom whose what which when where why how
-    is was are were be been being am do does did done have has had having can could will would shall should may
-    might must not no yes to of in on at by for with from up down out off over under about into onto upon after
-    before since until while as like just only also too very really all any some each every both either neither
-    more most much many few lot lots one other another such own same again still even ever never always often
-    sometimes maybe because though although unless whether got get gets getting go goes going gone went come comes
-    came coming say says said tell tells told see saw seen know knew known think thought want wanted need needed
-    make made take took way back home now today tonight yesterday tomorrow week weeks month months year years time
-    times day days night nights morning evening afternoon weekend""".split()
-)
-NAMING_CUES = frozenset("called named nicknamed aka dubbed".split())
-NAMING_PHRASES = (
-    ("name", "is"),
-    ("name", "was"),
-    ("names",),
-    ("name's",),
-    ("known", "as"),
-    ("goes", "by"),
-    ("go", "by"),
-    ("calls", "himself"),
-    ("calls", "herself"),
-    ("call", "him"),
-    ("call", "her"),
-    ("call", "them"),
-    ("calls", "him"),
-    ("calls", "her"),
-    ("called", "him"),
-    ("called", "her"),
-)
-RELATION_CUES = frozenset(
-    """friend friends mate mates fella fellas boyfriend bf girlfriend gf partner husband hubby wife ex pimp pimps
-    punter punters client clients regular regulars sister sis brother cousin mum mam mom mother dad father auntie
-    aunt uncle nan nana gran daughter son manager landlord landlady neighbour neighbor flatmate housemate roommate
-    colleague boss driver lover babyfather babymother bm bd madam maid receptionist minder dealer guy bloke woman
-    girl lady man called named met meet meets meeting with told tell tells ask asks asked texted text texts rang
-    ring rings phoned messaged dm visited visit saw seeing introduced""".split()
-)
-ACTION_CUES = frozenset(
-    """met meet meets meeting with told tell tells ask asks asked texted text texts rang ring rings phoned messaged dm
-    visited visit saw seeing introduced called named""".split()
-)
-SPEECH_CUES = frozenset("said says told tells texted reckons asked rang".split())
-DETERMINERS = frozenset(
-    ["the", "a", "an", "this", "that", "these", "those", "my", "his", "her", "their", "our", "your", "some", "any", "no", "every"]
-)
-PLACE_PREPOSITIONS = frozenset(
-    """in at to from near round around outside inside via by off towards toward past opposite""".split()
-)
-TITLES = frozenset("""mr mrs ms miss mx dr sir madam auntie aunty uncle sister brother father pastor imam rev""".split())
-FORMAL_TITLES = frozenset("mr mrs ms miss mx dr".split())
-NICKNAME_PREFIXES = frozenset("big little lil young old baby mad lady king queen".split())
-# Names that are also common verbs or words after a name: never taken as a surname by position.
-NOT_SURNAMES_BY_POSITION = frozenset(
-    ["will", "may", "can", "rose", "said", "hope", "mark", "bill", "long", "love", "young", "little", "rich", "gay", "stone"]
-)
-
-STRONG, WEAK, RARE, WORD = "strong", "weak", "rare", "word"
-
-
-@dataclass(frozen=True)
-class _Token:
-    start: int
-    end: int
-    word: str  # as typed, without a possessive 's
-    lower: str
-    possessive: bool
-    placeholder: bool = False
-
-    @property
-    def capitalised(self) -> bool:
-        return self.word[:1].isupper() and not (len(self.word) > 1 and self.word.isupper())
-
-
-def _name_kind(lower: str) -> str:
-    """STRONG: a known name that is not an English word ("dave", "okafor"); WEAK: a known name
-    that is also a word ("rose", "will", "jade"); RARE: unknown to both ("zizou"); WORD."""
-    if len(lower) < 2 or lower in FUNCTION_WORDS or words.is_not_a_person(lower):
-        return WORD
-    ordinary = words.is_ordinary_word(lower)
-    if words.is_name(lower):
-        return WEAK if ordinary or len(lower) < 3 else STRONG
-    if not ordinary and len(lower) >= 3 and words.zipf(lower) < 3.0:
-        return RARE
-    return WORD
-
-
-def _tokens(text: str) -> list[_Token]:
-    tokens: list[_Token] = []
-    placeholders = [(m.start(), m.end()) for m in PLACEHOLDER_RE.finditer(text)]
-    for start, end in placeholders:
-        tokens.append(_Token(start, end, text[start:end], "[name]", False, placeholder=True))
-    for match in WORD_RE.finditer(text):
-        start, end = match.span()
-        if any(ps <= start < pe for ps, pe in placeholders):
-            continue
-        word = match[0]
-        possessive = word[-2:].lower() in ("'s", "’s") and len(word) > 3
-        if possessive:
-            word = word[:-2]
-            end -= 2
-        tokens.append(_Token(start, end, word, word.lower(), possessive))
-    tokens.sort(key=lambda t: t.start)
-    return tokens
-
-
-def _gap(text: str, before: _Token, after: _Token) -> str:
-    return text[before.end + (2 if before.possessive else 0) : after.start]
-
-
-def _names(text: str, allow_spans: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
-    """Possible names, each as one span (first name and surname together; a title with its
-    surname; a nickname with its prefix). See the module docstring of `pii_words` for the data."""
-    tokens = _tokens(text)
-    count = len(tokens)
-    kinds = [WORD if t.placeholder else _name_kind(t.lower) for t in tokens]
-    sentence_start = [True] * count
-    joined = [False] * count  # joined[i]: only spaces between token i-1 and i
-    for i in range(1, count):
-        gap = _gap(text, tokens[i - 1], tokens[i])
-        sentence_start[i] = any(c in SENTENCE_END for c in gap) and not tokens[i - 1].placeholder
-        if tokens[i - 1].lower in FORMAL_TITLES and gap.strip() == ".":
-            sentence_start[i] = False  # "Mr. Okafor"
-        joined[i] = gap.strip() == "" and not tokens[i - 1].possessive
-
-    def previous(i: int, back: int = 1) -> _Token | None:
-        j = i - back
-        if j < 0 or any(sentence_start[k] for k in range(j + 1, i + 1)):
-            return None
-        return tokens[j]
-
-    def followed_by_place(i: int) -> bool:
-        return i + 1 < count and joined[i + 1] and words.is_place_word(tokens[i + 1].lower)
-
-    def after_naming_cue(i: int) -> bool:
-        one, two = previous(i), previous(i, 2)
-        if one is None:
-            return False
-        if one.lower in NAMING_CUES or (one.lower,) in NAMING_PHRASES:
-            return True
-        return two is not None and (two.lower, one.lower) in NAMING_PHRASES
-
-    def after_relation(i: int) -> bool:
-        one, two = previous(i), previous(i, 2)
-        if one is None:
-            return False
-        if one.lower in RELATION_CUES or one.lower in TITLES:
-            # After a verb or "with", a very common word stays a word: "clash with work".
-            return one.lower not in ACTION_CUES or kinds[i] != WEAK or words.zipf(tokens[i].lower) < 5.2
-        # "her friend, rose": a relation one word further back, across a comma or "called".
-        return two is not None and two.lower in RELATION_CUES and one.lower in ("called", "named", "is", "was")
-
-    def before_speech(i: int) -> bool:
-        token = tokens[i]
-        one = previous(i)
-        if one is not None and one.lower in DETERMINERS:
-            return False
-        if token.possessive:
-            return True
-        return i + 1 < count and joined[i + 1] and tokens[i + 1].lower in SPEECH_CUES
-
-    def is_name_at(i: int) -> bool:
-        token, kind = tokens[i], kinds[i]
-        if token.placeholder or (token.lower in NICKNAME_PREFIXES and kind == WORD):
-            return False
-        capital_inside = token.capitalised and not sentence_start[i]
-        one = previous(i)
-        after_place_word = one is not None and one.lower in PLACE_PREPOSITIONS
-        if kind == STRONG:
-            return not followed_by_place(i) and not (after_place_word and capital_inside and followed_by_place(i))
-        if kind == WEAK:
-            if followed_by_place(i) or words.is_place_word(token.lower):
-                return after_naming_cue(i) or after_relation(i)
-            return capital_inside or after_naming_cue(i) or after_relation(i) or before_speech(i)
-        if kind == RARE:
-            if followed_by_place(i):
-                return False
-            if capital_inside and not after_place_word:
-                return True
-            return after_naming_cue(i) or after_relation(i) or (before_speech(i) and token.possessive)
-        if after_naming_cue(i) and words.is_name(token.lower):
-            return True  # "his real name is will"
-        # An ordinary word is a name only straight after "called" or a title: "called Sugar".
-        return (after_naming_cue(i) and (token.capitalised or words.zipf(token.lower) < 4.5)) or (
-            one is not None and one.lower in FORMAL_TITLES and token.capitalised
-        )
-
-    def joins_name(i: int) -> bool:
-        """Token i continues the name before it: "maria lopez", "dave smith", "[NAME] Lopez"."""
-        token, kind = tokens[i], kinds[i]
-        if not joined[i] or sentence_start[i] or tokens[i - 1].possessive:
-            return False
-        if kind == STRONG or (kind == RARE and token.capitalised):
-            return True
-        if kind == WEAK and token.lower not in NOT_SURNAMES_BY_POSITION and not words.is_place_word(token.lower):
-            return words.is_surname(token.lower) or token.capitalised
-        return False
-
-    i = 0
-    while i < count:
-        token = tokens[i]
-        name_here = is_name_at(i)
-        if not name_here and not token.placeholder:
-            i += 1
-            continue
-        start_index = i
-        # Reach back for a title ("Mrs Okafor"), a nickname prefix ("Big Tee") or a first name
-        # the surname made certain ("jade okafor").
-        while start_index > 0 and joined[start_index] and not sentence_start[start_index]:
-            before = tokens[start_index - 1]
-            if before.placeholder or before.possessive or before.lower in RELATION_CUES or before.lower in SPEECH_CUES:
-                break
-            if before.lower in FORMAL_TITLES or (before.lower in TITLES and before.capitalised):
-                start_index -= 1
-                break
-            if before.lower in NICKNAME_PREFIXES and (before.capitalised or after_naming_cue(start_index - 1)):
-                start_index -= 1
-                break
-            if (
-                kinds[start_index - 1] in (STRONG, WEAK, RARE)
-                and joins_name(start_index)
-                and not words.is_not_a_person(before.lower)
-            ):
-                if kinds[start_index - 1] == WEAK and not (before.capitalised or words.is_name(before.lower)):
-                    break
-                start_index -= 1
-                continue
-            break
-        end_index = i
-        while end_index + 1 < count and end_index - start_index < 3 and not tokens[end_index].possessive:
-            if not joins_name(end_index + 1):
-                break
-            end_index += 1
-        first, last = tokens[start_index], tokens[end_index]
-        i = end_index + 1
-        if first.placeholder and last.placeholder:
-            continue
-        if first.placeholder:  # "[NAME] Lopez": the surname alone is what is left to redact
-            first = tokens[start_index + 1]
-        span = (first.start, last.end)
-        if any(a_start <= span[0] and span[1] <= a_end for a_start, a_end in allow_spans):
-            continue
-        yield span
-
-
-def _names_after_nickname_cue(text: str) -> Iterator[tuple[int, int]]:
-    """'they call him little mo': a nickname prefix plus a short word after a naming phrase."""
-    pattern = re.compile(
-        r"\b(?:call(?:s|ed)? (?:him|her|them|himself|herself)|called|known as|goes by|aka)\s+"
-        r"(?P<name>(?:big|little|lil|young|old|baby|mad)\s+[^\W\d_]{2,12})\b",
-        re.IGNORECASE,
-    )
-    for match in pattern.finditer(text):
-        yield match.span("name")
-
 
 # ---------------------------------------------------------------- number runs
 
@@ -590,6 +349,8 @@ def _number_runs(text: str) -> Iterator[tuple[str, int, int]]:
         kind = _classify_digits(text, start, digits, raw.lstrip("+"), raw.startswith("+"))
         if kind:
             yield kind, start, end
+        else:
+            yield from _split_run(text, start, raw)
     for match in NUMBER_WORDS_RE.finditer(text):
         run = match[0]
         if not re.search(r"[a-z]", run, re.IGNORECASE) or len(re.findall(r"[a-z]+", run, re.IGNORECASE)) < 3:
@@ -598,6 +359,23 @@ def _number_runs(text: str) -> Iterator[tuple[str, int, int]]:
         plus = run.lstrip().startswith("+")
         if len(digits) >= 10 and _is_phone(digits, plus):
             yield "PHONE", match.start(), match.end()
+
+
+def _split_run(text: str, start: int, raw: str) -> Iterator[tuple[str, int, int]]:
+    """Two numbers typed one after the other ("23 05 80 6619 2044": a sort code and an account):
+    the first split of the run's digit groups where both sides are something."""
+    groups = [m.span() for m in re.finditer(r"\d+", raw)]
+    if not 2 <= len(groups) <= 8:
+        return
+    for cut in range(1, len(groups)):
+        left, right = raw[: groups[cut - 1][1]], raw[groups[cut][0] :]
+        right_start = start + groups[cut][0]
+        left_kind = _classify_digits(text, start, re.sub(r"\D", "", left), left, False)
+        right_kind = _classify_digits(text, right_start, re.sub(r"\D", "", right), right, False)
+        if left_kind and right_kind:
+            yield left_kind, start, start + len(left)
+            yield right_kind, right_start, start + len(raw)
+            return
 
 
 def _passports_with_letters(text: str) -> Iterator[tuple[int, int]]:
@@ -635,7 +413,7 @@ def _dates(text: str) -> Iterator[tuple[int, int]]:
         if _valid_date(int(match[3]), int(match[2]), int(match[1])):
             yield match.span()
     for match in DAY_MONTH_DATE_RE.finditer(text):
-        if _valid_date(int(match[1]), MONTH_NUMBERS[match[2][:3].title()], int(match[3])):
+        if _valid_date(int(match[1]), MONTH_NUMBERS[match[2][:3].title()], _year(match[3].lstrip("'"))):
             yield match.span()
     for match in MONTH_DAY_DATE_RE.finditer(text):
         if _valid_date(int(match[2]), MONTH_NUMBERS[match[1][:3].title()], int(match[3])):
@@ -645,10 +423,19 @@ def _dates(text: str) -> Iterator[tuple[int, int]]:
 # ---------------------------------------------------------------- the rest
 
 
+# A platform's or a public body's own address names nobody; with a path after it, it may.
+PUBLIC_DOMAINS = frozenset(
+    """bit.ly linktr.ee onlyfans.com instagram.com tiktok.com adultwork.com beacons.ai facebook.com twitter.com x.com
+    snapchat.com t.me wa.me youtube.com google.com gov.uk nhs.uk fansly.com allmylinks.com lnk.bio tinyurl.com""".split()
+)
+
+
 def _urls(text: str) -> Iterator[tuple[int, int]]:
     for regex in (URL_RE, BARE_LINK_RE):
         for match in regex.finditer(text):
             start, end = match.span()
+            if regex is BARE_LINK_RE and match[0].lower().rstrip(".,;:!?)") in PUBLIC_DOMAINS:
+                continue
             while end > start and text[end - 1] in ".,;:!?)]}'\"’”":
                 end -= 1
             yield start, end
@@ -656,12 +443,20 @@ def _urls(text: str) -> Iterator[tuple[int, int]]:
 
 def _vehicles(text: str) -> Iterator[tuple[int, int]]:
     for match in VEHICLE_CURRENT_RE.finditer(text):
-        yield match.span()
+        # Spaced and in lower case, "on 12 and" has the shape too: the letters must not be words.
+        plate = match[0]
+        letters_are_words = any(
+            part.lower() in pii_names.FUNCTION_WORDS or words.zipf(part.lower()) >= 4.0 for part in match.groups()
+        )
+        tidy = plate.isupper() and " " not in plate[:3]
+        if tidy or not letters_are_words or _context(text, match.start(), VEHICLE_CUE_RE, 30):
+            yield match.span()
     for regex in VEHICLE_OLDER_RES:
         for match in regex.finditer(text):
             yield match.span()
-        # Older plates typed in lower case are read as plates only near a word about a car.
-        for match in re.compile(regex.pattern, re.IGNORECASE).finditer(text):
+    # Older plates typed in lower case are read as plates only near a word about a car.
+    for regex in VEHICLE_OLDER_ANY_CASE_RES:
+        for match in regex.finditer(text):
             if not match[0].isupper() and _context(text, match.start(), VEHICLE_CUE_RE, 30):
                 yield match.span()
 
@@ -669,16 +464,35 @@ def _vehicles(text: str) -> Iterator[tuple[int, int]]:
 def _handles(text: str) -> Iterator[tuple[int, int]]:
     for match in HANDLE_RE.finditer(text):
         yield match.span()
-    for match in PLATFORM_HANDLE_RE.finditer(text):
+    for match in (*PLATFORM_HANDLE_RE.finditer(text), *PROFILE_NAME_RE.finditer(text)):
         handle = match["handle"]
         low = handle.lower().lstrip("@")
-        plain_word = low.isalpha() and (low in FUNCTION_WORDS or words.zipf(low) >= 3.5)
+        plain_word = low.isalpha() and (low in pii_names.FUNCTION_WORDS or words.zipf(low) >= 3.5)
         if (plain_word and not handle.startswith("@")) or not re.search(r"[a-z]", low):
             continue  # "on insta a lot", "her snap is private"
         yield match.span("handle")
 
 
-def _deny_list(text: str, terms: Iterable[DenyTerm | str]) -> Iterator[tuple[str, int, int]]:
+@lru_cache(maxsize=256)
+def _term_pattern(terms: frozenset[str]) -> re.Pattern | None:
+    """Whole-word, case-insensitive; one alternation, longest first, so "Old Gasworks Lane" wins
+    over "Old Gasworks". Compiled once per list, not once per note."""
+    cleaned = sorted({t.strip() for t in terms if t.strip()}, key=len, reverse=True)
+    if not cleaned:
+        return None
+    alternatives = "|".join(re.escape(t) for t in cleaned)
+    return re.compile(rf"(?<![\w])(?:{alternatives})(?![\w])", re.IGNORECASE)
+
+
+def _term_spans(text: str, terms: frozenset[str]) -> Iterator[tuple[int, int]]:
+    pattern = _term_pattern(terms)
+    if pattern is not None:
+        for match in pattern.finditer(text):
+            yield match.span()
+
+
+@lru_cache(maxsize=256)
+def _deny_kinds(terms: tuple) -> tuple[tuple[str, frozenset[str]], ...]:
     by_kind: dict[str, set[str]] = {}
     for item in terms:
         term = DenyTerm(item) if isinstance(item, str) else item
@@ -686,26 +500,19 @@ def _deny_list(text: str, terms: Iterable[DenyTerm | str]) -> Iterator[tuple[str
         if cleaned:
             kind = {"nickname": "NICKNAME", "place": "PLACE"}.get(term.kind, "NAME")
             by_kind.setdefault(kind, set()).add(cleaned)
-    for kind, cleaned_terms in by_kind.items():
+    return tuple((kind, frozenset(found)) for kind, found in by_kind.items())
+
+
+def _deny_list(text: str, terms: tuple) -> Iterator[tuple[str, int, int]]:
+    for kind, cleaned_terms in _deny_kinds(terms):
         for start, end in _term_spans(text, cleaned_terms):
             yield kind, start, end
 
 
-def _term_spans(text: str, terms: Iterable[str]) -> Iterator[tuple[int, int]]:
-    """Whole-word, case-insensitive matches; one alternation, longest first, so "Old Gasworks
-    Lane" wins over "Old Gasworks"."""
-    cleaned = sorted({t.strip() for t in terms if t.strip()}, key=len, reverse=True)
-    if not cleaned:
-        return
-    alternatives = "|".join(re.escape(t) for t in cleaned)
-    pattern = re.compile(rf"(?<![\w])(?:{alternatives})(?![\w])", re.IGNORECASE)
-    for match in pattern.finditer(text):
-        yield match.start(), match.end()
-
-
-def _allow_list(text: str, terms: Iterable) -> tuple[list[tuple[int, int]], set[str]]:
-    """Spans of the allow-listed terms in the text, and the helplines' numbers as digits."""
-    cleaned: list[str] = []
+@lru_cache(maxsize=256)
+def _allow_terms(terms: tuple) -> tuple[frozenset[str], frozenset[str]]:
+    """The allow-list's words, and its helplines' numbers as digits."""
+    cleaned: set[str] = set()
     numbers: set[str] = set()
     for item in terms:
         if isinstance(item, AllowTerm):
@@ -719,12 +526,18 @@ def _allow_list(text: str, terms: Iterable) -> tuple[list[tuple[int, int]], set[
         if kind == "helpline" or len(digits) >= 5:
             numbers.add(digits)
         if term:
-            cleaned.append(term)
-    return list(_term_spans(text, cleaned)), numbers
+            cleaned.add(term)
+    return frozenset(cleaned), frozenset(numbers)
+
+
+def _allow_list(text: str, terms: tuple) -> tuple[pii_names.Spans, frozenset[str]]:
+    """Spans of the allow-listed terms in the text, and the helplines' numbers as digits."""
+    cleaned, numbers = _allow_terms(terms)
+    return pii_names.Spans(_term_spans(text, cleaned)), numbers
 
 
 DETECTORS = {
-    "email": lambda text: (("EMAIL", *m.span()) for r in (EMAIL_RE, OBFUSCATED_EMAIL_RE) for m in r.finditer(text)),
+    "email": lambda text: (("EMAIL", *m.span()) for r in (EMAIL_RE, *OBFUSCATED_EMAIL_RES) for m in r.finditer(text)),
     "handle": lambda text: (("HANDLE", s, e) for s, e in _handles(text)),
     "postcode": lambda text: (("POSTCODE", *m.span()) for m in POSTCODE_RE.finditer(text)),
     "ni": lambda text: (("NI_NUMBER", *m.span()) for m in NI_RE.finditer(text)),
@@ -734,11 +547,11 @@ DETECTORS = {
     "number": _number_runs,
     "passport": lambda text: (("PASSPORT", s, e) for s, e in _passports_with_letters(text)),
     "date": lambda text: (("DATE", s, e) for s, e in _dates(text)),
-    "nickname": lambda text: (("POSSIBLE_NAME", s, e) for s, e in _names_after_nickname_cue(text)),
+    "nickname": lambda text: (("POSSIBLE_NAME", s, e) for s, e in pii_names.nicknames(text)),
 }
 
 
-def _proposals(text: str, deny_terms: list, allow_terms: list) -> Iterator[tuple[str, int, int]]:
+def _proposals(text: str, deny_terms: tuple, allow_terms: tuple) -> Iterator[tuple[str, int, int]]:
     yield from _deny_list(text, deny_terms)
     allow_spans, allow_numbers = _allow_list(text, allow_terms)
 
@@ -747,9 +560,14 @@ def _proposals(text: str, deny_terms: list, allow_terms: list) -> Iterator[tuple
             return False
         if kind == "PHONE" and re.sub(r"\D", "", text[start:end]) in allow_numbers:
             return True
-        return any(a_start <= start and end <= a_end for a_start, a_end in allow_spans)
+        return allow_spans.holds(start, end)
 
-    detectors = [*DETECTORS.items(), ("name", lambda text: (("POSSIBLE_NAME", s, e) for s, e in _names(text, allow_spans)))]
+    placeholders = pii_names.Spans(m.span() for m in PLACEHOLDER_RE.finditer(text))
+
+    def names(text: str) -> Iterator[tuple[str, int, int]]:
+        return (("POSSIBLE_NAME", s, e) for s, e in pii_names.names(text, placeholders, allow_spans))
+
+    detectors = [*DETECTORS.items(), ("name", names)]
     for detector, propose in detectors:
         try:
             found = list(propose(text))
@@ -760,14 +578,19 @@ def _proposals(text: str, deny_terms: list, allow_terms: list) -> Iterator[tuple
                 yield kind, start, end
 
 
+def _hashable(terms: Iterable) -> tuple:
+    return tuple(tuple(t) if isinstance(t, list) else t for t in terms)
+
+
 def scan(text: str, deny_terms: Iterable[DenyTerm | str] = (), allow_terms: Iterable = ()) -> list[Finding]:
     """Every finding in `text`, in order, without overlaps (see the module docstring).
 
     `allow_terms` are `AllowTerm`s, (kind, term) pairs or plain strings (places)."""
     if not text:
         return []
+    proposed = _proposals(text, _hashable(deny_terms), _hashable(allow_terms))
     proposals = sorted(
-        {(kind, start, end) for kind, start, end in _proposals(text, list(deny_terms), list(allow_terms)) if end > start},
+        {(kind, start, end) for kind, start, end in proposed if end > start},
         key=lambda p: (PRIORITY[p[0]], -(p[2] - p[1]), p[1]),
     )
     # A byte per character marks what an accepted finding covers: checking a proposal costs its

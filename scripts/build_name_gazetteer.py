@@ -46,10 +46,12 @@ def write(name: str, words: set[str]) -> None:
 
 
 def main() -> None:
-    given = ranked("first_names", GIVEN_RANK)
     guesser = gender_guesser.detector.Detector()
-    given |= {name.lower() for name in guesser.names if LATIN.match(name.lower())}
-    write("given_names", given)
+    # gender-guesser's list is curated (names, not whatever people typed into a profile), so a
+    # name on it may be taken as a name with weaker evidence ("Rose wants...").
+    curated = {name.lower() for name in guesser.names if LATIN.match(name.lower())}
+    write("curated_given_names", curated)
+    write("given_names", ranked("first_names", GIVEN_RANK) | curated)
     write("surnames", ranked("last_names", SURNAME_RANK))
 
 
