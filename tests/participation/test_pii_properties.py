@@ -394,11 +394,14 @@ def realistic_note(size: int) -> str:
 def test_time_grows_about_linearly_with_a_2_mb_note():
     small, large = realistic_note(200_000), realistic_note(2_000_000)
     call_scan(scan, small, ALLOW_TERMS)  # warm caches and compiled patterns
-    best = {len(small): float("inf"), len(large): float("inf")}
-    for _ in range(2):  # interleaved, best of two each: the machine is shared and load comes and goes
-        for text in (small, large):
-            start = time.perf_counter()
-            call_scan(scan, text, ALLOW_TERMS)  # with the allow-list once scan() takes one
-            best[len(text)] = min(best[len(text)], time.perf_counter() - start)
-    ratio = best[len(large)] / best[len(small)]
+
+    def seconds(text: str) -> float:
+        start = time.perf_counter()
+        call_scan(scan, text, ALLOW_TERMS)  # with the allow-list once scan() takes one
+        return time.perf_counter() - start
+
+    small_time = min(seconds(small) for _ in range(3))
+    ratio = seconds(large) / small_time
+    if ratio >= 15:  # the machine is shared: measure both once more before calling it superlinear
+        ratio = min(ratio, seconds(large) / min(small_time, seconds(small)))
     assert ratio < 15, f"2 MB took {ratio:.1f} times as long as 200 KB"
