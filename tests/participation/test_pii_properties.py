@@ -21,25 +21,28 @@ from coproduction.pii import DenyTerm, scan
 from tests.pii_corpus import call_scan, load_allow_list, load_notes
 
 ALLOW_TERMS = load_allow_list()
-VOCABULARY = sorted({word for note in load_notes("clean", "dev") for word in note.text.split()})
+CLEAN_NOTES = [note.text for note in load_notes("clean", "dev")]
+VOCABULARY = sorted({word for text in CLEAN_NOTES for word in text.split()})
 SAMPLE = settings(max_examples=40, derandomize=True)
 
+# Names here are not the held-out test split's (bar the ordinary words that are also names and the
+# issue's own examples), so making these pass does not tune the scanner to that split.
 # The type a finding may carry for each planted type.
 FAMILIES = {"NAME": {"NAME", "NICKNAME", "POSSIBLE_NAME"}}
 
 FIRST_NAMES = [
     "jade", "Rose", "Faith", "Amber", "Mark", "Bill", "Will", "Grace", "Hope", "Joy", "Summer",
-    "Andreea", "Ionela", "Ștefan", "Małgorzata", "Łukasz", "Agnieszka", "Rūta", "Aistė", "Vytautas",
-    "Nasrin", "Shahana", "Rubel", "Hodan", "Faduma", "Abdirahman", "Thaís", "Letícia", "João",
-    "Chioma", "Ngozi", "Tunde", "Ayşe", "Mehmet", "Drita", "Besnik", "Siobhán", "Ciarán", "Kayleigh", "Dave",
+    "Andreea", "Mihaela", "Ștefan", "Bożena", "Łukasz", "Grażyna", "Rūta", "Aistė", "Vytautas",
+    "Nasrin", "Shahana", "Sohel", "Ubah", "Faduma", "Abdirahman", "Thaís", "Letícia", "João",
+    "Chioma", "Ngozi", "Tunde", "Ayşe", "Mehmet", "Drita", "Besnik", "Siobhán", "Ciarán", "Courtney", "Dave",
 ]  # fmt: skip
 SURNAMES = [
     "Lopez", "Smith", "Okafor", "Popescu", "Dumitrescu", "Nowak", "Wiśniewska", "Kazlauskienė", "Petrauskas",
-    "Begum", "Uddin", "Chowdhury", "Warsame", "Farah", "Oliveira", "Souza", "Adeyemi", "Yılmaz", "Demir",
-    "Hoxha", "Byrne", "Doherty", "O'Brien", "Clarke",
+    "Khatun", "Uddin", "Miah", "Egal", "Jama", "Oliveira", "Souza", "Adebayo", "Yılmaz", "Demir",
+    "Hoxha", "Byrne", "Doherty", "O'Sullivan", "Whitfield",
 ]  # fmt: skip
 TITLES = ["Mrs", "Mr", "Ms", "Miss", "Dr", "Auntie", "Uncle", "Pastor"]
-NICKNAMES = ["Big Tee", "little mo", "Smokey", "T-Bone", "Lil J", "K-Dog", "Scouse Kev", "Big Mike", "Dan the Van"]
+NICKNAMES = ["Big Tee", "little mo", "Smokey", "T-Bone", "Lil J", "Lil Dre", "Brummie Steve", "Big Sal", "Tommy Two Phones"]
 NAME_TEMPLATES = [
     "met {} at the hub",
     "her friend {} said",
@@ -118,7 +121,9 @@ def names(draw) -> str:
     elif shape == "full":
         name = draw(st.sampled_from(FIRST_NAMES)) + draw(st.sampled_from([" ", "  "])) + draw(st.sampled_from(SURNAMES))
     elif shape == "title":
-        name = draw(st.sampled_from(TITLES)) + draw(st.sampled_from([" ", ". "])) + draw(st.sampled_from(SURNAMES))
+        title = draw(st.sampled_from(TITLES))
+        dot = draw(st.sampled_from(["", "."])) if title in ("Mr", "Mrs", "Ms", "Dr") else ""
+        name = title + dot + " " + draw(st.sampled_from(SURNAMES))
     else:
         name = draw(st.sampled_from(NICKNAMES))
     return draw(recased(name))
@@ -293,7 +298,9 @@ ITEMS = {
     "DATE": (dates(), ["dob {} she said", "her date of birth is {} for the form"]),
 }
 
-filler = st.lists(st.sampled_from(VOCABULARY), max_size=12).map(" ".join)
+# Around each planted item: words drawn at random from the dev clean notes, or a whole note.
+# Words first, so that a failing example shrinks to a short sentence.
+filler = st.lists(st.sampled_from(VOCABULARY), max_size=12).map(" ".join) | st.sampled_from(CLEAN_NOTES)
 
 
 @st.composite
@@ -387,11 +394,14 @@ def realistic_note(size: int) -> str:
 def test_time_grows_about_linearly_with_a_2_mb_note():
     small, large = realistic_note(200_000), realistic_note(2_000_000)
     call_scan(scan, small, ALLOW_TERMS)  # warm caches and compiled patterns
-    best = {len(small): float("inf"), len(large): float("inf")}
-    for _ in range(2):  # interleaved, best of two each: the machine is shared and load comes and goes
-        for text in (small, large):
-            start = time.perf_counter()
-            call_scan(scan, text, ALLOW_TERMS)  # with the allow-list once scan() takes one
-            best[len(text)] = min(best[len(text)], time.perf_counter() - start)
-    ratio = best[len(large)] / best[len(small)]
+
+    def seconds(text: str) -> float:
+        start = time.perf_counter()
+        call_scan(scan, text, ALLOW_TERMS)  # with the allow-list once scan() takes one
+        return time.perf_counter() - start
+
+    small_time = min(seconds(small) for _ in range(3))
+    ratio = seconds(large) / small_time
+    if ratio >= 15:  # the machine is shared: measure both once more before calling it superlinear
+        ratio = min(ratio, seconds(large) / min(small_time, seconds(small)))
     assert ratio < 15, f"2 MB took {ratio:.1f} times as long as 200 KB"

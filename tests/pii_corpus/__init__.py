@@ -16,6 +16,22 @@ Every person, number and address is invented; phone numbers use Ofcom's drama ra
 numbers the 999 test range (with a valid check digit), domains are example domains or made-up
 mailboxes.
 
+How items are marked (one item is what a redaction should replace in one go):
+
+- NAME: any person, first name, surname or both as one item; a title, or a kinship word used
+  as one, goes with the name ("Mrs Okafor", "Uncle Femi", "Pastor John"), a description does
+  not ("her son [Emeka]", "her nan [Doreen]"); a nickname or street name is one item ("Big Tee",
+  "little mo", "Dan the Van"). A possessive "'s" stays out.
+  Ordinary words are marked only where they name someone ("Rose's fella", not "the rose garden").
+- PHONE, EMAIL: everything from the first to the last character of the number or address as
+  written, including "+", brackets, words ("oh seven seven ...") and obfuscation ("[at]", " dot ").
+- NHS_NUMBER, NI_NUMBER, SORT_CODE, BANK_ACCOUNT, PASSPORT: the value only, not the words
+  around it ("sort code", "acc no", "passport").
+- ADDRESS: house number and street, with a flat or unit prefix if given ("flat 3, 12 katherine
+  rd"); a street without a number is not an item. POSTCODE: full postcodes only, "E7" alone is not.
+- HANDLE: a profile name, with its "@" when written. URL: the whole link as written.
+- DATE: a date with day, month and year ("march 2024" or "the 3rd" alone are not items).
+
 `evaluate(scan, notes, allow_terms)` measures a scanner against notes loaded here. A planted
 item counts as found when one finding, of any type, covers the whole item and reaches at most
 `SLACK` characters beyond it on either side: "[NAME] Lopez" (half a name) and a finding that
