@@ -588,6 +588,7 @@ def scan(text: str, deny_terms: Iterable[DenyTerm | str] = (), allow_terms: Iter
     `allow_terms` are `AllowTerm`s, (kind, term) pairs or plain strings (places)."""
     if not text:
         return []
+    words.warm()  # every list at the first scan of a process, not at a first place name later
     proposed = _proposals(text, _hashable(deny_terms), _hashable(allow_terms))
     proposals = sorted(
         {(kind, start, end) for kind, start, end in proposed if end > start},

@@ -23,7 +23,7 @@ the names a project knows; the allow-list covers the area's public places and se
 import bisect
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from coproduction import pii_words as words
 
@@ -118,8 +118,7 @@ class Spans:
 NAMEISH = (STRONG, WEAK, RARE)
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     start: int
     end: int
     word: str  # as typed, without a possessive 's
@@ -155,39 +154,73 @@ def name_kind(lower: str) -> str:
     return WORD
 
 
-def tokens_of(text: str, placeholders: Spans) -> list[Token]:
-    tokens = [Token(start, end, text[start:end], "[name]", False, placeholder=True) for start, end in placeholders]
-    for match in WORD_RE.finditer(text):
-        start, end = match.span()
-        if placeholders.holds(start, start + 1):
-            continue
-        word = match[0]
-        possessive = word[-2:].lower() in ("'s", "’s") and len(word) > 3
-        if possessive:
-            word, end = word[:-2], end - 2
-        tokens.append(Token(start, end, word, word.lower(), possessive))
-    tokens.sort(key=lambda t: t.start)
-    return tokens
+class Tokens:
+    """The words of a text, kept as columns of plain values: a 2 MB note has 350,000 words, and
+    as many small objects would keep the garbage collector busy (time growing faster than the
+    text). Indexing builds a `Token` for the moment it is looked at."""
+
+    def __init__(self, text: str, placeholders: Spans):
+        rows = [(start, end, text[start:end], "[name]", False, True) for start, end in placeholders]
+        for match in WORD_RE.finditer(text):
+            start, end = match.span()
+            if placeholders.holds(start, start + 1):
+                continue
+            word = match[0]
+            possessive = word[-2:].lower() in ("'s", "’s") and len(word) > 3
+            if possessive:
+                word, end = word[:-2], end - 2
+            rows.append((start, end, word, word.lower(), possessive, False))
+        rows.sort(key=lambda row: row[0])
+        columns = list(zip(*rows, strict=True)) if rows else [()] * 6
+        self.starts, self.ends, self.words, self.lowers, self.possessives, self.placeholders = map(list, columns)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def for_reading(self) -> "Tokens | list[Token]":
+        """A plain list of `Token`s for an ordinary note (faster to index); the columns for a
+        note too long for that many objects."""
+        if len(self) > 50_000:
+            return self
+        return [Token(*row) for row in zip(*self.columns(), strict=True)]
+
+    def columns(self) -> tuple[list, ...]:
+        return self.starts, self.ends, self.words, self.lowers, self.possessives, self.placeholders
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return Token(
+            self.starts[index],
+            self.ends[index],
+            self.words[index],
+            self.lowers[index],
+            self.possessives[index],
+            self.placeholders[index],
+        )
 
 
 class _Reader:
     """The tokens of one text with what is known about each: kind, sentence start, and whether
     only spaces separate it from the token before."""
 
-    def __init__(self, text: str, tokens: list[Token]):
+    def __init__(self, text: str, tokens: Tokens):
         self.text = text
-        self.tokens = tokens
-        self.kinds = [WORD if t.placeholder else name_kind(t.lower) for t in tokens]
+        self.tokens = tokens.for_reading()
+        self.kinds = [
+            WORD if placeholder else name_kind(lower)
+            for lower, placeholder in zip(tokens.lowers, tokens.placeholders, strict=True)
+        ]
         count = len(tokens)
         self.sentence_start = [True] * count
         self.joined = [False] * count
         for i in range(1, count):
-            before, token = tokens[i - 1], tokens[i]
-            gap = text[before.end + (2 if before.possessive else 0) : token.start]
-            self.sentence_start[i] = any(c in SENTENCE_END for c in gap) and not before.placeholder
-            if before.lower in FORMAL_TITLES and gap.strip() == ".":
-                self.sentence_start[i] = False  # "Mr. Okafor"
-            self.joined[i] = gap.strip() == "" and not before.possessive
+            possessive = tokens.possessives[i - 1]
+            gap = text[tokens.ends[i - 1] + (2 if possessive else 0) : tokens.starts[i]]
+            self.sentence_start[i] = not tokens.placeholders[i - 1] and any(c in SENTENCE_END for c in gap)
+            self.joined[i] = not possessive and gap.strip() == ""
+            if tokens.lowers[i - 1] in FORMAL_TITLES and gap.strip() == ".":
+                self.sentence_start[i], self.joined[i] = False, True  # "Mr. Okafor"
 
     def previous(self, i: int, back: int = 1) -> Token | None:
         j = i - back
@@ -285,8 +318,11 @@ class _Reader:
         capital_inside = token.capitalised and not self.sentence_start[i]
         curated = words.is_curated_given_name(token.lower)
         one = self.previous(i)
-        if one is not None and self.joined[i] and one.capitalised and one.lower in NICKNAME_PREFIXES | TITLES:
-            return True  # "Big Tee", "Auntie Bim"
+        if one is not None and self.joined[i] and one.lower in NICKNAME_PREFIXES | TITLES:
+            if one.capitalised:
+                return True  # "Big Tee", "Auntie Bim"
+            if one.lower in NICKNAME_PREFIXES and (self.after_relation(i - 1) or self.cue_before(i - 1)):
+                return True  # "met big tee"
         if kind == WEAK:
             if words.is_place_word(token.lower):
                 return self.after_relation(i)
@@ -320,6 +356,10 @@ class _Reader:
             return False
         if before.lower in FORMAL_TITLES or (before.lower in TITLES and before.capitalised):
             return True
+        if before.lower in TITLES:
+            # "met auntie lopez": a title; "her nan doreen": a description, not part of the name.
+            two = self.previous(i - 1)
+            return two is None or not self.joined[i - 1] or two.lower not in DETERMINERS
         if before.lower in NICKNAME_PREFIXES:
             return before.capitalised or self.sentence_start[i - 1] or self.cue_before(i - 1) is not None
         if before.lower in RELATION_CUES or before.lower in ACTION_CUES or before.lower in SUBJECT_VERBS:
@@ -332,7 +372,7 @@ class _Reader:
 
 def names(text: str, placeholders: Spans, allow_spans: Spans) -> Iterator[tuple[int, int]]:
     """Possible names, each as one span (see the module docstring)."""
-    reader = _Reader(text, tokens_of(text, placeholders))
+    reader = _Reader(text, Tokens(text, placeholders))
     tokens, count = reader.tokens, len(reader.tokens)
     i = 0
     while i < count:

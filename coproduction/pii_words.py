@@ -201,6 +201,7 @@ def is_place_word(word: str) -> bool:
 PLACE_WORDS_SET = frozenset(PLACE_WORDS)
 
 
+@cache
 def warm() -> None:
     """Load every list now (a worker or the benchmark calls this so the first scan is not slow)."""
     given_names(), surnames(), curated_given_names(), _webster_lower(), _common_words(), _places(), _never_people()
