@@ -11,8 +11,8 @@ from django.utils import timezone
 from icalendar import Calendar
 from notifications_python_client.errors import HTTPError
 
-from coproduction import delivery, outbox
 from coproduction.models import Notification
+from coproduction.notifications import delivery, outbox
 from tests.factories import ParticipantFactory
 from tests.reminders.conftest import FakeNotifyClient, utc
 
@@ -29,7 +29,7 @@ def claim_and_deliver(now=None) -> list[int]:
 def test_a_due_row_is_claimed_then_queued_after_commit(world, make_row, django_capture_on_commit_callbacks, monkeypatch):
     row = make_row(recipient=world.peer, project=world.project)
     queued = []
-    monkeypatch.setattr("coproduction.tasks.deliver_notification_task.delay", queued.append)
+    monkeypatch.setattr("coproduction.notifications.tasks.deliver_notification_task.delay", queued.append)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         assert delivery.claim_due_notifications() == [row.pk]
     assert queued == []  # nothing leaves before the claim commits
@@ -190,7 +190,7 @@ def test_a_broker_outage_while_queueing_loses_nothing(world, make_row, monkeypat
     def broker_down(pk):
         raise ConnectionRefusedError
 
-    monkeypatch.setattr("coproduction.tasks.deliver_notification_task.delay", broker_down)
+    monkeypatch.setattr("coproduction.notifications.tasks.deliver_notification_task.delay", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         assert len(delivery.claim_due_notifications()) == 3
     assert {r.status for r in Notification.objects.all()} == {Status.SENDING}
@@ -240,7 +240,9 @@ class FakeResponse:
 def test_notify_errors_are_retried_or_final(world, make_row, monkeypatch, settings, code, status):
     settings.NOTIFY_API_KEY = "k"
     settings.NOTIFY_EMAIL_TEMPLATE_ID = "t"
-    monkeypatch.setattr("coproduction.delivery.notify_client", lambda: FakeNotifyClient(HTTPError(FakeResponse(code))))
+    monkeypatch.setattr(
+        "coproduction.notifications.delivery.notify_client", lambda: FakeNotifyClient(HTTPError(FakeResponse(code)))
+    )
     row = make_row(recipient=world.peer, channel=Notification.Channel.NOTIFY_EMAIL)
     claim_and_deliver()
     row.refresh_from_db()
@@ -267,10 +269,10 @@ def test_management_command_delivers_without_a_broker(world, make_row, capsys):
 
 
 def test_the_tasks_take_ids_and_run_the_functions(world, make_row, monkeypatch):
-    from coproduction import tasks
+    from coproduction.notifications import tasks
 
     row = make_row(recipient=world.peer)
-    monkeypatch.setattr("coproduction.tasks.deliver_notification_task.delay", lambda pk: None)
+    monkeypatch.setattr("coproduction.notifications.tasks.deliver_notification_task.delay", lambda pk: None)
     assert tasks.claim_due_notifications() is True
     assert tasks.deliver_notification_task(str(row.pk)) is True
     assert tasks.claim_due_notifications() is False

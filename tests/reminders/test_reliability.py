@@ -24,8 +24,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from coproduction import outbox
 from coproduction.models import Notification
+from coproduction.notifications import outbox
 from tests.factories import ParticipantFactory, ProjectFactory, UserFactory
 
 pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True)]

@@ -46,8 +46,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from coproduction.digest import digest_lines
 from coproduction.models import Notification, Project, Role
+from coproduction.notifications.digest import digest_lines
 
 logger = logging.getLogger(__name__)
 
@@ -332,7 +332,7 @@ def claim_all_due(max_batches: int = 10) -> int:
 
 def queue_deliveries(ids: list[int]) -> int:
     """Hand ids to the delivery task; stop at the first broker error (the lease recovers the rest)."""
-    from coproduction.tasks import deliver_notification_task
+    from coproduction.notifications.tasks import deliver_notification_task
 
     queued = 0
     for pk in ids:
@@ -440,7 +440,7 @@ def queue_daily_digests(now: datetime | None = None) -> int:
     Until noon it catches up after an outage; news that arrives later waits for tomorrow.
     The row carries no content: the lines are counted again when it is delivered.
     """
-    from coproduction.outbox import immediate_key_prefix, notify_now
+    from coproduction.notifications.outbox import immediate_key_prefix, notify_now
 
     now = now or timezone.now()
     created = 0

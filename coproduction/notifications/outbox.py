@@ -5,7 +5,7 @@ creates the missing rows, cancels pending rows that are no longer wanted (a resc
 cancelled appointment) and leaves sent rows alone. Idempotency keys include the due time, so
 running the same sync twice creates nothing new and a reminder is never doubled.
 
-Rows carry ids and a template name; text is rendered at delivery time (coproduction.delivery).
+Rows carry ids and a template name; text is rendered at delivery time (coproduction.notifications.delivery).
 """
 
 from collections.abc import Iterable
