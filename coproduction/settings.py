@@ -102,7 +102,24 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_url("REDIS_URL", {"redis", "rediss"})
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Rate limits and used TOTP codes live in the cache: while Redis is down they go to a
+    # database cache instead (coproduction.cache), so sign-in neither fails nor stops limiting.
+    CACHES = {
+        "default": {
+            "BACKEND": "coproduction.cache.RedisWithDatabaseFallback",
+            "LOCATION": REDIS_URL,
+            "FALLBACK": "fallback",
+            "OPTIONS": {
+                "socket_connect_timeout": env_int("REDIS_TIMEOUT_SECONDS", 1, minimum=1),
+                "socket_timeout": env_int("REDIS_TIMEOUT_SECONDS", 1, minimum=1),
+            },
+        },
+        "fallback": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "cache_fallback",
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        },
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
