@@ -169,10 +169,12 @@ CELERY_BEAT_SCHEDULE = {
     # interviews: released notes drafts kept past DRAFT_RETENTION_DAYS are deleted (idempotent).
     "purge-released-drafts": {"task": "interviews.purge_released_drafts", "schedule": 3600.0},
 }
-# Delivery (coproduction.notifications.delivery): a claimed row not sent within the lease is
-# claimed again; transient failures are retried after RETRY_SECONDS, doubling each time, up to
+# Delivery (coproduction.notifications.delivery): a send started and not finished within the
+# lease is tried again; transient failures are retried after RETRY_SECONDS, doubling each time, up to
 # MAX_ATTEMPTS.
 NOTIFICATION_LEASE_SECONDS = env_int("NOTIFICATION_LEASE_SECONDS", 300, minimum=1)
+# A queued delivery message not started within this is dropped by the worker and queued again.
+NOTIFICATION_QUEUE_EXPIRES_SECONDS = env_int("NOTIFICATION_QUEUE_EXPIRES_SECONDS", 900, minimum=1)
 NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 5, minimum=1)
 NOTIFICATION_RETRY_SECONDS = env_int("NOTIFICATION_RETRY_SECONDS", 60, minimum=1)
 NOTIFICATION_BATCH_SIZE = env_int("NOTIFICATION_BATCH_SIZE", 200, minimum=1)

@@ -56,7 +56,11 @@ class Notification(models.Model):
     starts_at = models.DateTimeField(null=True, blank=True)
     ends_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Delivery state of a `sending` row (coproduction.notifications.delivery): claimed by beat,
+    # its id handed to the broker, a worker started the send (the attempt is counted then).
     claimed_at = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
     # Held back until then: the next try after a transient failure, or morning for a text
     # message that fell due in the recipient's quiet hours. due_at keeps the intended time.
     not_before = models.DateTimeField(null=True, blank=True)
