@@ -40,11 +40,13 @@ what an appointment is about never reaches the templates, and the wording is neu
 """
 
 import hashlib
+import json
 import logging
 import smtplib
 import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -152,6 +154,12 @@ def message_context(notification: Notification, now: datetime) -> dict:
     return context
 
 
+def sealed_message(notification: Notification) -> tuple[str, Message]:
+    """A one-off email's address and text, as rendered when it was asked for (outbox.send_email)."""
+    sealed = json.loads(notification.sealed_message)
+    return sealed["to"], Message(subject=sealed["subject"], text=sealed["text"], html=sealed["html"], sms="")
+
+
 def render_message(template: str, context: dict) -> Message:
     def part(suffix: str) -> str:
         return render_to_string(f"emails/{template}-{suffix}", context)
@@ -213,12 +221,13 @@ def phone_number(notification: Notification) -> str | None:
     return notification.recipient_participant.contact_phone
 
 
-def send_email(notification: Notification, message: Message) -> None:
-    address = email_address(notification)
+def send_email(notification: Notification, message: Message, address: str | None = None) -> None:
+    address = address or email_address(notification)
     if not address:
         raise PermanentError("NoAddress")
     email = EmailMultiAlternatives(message.subject, message.text, None, [address])
-    email.attach_alternative(message.html, "text/html")
+    if message.html:
+        email.attach_alternative(message.html, "text/html")
     if notification.starts_at and notification.template in APPOINTMENT_TEMPLATES:
         email.attach("appointment.ics", calendar_file(notification), "text/calendar")
     try:
@@ -382,6 +391,20 @@ def queue_deliveries(ids: list[int]) -> int:
     return len(queued)
 
 
+def queue_now(ids: list[int]) -> int:
+    """Claim these rows at once and queue them: a message someone is waiting for (an
+    invitation, a password reset) need not wait for beat. Runs after the caller's commit; if
+    the broker is down the rows stay claimed and the next beat queues them again."""
+    with transaction.atomic():
+        claimed = list(_lockable(Notification.objects.due().filter(pk__in=ids)).values_list("pk", flat=True))
+        if not claimed:
+            return 0
+        Notification.objects.filter(pk__in=claimed).update(
+            status=Notification.Status.SENDING, claimed_at=timezone.now(), queued_at=None, started_at=None
+        )
+    return queue_deliveries(claimed)
+
+
 # ---------------------------------------------------------------- delivering
 
 
@@ -417,14 +440,16 @@ def _fail(row: Notification, now: datetime, error: str) -> None:
     row.status = Notification.Status.FAILED
     row.failed_at = now
     row.last_error = error[:200]
-    row.save(update_fields=["status", "failed_at", "last_error"])
+    row.sealed_message = None  # a secret link must not outlive its message
+    row.save(update_fields=["status", "failed_at", "last_error", "sealed_message"])
     logger.warning("notification %s failed: %s", row.pk, row.last_error)
 
 
 def _cancel(row: Notification, reason: str) -> None:
     row.status = Notification.Status.CANCELLED
     row.last_error = reason
-    row.save(update_fields=["status", "last_error"])
+    row.sealed_message = None
+    row.save(update_fields=["status", "last_error", "sealed_message"])
 
 
 def _reason_not_to_send(row: Notification, now: datetime) -> str | None:
@@ -454,13 +479,19 @@ def deliver_notification(pk: int, now: datetime | None = None) -> bool:
         if reason:
             _cancel(row, reason)
             return False
-        context = message_context(row, now)
-        if row.template == "daily-digest" and not context.get("total"):
-            _cancel(row, "NothingToSay")
-            return False
+        if row.sealed_message:
+            address, message = sealed_message(row)
+            send = partial(send_email, address=address)
+        else:
+            context = message_context(row, now)
+            if row.template == "daily-digest" and not context.get("total"):
+                _cancel(row, "NothingToSay")
+                return False
+            message, send = None, SENDERS[row.channel]
         try:
-            message = render_message(row.template, context)
-            SENDERS[row.channel](row, message)
+            if message is None:  # a reminder: rendered now, from times and counts
+                message = render_message(row.template, context)
+            send(row, message)
         except TransientError as error:
             if row.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
                 _fail(row, now, str(error))
@@ -479,7 +510,8 @@ def deliver_notification(pk: int, now: datetime | None = None) -> bool:
         row.status = Notification.Status.SENT
         row.sent_at = timezone.now()
         row.last_error = ""
-        row.save(update_fields=["status", "sent_at", "last_error"])
+        row.sealed_message = None
+        row.save(update_fields=["status", "sent_at", "last_error", "sealed_message"])
     logger.info("notification %s sent by %s", row.pk, row.channel)
     return True
 

@@ -5,9 +5,13 @@ creates the missing rows, cancels pending rows that are no longer wanted (a resc
 cancelled appointment) and leaves sent rows alone. Idempotency keys include the due time, so
 running the same sync twice creates nothing new and a reminder is never doubled.
 
-Rows carry ids and a template name; text is rendered at delivery time (coproduction.notifications.delivery).
+Reminder rows carry ids and a template name; text is rendered at delivery time
+(coproduction.notifications.delivery). One-off emails (`send_email`: invitations, allauth's
+account emails) are rendered by the caller and carried encrypted.
 """
 
+import json
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -175,3 +179,52 @@ def notify_now(
             except IntegrityError:
                 continue  # already queued: once only
     return created
+
+
+# Idempotency keys of one-off emails (send_email) start with this: each call is its own message.
+ONE_OFF = "mail:"
+
+
+def send_email(
+    *,
+    to: str,
+    subject: str,
+    text: str,
+    html: str = "",
+    template: str,
+    about: models.Model | None = None,
+    project: Project | None = None,
+    recipient: User | None = None,
+) -> Notification:
+    """Send an email that is not a reminder (an invitation, a password reset) through the outbox.
+
+    The request never waits on SMTP: the row is saved in the caller's transaction and handed
+    to a worker right after commit, with the reminders' retries, failures and "Undelivered
+    messages" page. The message may hold a secret link: it is stored encrypted and erased
+    once the row is sent, failed or cancelled. `template` names the message on that page.
+    """
+    from coproduction.notifications.delivery import queue_now
+
+    label, pk = about_label(about) if about is not None else ("", "")
+    sealed = json.dumps({"to": to, "subject": subject, "text": text, "html": html})
+    row = Notification.objects.create(
+        project=project,
+        recipient=recipient,
+        channel=Notification.Channel.EMAIL,
+        template=template[:64],
+        due_at=timezone.now(),
+        idempotency_key=f"{ONE_OFF}{uuid.uuid4().hex}",
+        about_type=label,
+        about_id=pk,
+        sealed_message=sealed,
+    )
+    transaction.on_commit(lambda: queue_now([row.pk]))
+    return row
+
+
+def cancel_emails(about: models.Model) -> int:
+    """Cancel one-off emails about `about` not yet sent (an invitation sent again); return how many."""
+    label, pk = about_label(about)
+    unsent = Notification.objects.filter(status__in=[Notification.Status.PENDING, Notification.Status.SENDING])
+    rows = unsent.filter(about_type=label, about_id=pk, idempotency_key__startswith=ONE_OFF)
+    return rows.update(status=Notification.Status.CANCELLED, sealed_message=None)

@@ -5,5 +5,5 @@ from coproduction.models import Notification
 
 def undelivered_messages(request, project) -> dict | None:
     """Coordinators: how many reminders or alerts could not be delivered (no content)."""
-    count = Notification.objects.filter(project=project, status=Notification.Status.FAILED).count()
+    count = Notification.objects.undelivered_for(project).count()
     return {"count": count} if count else None

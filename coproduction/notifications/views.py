@@ -11,7 +11,7 @@ from coproduction.models import Notification, Role
 def failed_notifications(request, project):
     """Messages that could not be delivered: status, time, channel, template, recipient. No content."""
     rows = (
-        Notification.objects.filter(project=project, status=Notification.Status.FAILED)
+        Notification.objects.undelivered_for(project)
         .select_related("recipient", "recipient_participant")
         .only(
             "status",
