@@ -162,6 +162,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "queue-daily-digests": {"task": "coproduction.tasks.queue_daily_digests", "schedule": 60.0},
     "analysis-delete-old-exports": {"task": "analysis.delete_old_exports", "schedule": 3600.0},
+    # Background exports are rows: queue again those the broker refused or a dead worker left.
+    "analysis-requeue-stalled-exports": {"task": "analysis.requeue_stalled_exports", "schedule": 60.0},
     # wellbeing: one neutral alert per overdue catch-up, sent in the project's local morning.
     "remind-overdue-catch-ups": {"task": "wellbeing.remind_overdue_catch_ups", "schedule": 900.0},
     # interviews: participants' contact details are erased once spent (after the interview).
@@ -278,6 +280,10 @@ EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7, minimum=1)
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
 # Exports with more rows than this are built in the background with a progress page.
 ANALYSIS_BACKGROUND_EXPORT_ROWS = env_int("ANALYSIS_BACKGROUND_EXPORT_ROWS", 2000, minimum=1)
+# A running export silent (no progress) this long is presumed dead and queued again; a queued
+# export's message not started this long is dropped by the worker and queued again.
+EXPORT_LEASE_SECONDS = env_int("EXPORT_LEASE_SECONDS", 600, minimum=10)
+EXPORT_QUEUE_EXPIRES_SECONDS = env_int("EXPORT_QUEUE_EXPIRES_SECONDS", 900, minimum=10)
 # The largest REFI-QDA codebook (.qdc) accepted for import.
 QDC_IMPORT_MAX_BYTES = 2 * 1024 * 1024
 
