@@ -128,7 +128,9 @@ else:
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A broker that does not answer (rather than refusing) must not hold a request for the
+    # operating system's two-minute connect timeout: queueing fails fast and beat retries.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 5}
 else:
     _queue_dir = VAR_DIR / "celery"
     for sub in ("out", "processed", "control"):

@@ -8,6 +8,7 @@ project_patterns = [
     path("members/", views.members, name="members"),
     path("members/<int:pk>/", views.member_change, name="member_change"),
     path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    path("invitations/<int:pk>/resend/", views.invitation_resend, name="invitation_resend"),
     path("audit/", views.audit_log, name="audit"),
     path("settings/", views.project_settings, name="project_settings"),
 ]

@@ -106,6 +106,16 @@ def invitation_revoke(request, project, pk):
 
 
 @project_view(COORDINATOR)
+@require_POST
+def invitation_resend(request, project, pk):
+    """Send a pending invitation again (its email failed, or was lost): a new link, not a revocation."""
+    invitation = get_scoped(project.invitations.usable(), pk=pk)
+    actions.invite_member(project=project, email=invitation.email, role=invitation.role, invited_by=request.user)
+    messages.success(request, f"Invitation sent again to {invitation.email}.")
+    return redirect("coproduction:members", slug=project.slug)
+
+
+@project_view(COORDINATOR)
 @require_GET
 def audit_log(request, project):
     form = AuditFilterForm(request.GET or None, project=project)

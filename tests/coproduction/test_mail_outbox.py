@@ -134,3 +134,25 @@ def test_coordinators_see_undelivered_account_emails_of_their_members_only(world
     assert page.context["page"].paginator.count == 1
     assert "password_reset_key" in page.content.decode()
     assert str(world.outsiders[Role.PEER_RESEARCHER]) not in page.content.decode()
+
+
+def test_send_again_re_sends_a_pending_invitation_and_only_coordinators_may(world, client_for, smtp_down, settings):
+    invite(client_for(world.coordinator), world.project)
+    invitation = Invitation.objects.get()
+    resend = reverse("coproduction:invitation_resend", args=[world.project.slug, invitation.pk])
+    for who in (world.peer, world.analyst, world.outsiders[Role.COORDINATOR]):
+        assert client_for(who).post(resend).status_code in (403, 404)
+    assert client_for(world.coordinator).post(resend).status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.status == "pending"
+    assert list(Notification.objects.order_by("pk").values_list("status", flat=True)) == [Status.CANCELLED, Status.PENDING]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert deliver_outbox() == 1 and mail.outbox[0].to == [invitation.email]
+
+
+def test_an_undelivered_invitation_shows_whom_it_was_for(world, client_for, smtp_down, settings):
+    settings.NOTIFICATION_MAX_ATTEMPTS = 1
+    invite(client_for(world.coordinator), world.project)
+    deliver_outbox()
+    page = client_for(world.coordinator).get(reverse("notifications:failed", args=[world.project.slug]))
+    assert "new.person@example.org (invited)" in page.content.decode()
