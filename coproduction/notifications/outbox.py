@@ -78,6 +78,23 @@ def _key(about: models.Model, reminder: Reminder, channel: str) -> str:
     return f"{label}:{pk}:{reminder.slot}:{reminder.recipient_tag}:{channel}:{reminder.due_at:%Y%m%dT%H%M%S}"
 
 
+def _create_row(project: Project | None, reminder: Reminder, channel: str, key: str, about: models.Model) -> Notification:
+    label, pk = about_label(about)
+    return Notification.objects.create(
+        project=project,
+        recipient=reminder.user,
+        recipient_participant=reminder.participant,
+        channel=channel,
+        template=reminder.template,
+        due_at=reminder.due_at,
+        starts_at=reminder.starts_at,
+        ends_at=reminder.ends_at,
+        idempotency_key=key,
+        about_type=label,
+        about_id=pk,
+    )
+
+
 @transaction.atomic
 def sync_reminders(about: models.Model, project: Project | None, reminders: Iterable[Reminder]) -> list[Notification]:
     """Make the pending reminders for `about` exactly `reminders`; return the rows created.
@@ -103,21 +120,7 @@ def sync_reminders(about: models.Model, project: Project | None, reminders: Iter
     for key, (reminder, channel) in wanted.items():
         if key in existing:
             continue
-        created.append(
-            Notification.objects.create(
-                project=project,
-                recipient=reminder.user,
-                recipient_participant=reminder.participant,
-                channel=channel,
-                template=reminder.template,
-                due_at=reminder.due_at,
-                starts_at=reminder.starts_at,
-                ends_at=reminder.ends_at,
-                idempotency_key=key,
-                about_type=label,
-                about_id=pk,
-            )
-        )
+        created.append(_create_row(project, reminder, channel, key, about))
     return created
 
 
@@ -154,28 +157,13 @@ def notify_now(
     times = {"starts_at": starts_at, "ends_at": ends_at}
     reminders = [Reminder(template, now, key, user=u, **times) for u in users]
     reminders += [Reminder(template, now, key, participant=p, **times) for p in participants]
-    label, pk = about_label(about)
     created = []
     for reminder in reminders:
         for channel in channels_for(reminder):
             idempotency_key = f"{immediate_key_prefix(about, key)}{reminder.recipient_tag}:{channel}"
             try:
                 with transaction.atomic():
-                    created.append(
-                        Notification.objects.create(
-                            project=project,
-                            recipient=reminder.user,
-                            recipient_participant=reminder.participant,
-                            channel=channel,
-                            template=template,
-                            due_at=now,
-                            starts_at=starts_at,
-                            ends_at=ends_at,
-                            idempotency_key=idempotency_key,
-                            about_type=label,
-                            about_id=pk,
-                        )
-                    )
+                    created.append(_create_row(project, reminder, channel, idempotency_key, about))
             except IntegrityError:
                 continue  # already queued: once only
     return created

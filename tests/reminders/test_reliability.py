@@ -205,23 +205,25 @@ def workers(redis, tmp_path):
     pool.producer.close()
 
 
+def make_due_rows(count: int) -> list[Notification]:
+    """`count` alerts for as many people, each due a minute ago."""
+    project = ProjectFactory()
+    due_at = timezone.now() - timedelta(minutes=1)
+    return [
+        Notification.objects.create(
+            project=project,
+            recipient=UserFactory(),
+            template="coordinator-alert",
+            due_at=due_at,
+            idempotency_key=f"reliability:{i}",
+        )
+        for i in range(count)
+    ]
+
+
 @pytest.fixture
 def due_rows():
-    """Ten reminders for ten people, each due a minute ago."""
-    project = ProjectFactory()
-    now = timezone.now()
-    rows = []
-    for _ in range(10):
-        rows.append(
-            Notification.objects.create(
-                project=project,
-                recipient=UserFactory(),
-                template="coordinator-alert",
-                due_at=now - timedelta(minutes=1),
-                idempotency_key=f"reliability:{len(rows)}",
-            )
-        )
-    return rows
+    return make_due_rows(10)
 
 
 def all_sent(rows) -> bool:
@@ -289,18 +291,7 @@ def test_a_delivery_queue_slower_than_the_lease_fails_nothing_and_doubles_nothin
     """One slow worker, 20 rows, 0.3 s a send: the last row waits ~6 s in the queue, three
     times the 2 s lease, while beat claims every second. No row is claimed again while its
     message waits, no attempt is used up by waiting, none is failed untried."""
-    project = ProjectFactory()
-    now = timezone.now()
-    rows = [
-        Notification.objects.create(
-            project=project,
-            recipient=UserFactory(),
-            template="coordinator-alert",
-            due_at=now - timedelta(minutes=1),
-            idempotency_key=f"slow-queue:{i}",
-        )
-        for i in range(20)
-    ]
+    rows = make_due_rows(20)
     workers.start("slow", send_delay=0.3)
     workers.start_beat("beat")
     assert_each_delivered_once(workers, rows)
