@@ -332,7 +332,11 @@ def claim_due_notifications(now: datetime | None = None, *, queue: bool = True) 
             .order_by("due_at", "pk")[: settings.NOTIFICATION_BATCH_SIZE]
         )
         for row in rows:
-            if row.started_at and row.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+            if (
+                row.status == Notification.Status.SENDING
+                and row.started_at
+                and row.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS
+            ):
                 _fail(row, now, "LeaseExpired")  # every attempt started and none finished
             elif row.channel == Notification.Channel.SMS and in_quiet_hours(now, tz := recipient_time_zone(row)):
                 row.status = Notification.Status.PENDING

@@ -4,8 +4,10 @@ loses no message, and a secret link is stored only encrypted and only until it i
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.core import mail
 from django.db import connection
 from django.urls import reverse
@@ -156,3 +158,14 @@ def test_an_undelivered_invitation_shows_whom_it_was_for(world, client_for, smtp
     deliver_outbox()
     page = client_for(world.coordinator).get(reverse("notifications:failed", args=[world.project.slug]))
     assert "new.person@example.org (invited)" in page.content.decode()
+
+
+def test_only_the_outbox_hands_mail_to_django():
+    """A direct send_mail in a view would bring back the 500 when SMTP is down."""
+    root = Path(django_settings.BASE_DIR)
+    sources = [p for app in ("coproduction", "interviews", "wellbeing") for p in (root / app).rglob("*.py")]
+    imports_mail = re.compile(
+        r"^\s*(from django\.core\.mail import|from django\.core import mail|import django\.core\.mail)", re.M
+    )
+    senders = sorted(str(p.relative_to(root)) for p in sources if imports_mail.search(p.read_text(encoding="utf-8")))
+    assert senders == ["coproduction/notifications/delivery.py"]
