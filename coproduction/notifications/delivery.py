@@ -27,8 +27,9 @@ How a row travels (statuses of coproduction.models.Notification):
 What "exactly once" rests on, and its honest limit: a row is marked `sent` in the same
 database transaction that held its lock while the message was handed over. If the worker
 dies after the provider (SMTP server, GOV.UK Notify) accepted the message but before that
-transaction commits — one UPDATE and a COMMIT, measured at 8 ms median and 10 ms p99 on
-PostgreSQL (README, Reminders) — the row is still `sending`, its lease runs out and it is sent again:
+transaction commits — one UPDATE and a COMMIT, measured at 6–8 ms median and 10–17 ms p99
+on PostgreSQL (README, Reminders) — the row is still `sending`, its lease runs out and it is
+sent again:
 at-least-once in that window, exactly once everywhere else (beat twice, two workers, a
 worker killed before or during the send, a broker outage, a queue slower than the lease). No
 email or SMS provider offers a transactional hand-over that would close the window; we
