@@ -47,6 +47,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coproduction.digest import digest_lines
+from coproduction.encryption import CannotOpen
 from coproduction.models import Notification, Project, Role
 
 logger = logging.getLogger(__name__)
@@ -196,13 +197,20 @@ def notify_client():
 def email_address(notification: Notification) -> str | None:
     if notification.recipient_id:
         return notification.recipient.email
-    return notification.recipient_participant.contact_email
+    try:
+        return notification.recipient_participant.contact_email
+    except CannotOpen as error:
+        # Never a guess, never ciphertext as an address: the row fails and is listed.
+        raise PermanentError(type(error).__name__) from error
 
 
 def phone_number(notification: Notification) -> str | None:
-    if notification.recipient_id:
-        return notification.recipient.phone_number
-    return notification.recipient_participant.contact_phone
+    try:
+        if notification.recipient_id:
+            return notification.recipient.phone_number
+        return notification.recipient_participant.contact_phone
+    except CannotOpen as error:
+        raise PermanentError(type(error).__name__) from error
 
 
 def send_email(notification: Notification, message: Message) -> None:

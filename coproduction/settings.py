@@ -21,14 +21,18 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "insecure-development-key-only-for-debug-mode-0123456789abcdef"
 
-# Field encryption keys: the first encrypts, all of them decrypt (rotation: put the new key
-# first, run `manage.py rotate_field_keys`, then drop the old one).
+# Field encryption keys (coproduction.encryption): real Fernet keys, independent of SECRET_KEY.
+# The first encrypts, all of them decrypt (rotation: put the new key first, run
+# `manage.py rotate_field_keys`, then drop the old one). A lost key is lost data.
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
 if not FIELD_ENCRYPTION_KEYS:
     if not DEBUG:
         raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set when DEBUG is off.")
-    FIELD_ENCRYPTION_KEYS = ["insecure-development-field-key"]
-SALT_KEY = FIELD_ENCRYPTION_KEYS
+    # A fixed key for development only: anyone can read what it encrypts.
+    FIELD_ENCRYPTION_KEYS = ["aW5zZWN1cmUtZGV2ZWxvcG1lbnQtZmllbGQta2V5ISE="]
+# Only for migration coproduction.0040: the FIELD_ENCRYPTION_KEYS of the old scheme (which
+# derived keys from SECRET_KEY with these as salts). Remove once migrated.
+LEGACY_FIELD_ENCRYPTION_KEYS = env_list("LEGACY_FIELD_ENCRYPTION_KEYS", ["insecure-development-field-key"] if DEBUG else [])
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -64,6 +68,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "csp.middleware.CSPMiddleware",
     "coproduction.middleware.PrivacyHeadersMiddleware",
+    "coproduction.middleware.CannotOpenPage",
 ]
 
 ROOT_URLCONF = "coproduction.urls"

@@ -16,8 +16,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 from django.utils import timezone
-from encrypted_fields.fields import EncryptedTextField
 
+from coproduction.fields import EncryptedTextField
 from coproduction.models import Project, Role
 
 
