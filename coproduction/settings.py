@@ -156,6 +156,10 @@ CELERY_BEAT_SCHEDULE = {
     "erase-spent-contact-details": {"task": "interviews.erase_spent_contact_details", "schedule": 900.0},
     # interviews: released notes drafts kept past DRAFT_RETENTION_DAYS are deleted (idempotent).
     "purge-released-drafts": {"task": "interviews.purge_released_drafts", "schedule": 3600.0},
+    # wellbeing: booked or declined session requests are deleted after SESSION_REQUEST_RETENTION_DAYS.
+    "purge-spent-session-requests": {"task": "wellbeing.purge_spent_session_requests", "schedule": 3600.0},
+    # Expired sign-in sessions (they hold flash messages) are deleted, as `clearsessions` does.
+    "clear-expired-sessions": {"task": "coproduction.tasks.clear_expired_sessions", "schedule": 3600.0},
 }
 # Delivery (coproduction.delivery): a claimed row not sent within the lease is claimed again;
 # transient failures are retried after RETRY_SECONDS, doubling each time, up to MAX_ATTEMPTS.
@@ -260,6 +264,7 @@ NOTIFY_BASE_URL = env_url("NOTIFY_BASE_URL", {"http", "https"}, default="https:/
 QUICK_EXIT_URL = env_url("QUICK_EXIT_URL", {"http", "https"}, default="https://www.bbc.co.uk/weather")
 DRAFT_RETENTION_DAYS = env_int("DRAFT_RETENTION_DAYS", 0, minimum=0)
 EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7, minimum=1)
+SESSION_REQUEST_RETENTION_DAYS = env_int("SESSION_REQUEST_RETENTION_DAYS", 30, minimum=0)
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
 # Exports with more rows than this are built in the background with a progress page.
 ANALYSIS_BACKGROUND_EXPORT_ROWS = env_int("ANALYSIS_BACKGROUND_EXPORT_ROWS", 2000, minimum=1)

@@ -1,4 +1,5 @@
-"""Celery tasks of the notification outbox: thin wrappers around coproduction.delivery.
+"""Celery tasks of the notification outbox (thin wrappers around coproduction.delivery) and
+the sweeper of expired sign-in sessions.
 
 They take ids only (never personal data) and return whether they did work.
 """
@@ -21,3 +22,19 @@ def deliver_notification_task(notification_id: int) -> bool:
 @shared_task(name="coproduction.tasks.queue_daily_digests", ignore_result=True)
 def queue_daily_digests() -> bool:
     return bool(delivery.queue_daily_digests())
+
+
+def clear_expired_sessions() -> int:
+    """Delete expired sign-in sessions (`manage.py clearsessions`, on beat). A session holds who
+    is signed in and flash messages naming participant codes; an expired one serves nobody.
+    Returns how many were deleted."""
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    count, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return count
+
+
+@shared_task(name="coproduction.tasks.clear_expired_sessions", ignore_result=True)
+def clear_expired_sessions_task() -> int:
+    return clear_expired_sessions()

@@ -212,6 +212,13 @@ class SessionRequestQuerySet(models.QuerySet):
     def open(self) -> "SessionRequestQuerySet":
         return self.filter(session__isnull=True, declined_at__isnull=True)
 
+    def retention_expired(self, now=None) -> "SessionRequestQuerySet":
+        """Spent requests past SESSION_REQUEST_RETENTION_DAYS: declined that long ago, or booked
+        (the booking now holds what matters) and made that long ago. Open requests are kept:
+        someone is still waiting for help."""
+        cutoff = (now or timezone.now()) - timedelta(days=settings.SESSION_REQUEST_RETENTION_DAYS)
+        return self.filter(Q(declined_at__lte=cutoff) | Q(session__isnull=False, created_at__lte=cutoff))
+
 
 class SessionRequest(models.Model):
     """A peer researcher asks for a session; a coordinator turns it into a booking (or declines)."""
