@@ -202,3 +202,20 @@ def test_a_malformed_key_refuses_to_encrypt_rather_than_guess(settings, world):
     settings.FIELD_ENCRYPTION_KEYS = ["not-a-fernet-key"]
     with pytest.raises(ImproperlyConfigured, match="entry 1 is not a Fernet key"):
         Reflection.objects.create(project=world.project, author=world.peer, text="x")
+
+
+def test_a_record_that_cannot_be_opened_outside_a_view_gets_the_same_page(rf, world):
+    """Django's 500 handler: a CannotOpen raised in a middleware, say, is not a traceback page."""
+    from coproduction.views import server_error
+
+    request = rf.get("/")
+    request.user = world.peer
+    try:
+        raise CannotOpen("coproduction.Participant", "contact_email", 1)
+    except CannotOpen:
+        response = server_error(request)
+    assert response.status_code == 503 and "cannot be opened" in response.content.decode()
+    try:
+        raise RuntimeError("something else")
+    except RuntimeError:
+        assert server_error(request).status_code == 500
