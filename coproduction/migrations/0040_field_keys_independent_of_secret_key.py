@@ -14,24 +14,17 @@ from django.db import migrations
 from coproduction import reencryption
 
 
-def to_fernet_keys(apps, schema_editor):
-    reencryption.move_between_schemes(
-        reencryption.legacy_scheme(),
-        reencryption.current_scheme(),
-        app_registry=apps,
-        connection=schema_editor.connection,
-        say=lambda line: print(f"  {line}"),
-    )
+def move(source, target):
+    def run(apps, schema_editor):
+        reencryption.move_between_schemes(
+            source(), target(), app_registry=apps, connection=schema_editor.connection, say=lambda line: print(f"  {line}")
+        )
+
+    return run
 
 
-def to_legacy_scheme(apps, schema_editor):
-    reencryption.move_between_schemes(
-        reencryption.current_scheme(),
-        reencryption.legacy_scheme(),
-        app_registry=apps,
-        connection=schema_editor.connection,
-        say=lambda line: print(f"  {line}"),
-    )
+to_fernet_keys = move(reencryption.legacy_scheme, reencryption.current_scheme)
+to_legacy_scheme = move(reencryption.current_scheme, reencryption.legacy_scheme)
 
 
 class Migration(migrations.Migration):
