@@ -17,7 +17,11 @@ from coproduction import reencryption
 def move(source, target):
     def run(apps, schema_editor):
         reencryption.move_between_schemes(
-            source(), target(), app_registry=apps, connection=schema_editor.connection, say=lambda line: print(f"  {line}")
+            source(),
+            target(),
+            app_registry=apps,
+            connection=schema_editor.connection,
+            say=lambda line: print(f"\n  {line}", end=""),
         )
 
     return run
