@@ -113,6 +113,19 @@ def test_contact_details_no_key_opens_can_still_be_erased(values):
     assert Participant.objects.get(pk=participant.pk).contact_email is None
 
 
+def test_withdrawal_erases_records_even_when_no_key_opens_them(values, world, field_keys):
+    """Erasure must never depend on being able to read what is erased."""
+    from coproduction.participation.actions import withdraw_participant
+    from interviews.models import NotesDraft, SafeguardingFlag
+
+    draft = NotesDraft.objects.get(pk=next(v.pk for v in values if v.label == "interviews.NotesDraft.content"))
+    field_keys("some-other-key")
+    counts = withdraw_participant(draft.interview.participant, by=world.coordinator)
+    assert counts["notes drafts"] == 1
+    assert not NotesDraft.objects.filter(pk=draft.pk).exists()
+    assert SafeguardingFlag.objects.get(interview=draft.interview_id).detail is None
+
+
 def test_values_list_hands_back_a_marker_that_refuses_to_be_text(values):
     value = next(v for v in values if v.label == "coproduction.DenyListTerm.term")
     value.store(foreign_token())
