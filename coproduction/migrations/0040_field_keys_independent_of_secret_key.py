@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("coproduction", "0020_participation_deny_list_attributes"),
+        ("coproduction", "0070_allow_list"),
         ("interviews", "0002_flags_notes_drafts_resolutions"),
         ("wellbeing", "0002_default_training_modules"),
     ]
