@@ -158,3 +158,16 @@ def test_backup_on_sqlite_is_a_consistent_copy(populated, tmp_path):
 def test_backup_refuses_a_folder_that_exists(db, tmp_path, private_media):
     with pytest.raises(CommandError, match="already exists"):
         call_command("backup", output=str(tmp_path))
+
+
+def test_a_backup_that_fails_leaves_no_folder_behind(db, tmp_path, private_media, monkeypatch):
+    from coproduction.management.commands import backup as command
+
+    def broken(target):
+        raise CommandError("pg_dump failed: could not connect")
+
+    monkeypatch.setattr(command, "dump_postgresql", broken)
+    monkeypatch.setattr(command, "copy_sqlite", broken)
+    with pytest.raises(CommandError, match="could not connect"):
+        call_command("backup", output=str(tmp_path / "backup"))
+    assert not (tmp_path / "backup").exists()

@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import tarfile
@@ -76,6 +77,9 @@ def archive_private_media(target: Path) -> None:
 class Command(BaseCommand):
     help = "Back up the database (pg_dump, or a SQLite copy) and PRIVATE_MEDIA_ROOT into a new folder."
 
+    def stop(self, signum, frame) -> None:
+        raise CommandError("Stopped before the backup was finished; nothing was kept.")
+
     def add_arguments(self, parser):
         parser.add_argument("--output", help="The folder to create (must not exist). Default: var/backups/<UTC time>.")
 
@@ -88,6 +92,7 @@ class Command(BaseCommand):
             folder.parent.mkdir(parents=True, mode=0o700)
         folder.mkdir(mode=0o700)
         old_umask = os.umask(0o077)
+        signal.signal(signal.SIGTERM, self.stop)
         try:
             if connection.vendor == "postgresql":
                 database = folder / "database.dump"
@@ -102,6 +107,10 @@ class Command(BaseCommand):
             files = {path.name: {"bytes": path.stat().st_size, "sha256": sha256(path)} for path in (database, media)}
             manifest = {"created_at": started.isoformat(), "engine": connection.vendor, "files": files}
             (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        except BaseException:
+            # Half a backup looks like a backup: nothing is left behind that could be mistaken for one.
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
         finally:
             os.umask(old_umask)
         for name, facts in files.items():
