@@ -92,7 +92,7 @@ class Command(BaseCommand):
             folder.parent.mkdir(parents=True, mode=0o700)
         folder.mkdir(mode=0o700)
         old_umask = os.umask(0o077)
-        signal.signal(signal.SIGTERM, self.stop)
+        previous_handler = signal.signal(signal.SIGTERM, self.stop)
         try:
             if connection.vendor == "postgresql":
                 database = folder / "database.dump"
@@ -113,6 +113,7 @@ class Command(BaseCommand):
             raise
         finally:
             os.umask(old_umask)
+            signal.signal(signal.SIGTERM, previous_handler)
         for name, facts in files.items():
             self.stdout.write(f"{folder / name}: {facts['bytes']} bytes")
         self.stdout.write(self.style.SUCCESS(f"Backup written to {folder}. Keep FIELD_ENCRYPTION_KEYS apart from it."))
