@@ -5,6 +5,7 @@
 them until it is added here (with the page that shows it).
 """
 
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -13,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coproduction.encryption import encrypted_fields
-from coproduction.models import DenyListTerm, User
+from coproduction.models import DenyListTerm, Notification, User
 from interviews.models import NotesDraft, PiiResolution, SafeguardingFlag
 from tests.factories import ParticipantFactory
 from tests.interviews.factories import completed_interview, draft_for
@@ -27,8 +28,8 @@ class StoredValue:
     field: str
     pk: int
     text: str
-    viewer: User
-    url: str
+    viewer: User | None
+    url: str | None  # None: no page shows it (NOT_ON_A_PAGE says what guards it instead)
 
     @property
     def label(self) -> str:
@@ -123,7 +124,24 @@ def every_encrypted_value(world) -> list[StoredValue]:
 
     reflection = Reflection.objects.create(project=world.project, author=peer, text="I slept badly after the interview")
     add(reflection, "text", "I slept badly after the interview", peer, reverse("wellbeing:reflections", kwargs={"slug": slug}))
+
+    sealed = {"to": "invitee@example.org", "subject": "You are invited", "text": "Join: /invite/secret-link", "html": ""}
+    one_off = Notification.objects.create(
+        project=world.project,
+        recipient=coordinator,
+        template="invitation",
+        due_at=timezone.now(),
+        idempotency_key="one-off:encrypted-records",
+        sealed_message=json.dumps(sealed),
+    )
+    add(one_off, "sealed_message", "secret-link", None, None)
     return values
+
+
+# Encrypted fields no page shows, and the test that proves they fail closed instead.
+NOT_ON_A_PAGE = {
+    "coproduction.Notification.sealed_message": "test_delivery.py::test_a_sealed_message_no_key_opens_fails_unsent",
+}
 
 
 def covered_fields(values: list[StoredValue]) -> set[str]:

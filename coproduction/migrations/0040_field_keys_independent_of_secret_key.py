@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("coproduction", "0070_allow_list"),
+        ("coproduction", "0063_export_job_queue_state"),
         ("interviews", "0002_flags_notes_drafts_resolutions"),
         ("wellbeing", "0002_default_training_modules"),
     ]

@@ -39,6 +39,7 @@ SIGN_IN_SESSIONS = "expire after SESSION_IDLE_MINUTES idle; deleted once expired
 OWNER_DELETES = "kept for its owner, who can delete or clear it; deleted with the account"
 WITH_ACCOUNT = "kept while the account and its session or check-in exist; deleted with them (no timed rule)"
 PROJECT_LIST = "kept while the project's deny-list needs it; a coordinator removes it"
+ONE_OFF_EMAIL = "erased once the one-off email is sent, failed or cancelled (notifications.delivery)"
 
 # Every table and column that holds personal or sensitive data, and what removes it.
 RULES: dict[str, tuple[str, ...]] = {
@@ -54,6 +55,7 @@ RULES: dict[str, tuple[str, ...]] = {
     "wellbeing.SupervisionNote.text": (WITH_ACCOUNT,),
     "wellbeing.CheckIn.private_note": (WITH_ACCOUNT,),
     "wellbeing.Reflection.text": (OWNER_DELETES,),
+    "coproduction.Notification.sealed_message": (ONE_OFF_EMAIL,),
     # plain, but the participant's words or wellbeing data
     "coproduction.Document.text": (WITHDRAWAL, NOTES_CONSENT),  # excerpts, codings and quotes cascade
     "coproduction.ExportJob.file_name": (EXPORT_RETENTION, WITHDRAWAL),  # and the file in PRIVATE_MEDIA_ROOT
