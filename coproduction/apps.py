@@ -6,7 +6,7 @@ class CoproductionConfig(AppConfig):
     verbose_name = "Common Ground"
 
     def ready(self) -> None:
-        from coproduction import dashboard, demo, navigation
+        from coproduction import checks, dashboard, demo, navigation  # noqa: F401 (checks registers itself)
         from coproduction.analysis import registry as analysis_registry
         from coproduction.notifications import panels as notification_panels
         from coproduction.notifications.demo import schedule_demo_reminders

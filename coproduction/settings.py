@@ -21,14 +21,18 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "insecure-development-key-only-for-debug-mode-0123456789abcdef"
 
-# Field encryption keys: the first encrypts, all of them decrypt (rotation: put the new key
-# first, run `manage.py rotate_field_keys`, then drop the old one).
+# Field encryption keys (coproduction.encryption): real Fernet keys, independent of SECRET_KEY.
+# The first encrypts, all of them decrypt (rotation: put the new key first, run
+# `manage.py rotate_field_keys`, then drop the old one). A lost key is lost data.
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
 if not FIELD_ENCRYPTION_KEYS:
     if not DEBUG:
         raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set when DEBUG is off.")
-    FIELD_ENCRYPTION_KEYS = ["insecure-development-field-key"]
-SALT_KEY = FIELD_ENCRYPTION_KEYS
+    # A fixed key for development only: anyone can read what it encrypts.
+    FIELD_ENCRYPTION_KEYS = ["aW5zZWN1cmUtZGV2ZWxvcG1lbnQtZmllbGQta2V5ISE="]
+# Only for migration coproduction.0040: the FIELD_ENCRYPTION_KEYS of the old scheme (which
+# derived keys from SECRET_KEY with these as salts). Remove once migrated.
+LEGACY_FIELD_ENCRYPTION_KEYS = env_list("LEGACY_FIELD_ENCRYPTION_KEYS", ["insecure-development-field-key"] if DEBUG else [])
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -64,6 +68,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "csp.middleware.CSPMiddleware",
     "coproduction.middleware.PrivacyHeadersMiddleware",
+    "coproduction.middleware.CannotOpenPage",
 ]
 
 ROOT_URLCONF = "coproduction.urls"
@@ -172,6 +177,10 @@ CELERY_BEAT_SCHEDULE = {
     "erase-spent-contact-details": {"task": "interviews.erase_spent_contact_details", "schedule": 900.0},
     # interviews: released notes drafts kept past DRAFT_RETENTION_DAYS are deleted (idempotent).
     "purge-released-drafts": {"task": "interviews.purge_released_drafts", "schedule": 3600.0},
+    # wellbeing: booked or declined session requests are deleted after SESSION_REQUEST_RETENTION_DAYS.
+    "purge-spent-session-requests": {"task": "wellbeing.purge_spent_session_requests", "schedule": 3600.0},
+    # Expired sign-in sessions (they hold flash messages) are deleted, as `clearsessions` does.
+    "clear-expired-sessions": {"task": "coproduction.tasks.clear_expired_sessions", "schedule": 3600.0},
 }
 # Delivery (coproduction.notifications.delivery): a send started and not finished within the
 # lease is tried again; transient failures are retried after RETRY_SECONDS, doubling each time, up to
@@ -279,6 +288,7 @@ NOTIFY_BASE_URL = env_url("NOTIFY_BASE_URL", {"http", "https"}, default="https:/
 QUICK_EXIT_URL = env_url("QUICK_EXIT_URL", {"http", "https"}, default="https://www.bbc.co.uk/weather")
 DRAFT_RETENTION_DAYS = env_int("DRAFT_RETENTION_DAYS", 0, minimum=0)
 EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7, minimum=1)
+SESSION_REQUEST_RETENTION_DAYS = env_int("SESSION_REQUEST_RETENTION_DAYS", 30, minimum=0)
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
 # Exports with more rows than this are built in the background with a progress page.
 ANALYSIS_BACKGROUND_EXPORT_ROWS = env_int("ANALYSIS_BACKGROUND_EXPORT_ROWS", 2000, minimum=1)

@@ -30,3 +30,4 @@ urlpatterns = [
 ]
 
 handler403 = "coproduction.views.permission_denied"
+handler500 = "coproduction.views.server_error"

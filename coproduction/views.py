@@ -1,3 +1,5 @@
+import sys
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -11,6 +13,7 @@ from coproduction import actions
 from coproduction import dashboard as dashboard_panels
 from coproduction.access import get_scoped, project_view, public_view, signed_in_view
 from coproduction.audit import record
+from coproduction.encryption import CannotOpen
 from coproduction.forms import (
     AcceptInvitationForm,
     AuditFilterForm,
@@ -19,6 +22,7 @@ from coproduction.forms import (
     ProjectSettingsForm,
     ReminderSettingsForm,
 )
+from coproduction.middleware import cannot_open_response
 from coproduction.models import AuditEvent, Invitation, Membership, Project, Role
 from coproduction.models.projects import hash_token
 
@@ -182,6 +186,14 @@ def health(request):
 
 def permission_denied(request, exception=None):
     return render(request, "403.html", status=403)
+
+
+def server_error(request):
+    """Django's 500 handler. A record no key opens, met outside a view (in a middleware, say),
+    gets the same "cannot be opened" page as in one; anything else, the plain 500 page."""
+    if isinstance(sys.exc_info()[1], CannotOpen):
+        return cannot_open_response(request)
+    return render(request, "500.html", status=500)
 
 
 __all__ = ["PermissionDenied"]

@@ -624,8 +624,9 @@ def release_notes(draft: NotesDraft, *, by: User) -> Document:
 
 def purge_released_drafts() -> int:
     """Delete released drafts older than DRAFT_RETENTION_DAYS; return how many."""
-    count, _ = NotesDraft.objects.retention_expired().delete()
-    return count
+    # delete() counts the cascaded resolutions too; the count reported is of drafts.
+    _, deleted = NotesDraft.objects.retention_expired().delete()
+    return deleted.get(NotesDraft._meta.label, 0)
 
 
 # ---------------------------------------------------------------- withdrawal

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from encrypted_fields.fields import EncryptedTextField
+
+from coproduction.fields import EncryptedTextField
 
 
 class NotificationQuerySet(models.QuerySet):

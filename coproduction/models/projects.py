@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.text import slugify
-from encrypted_fields.fields import EncryptedCharField
+
+from coproduction.fields import EncryptedCharField
 
 INVITATION_LIFETIME = timedelta(days=7)
 

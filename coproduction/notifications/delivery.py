@@ -57,6 +57,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from coproduction.encryption import CannotOpen
 from coproduction.models import Notification, Project, Role
 from coproduction.notifications.digest import digest_lines
 
@@ -213,13 +214,20 @@ def notify_client():
 def email_address(notification: Notification) -> str | None:
     if notification.recipient_id:
         return notification.recipient.email
-    return notification.recipient_participant.contact_email
+    try:
+        return notification.recipient_participant.contact_email
+    except CannotOpen as error:
+        # Never a guess, never ciphertext as an address: the row fails and is listed.
+        raise PermanentError(type(error).__name__) from error
 
 
 def phone_number(notification: Notification) -> str | None:
-    if notification.recipient_id:
-        return notification.recipient.phone_number
-    return notification.recipient_participant.contact_phone
+    try:
+        if notification.recipient_id:
+            return notification.recipient.phone_number
+        return notification.recipient_participant.contact_phone
+    except CannotOpen as error:
+        raise PermanentError(type(error).__name__) from error
 
 
 def send_email(notification: Notification, message: Message, address: str | None = None) -> None:
@@ -484,7 +492,13 @@ def deliver_notification(pk: int, now: datetime | None = None) -> bool:
         if reason:
             _cancel(row, reason)
             return False
-        if row.sealed_message:
+        try:
+            sealed = row.sealed_message
+        except CannotOpen:
+            # No key opens the one-off email: fail it (which erases it), never send ciphertext.
+            _fail(row, now, CannotOpen.__name__)
+            return False
+        if sealed:
             address, message = sealed_message(row)
             send = partial(send_email, address=address)
         else:

@@ -160,6 +160,35 @@ def test_no_address_is_a_permanent_failure(world, make_row):
     assert (row.status, row.last_error, row.attempts) == (Status.FAILED, "NoAddress", 1)
 
 
+def test_an_address_no_key_opens_fails_the_row_and_sends_nothing(world, make_row, field_keys):
+    from cryptography.fernet import Fernet
+
+    from tests.encrypted_records import write_column
+
+    participant = ParticipantFactory(project=world.project, wants_reminders=True, contact_email="p@example.org")
+    row = make_row(recipient_participant=participant, project=world.project)
+    foreign = Fernet(Fernet.generate_key()).encrypt(b"p@example.org").decode()
+    write_column(type(participant), "contact_email", participant.pk, foreign)
+    claim_and_deliver()
+    row.refresh_from_db()
+    assert (row.status, row.last_error) == (Status.FAILED, "CannotOpen")
+    assert mail.outbox == []
+
+
+def test_a_sealed_message_no_key_opens_fails_unsent(world, make_row):
+    from cryptography.fernet import Fernet
+
+    from tests.encrypted_records import read_column, write_column
+
+    row = make_row(recipient=world.coordinator, project=world.project, template="invitation", sealed_message="{}")
+    write_column(Notification, "sealed_message", row.pk, Fernet(Fernet.generate_key()).encrypt(b"{}").decode())
+    claim_and_deliver()
+    row.refresh_from_db()
+    assert (row.status, row.last_error) == (Status.FAILED, "CannotOpen")
+    assert read_column(Notification, "sealed_message", row.pk) is None  # erased, not kept as ciphertext
+    assert mail.outbox == []
+
+
 def test_a_participant_who_withdrew_gets_nothing(world, make_row):
     participant = ParticipantFactory(project=world.project, wants_reminders=True, contact_email="p@example.org")
     row = make_row(recipient_participant=participant, project=world.project)
