@@ -3,6 +3,7 @@ from datetime import date, datetime, time, timedelta
 from django import forms
 from django.utils import timezone
 
+from coproduction import formfields
 from coproduction.models import Role, User
 from wellbeing.actions import clashes_for
 from wellbeing.models import (
@@ -46,7 +47,7 @@ class SessionForm(forms.Form):
     attendees = forms.ModelMultipleChoiceField(
         label="Who attends", queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple
     )
-    day = forms.DateField(label="Date", widget=DateInput)
+    day = formfields.DateField(label="Date", widget=DateInput)
     start = forms.TimeField(label="Start time", widget=TimeInput)
     end = forms.TimeField(label="End time", widget=TimeInput)
     location = forms.CharField(label="Venue or online link", max_length=300, required=False)
@@ -235,7 +236,7 @@ class TrainingModuleForm(forms.ModelForm):
 class TrainingCompletionForm(forms.Form):
     person = forms.ModelChoiceField(label="Who", queryset=User.objects.none())
     module = forms.ModelChoiceField(label="Module", queryset=TrainingModule.objects.all())
-    completed_on = forms.DateField(label="Completed on", widget=DateInput)
+    completed_on = formfields.DateField(label="Completed on", widget=DateInput)
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
@@ -250,8 +251,8 @@ class TrainingCompletionForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    date_from = forms.DateField(label="From", widget=DateInput, required=False)
-    date_to = forms.DateField(label="To", widget=DateInput, required=False)
+    date_from = formfields.DateField(label="From", widget=DateInput, required=False)
+    date_to = formfields.DateField(label="To", widget=DateInput, required=False)
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
