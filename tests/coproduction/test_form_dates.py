@@ -42,8 +42,7 @@ def test_every_date_field_of_every_form_is_bounded():
         f"{cls.__module__}.{cls.__name__}.{name}"
         for cls in _form_classes()
         for name, field in cls.base_fields.items()
-        if isinstance(field, forms.DateField | forms.DateTimeField)
-        and formfields.validate_date_in_range not in field.validators
+        if isinstance(field, forms.DateField | forms.DateTimeField) and formfields.validate_date_in_range not in field.validators
     ]
     assert not unbounded, f"use coproduction.formfields.DateField / DateTimeField: {unbounded}"
 
