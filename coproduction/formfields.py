@@ -1,5 +1,7 @@
-"""Form fields shared by every app. Every date or date-and-time a person types goes through
-`DateField` or `DateTimeField` here (`tests/coproduction/test_form_dates.py` checks each form).
+"""Form fields shared by every app (`tests/coproduction/test_form_fields.py` checks that every
+form uses them).
+
+Dates: every date or date-and-time a person types goes through `DateField` or `DateTimeField`.
 
 Python's dates stop at the years 1 and 9999: a booking at 9999-12-31 23:59 plus its duration,
 or 0001-01-01 00:00 in London moved to UTC, raises OverflowError deep in a workflow. Nothing in
@@ -11,6 +13,7 @@ from datetime import date, datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2099, 12, 31)
@@ -33,3 +36,29 @@ class DateField(forms.DateField):
 
 class DateTimeField(forms.DateTimeField):
     default_validators = [validate_date_in_range]
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's, refusing an id the database could not hold as an unknown choice.
+
+    Django range-checks `pk=` lookups but not `pk__in`: a posted id of 99999999999999999999
+    raised OverflowError on SQLite (and a DataError on PostgreSQL) while the choices were
+    checked, a 500 instead of "Select a valid choice".
+    """
+
+    def _check_values(self, value):
+        key = self.to_field_name or "pk"
+        meta = self.queryset.model._meta
+        model_field = meta.pk if key == "pk" else meta.get_field(key)
+        try:
+            low, high = connection.ops.integer_field_range(model_field.get_internal_type())
+        except KeyError:  # not an integer key: nothing to bound
+            return super()._check_values(value)
+        for choice in value if isinstance(value, list | tuple) else []:
+            try:
+                number = int(str(choice))
+            except ValueError:
+                continue  # Django's own check says it is not a valid id
+            if (low is not None and number < low) or (high is not None and number > high):
+                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": choice})
+        return super()._check_values(value)

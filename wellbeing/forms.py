@@ -44,7 +44,7 @@ class SessionForm(forms.Form):
     provider = forms.ModelChoiceField(
         label="With", queryset=Provider.objects.filter(active=True), required=False, empty_label="No provider (internal)"
     )
-    attendees = forms.ModelMultipleChoiceField(
+    attendees = formfields.ModelMultipleChoiceField(
         label="Who attends", queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple
     )
     day = formfields.DateField(label="Date", widget=DateInput)
@@ -149,7 +149,7 @@ class AttendanceForm(forms.Form):
 
 
 class GroupAttendanceForm(forms.Form):
-    present = forms.ModelMultipleChoiceField(
+    present = formfields.ModelMultipleChoiceField(
         label="Who came", queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
 
@@ -201,6 +201,7 @@ class PolicyForm(forms.ModelForm):
         model = SupportPolicy
         fields = ["supervision_every_days", "supervision_after_interviews", "check_in_alert_threshold", "required_modules"]
         widgets = {"required_modules": forms.CheckboxSelectMultiple}
+        field_classes = {"required_modules": formfields.ModelMultipleChoiceField}
 
 
 class ProviderForm(forms.ModelForm):

@@ -1,4 +1,4 @@
-"""Every date a person types is bounded to 2000-2099 with a clear message: Python's dates stop
+"""Shared form fields. Every date a person types is bounded to 2000-2099 with a clear message: Python's dates stop
 at the years 1 and 9999, and booking or moving an interview at 9999-12-31 23:59 or
 0001-01-01 00:00 was a 500 (OverflowError adding the duration or moving it to UTC)."""
 
@@ -45,6 +45,33 @@ def test_every_date_field_of_every_form_is_bounded():
         if isinstance(field, forms.DateField | forms.DateTimeField) and formfields.validate_date_in_range not in field.validators
     ]
     assert not unbounded, f"use coproduction.formfields.DateField / DateTimeField: {unbounded}"
+
+
+def test_every_multiple_choice_of_rows_refuses_ids_the_database_cannot_hold():
+    plain = [
+        f"{cls.__module__}.{cls.__name__}.{name}"
+        for cls in _form_classes()
+        for name, field in cls.base_fields.items()
+        if isinstance(field, forms.ModelMultipleChoiceField) and not isinstance(field, formfields.ModelMultipleChoiceField)
+    ]
+    assert not plain, f"use coproduction.formfields.ModelMultipleChoiceField: {plain}"
+
+
+@pytest.mark.parametrize("posted", ["99999999999999999999", "-99999999999999999999", "9223372036854775808"])
+def test_an_id_too_large_for_the_database_is_an_unknown_choice(world, client_for, posted):
+    """Was OverflowError (SQLite) / DataError (PostgreSQL) while checking the choices: a 500."""
+    from wellbeing.models import SupportPolicy
+
+    url = reverse("wellbeing:policy", kwargs={"slug": world.project.slug})
+    data = {"supervision_every_days": 9, "supervision_after_interviews": 3, "check_in_alert_threshold": 3}
+    response = client_for(world.coordinator).post(url, {**data, "required_modules": posted})
+    assert response.status_code == 200 and "Select a valid choice" in response.text
+    assert not SupportPolicy.objects.filter(supervision_every_days=9).exists()
+    sessions = reverse("wellbeing:session_new", kwargs={"slug": world.project.slug})
+    booking = {"kind": SupportSession.Kind.DEBRIEF, "attendees": [posted], "day": "2030-01-07", "start": "10:00", "end": "11:00"}
+    response = client_for(world.coordinator).post(sessions, booking)
+    assert response.status_code == 200 and "Select a valid choice" in response.text
+    assert not SupportSession.objects.exists()
 
 
 def test_the_range_and_its_message():
