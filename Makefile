@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 # `make run` uses embedded defaults (SQLite, filesystem broker, console email) in DEBUG mode.
 RUN_ENV := DEBUG=$${DEBUG:-true} EMAIL_BACKEND=$${EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend}
 
-.PHONY: run test ci lint format migrations-check install install-dev assets browser bench clean
+.PHONY: run test ci lint format migrations-check install install-dev assets browser bench bench-pii clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,10 @@ format: install-dev
 
 bench: install-dev assets
 	$(PY) -m tests.bench
+
+# The PII scanner alone on the labelled corpus (no database); PII_BENCH_VERBOSE=1 lists the misses.
+bench-pii: install-dev
+	$(PY) -m tests.pii_corpus
 
 clean:
 	rm -rf $(VENV) node_modules static/build staticfiles var

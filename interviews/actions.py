@@ -6,6 +6,7 @@ notification outbox in step with the interview (`sync_interview_reminders`).
 
 import hashlib
 import hmac
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -18,8 +19,8 @@ from coproduction import outbox
 from coproduction.audit import record
 from coproduction.eligibility import interviewer_problems
 from coproduction.formfields import OUT_OF_RANGE, date_in_range
-from coproduction.models import DenyListTerm, Document, Notification, Participant, Project, Role, User
-from coproduction.pii import LABELS, Finding, scan
+from coproduction.models import AllowListTerm, DenyListTerm, Document, Notification, Participant, Project, Role, User
+from coproduction.pii import LABELS, Finding, ScanFailed, scan
 from interviews.models import (
     MAX_DURATION_MINUTES,
     MAX_NOTES_CHARACTERS,
@@ -32,6 +33,8 @@ from interviews.models import (
     Venue,
 )
 from interviews.signals import interview_completed
+
+logger = logging.getLogger(__name__)
 
 
 class BookingRefused(Exception):
@@ -54,6 +57,14 @@ class NotesRefused(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+class ScanUnavailable(NotesRefused):
+    def __init__(self):
+        super().__init__(
+            "The check for personal information could not run, so these notes cannot be submitted or released now. "
+            "Nothing was lost. Try again in a few minutes; if it keeps happening, tell your coordinator."
+        )
 
 
 # ---------------------------------------------------------------- reminders
@@ -404,19 +415,42 @@ def open_draft(interview: Interview, *, by: User) -> NotesDraft:
     return draft
 
 
-def findings_for(draft: NotesDraft) -> list[SectionFinding]:
-    """Every finding in the draft's current text that is not dismissed."""
-    terms = DenyListTerm.objects.scanner_terms(draft.interview.project)
-    dismissed = set(
-        draft.resolutions.filter(action=PiiResolution.Action.DISMISSED).values_list("section", "finding_type", "text_hash")
-    )
+def _scan_sections(draft: NotesDraft) -> list[tuple[SectionFinding, PiiResolution | None]]:
+    """Every finding in the draft's current text, each with the dismissal that kept it, if any.
+
+    The whole text is scanned every time (after each save, redaction or dismissal), so a
+    placeholder can never hide the words next to it. A detector that fails refuses, logged
+    by detector and draft only: a gate that skipped a detector would pass text it never checked.
+    """
+    project = draft.interview.project
+    deny_terms = DenyListTerm.objects.scanner_terms(project)
+    allow_terms = AllowListTerm.objects.scanner_terms(project)
+    dismissed = {
+        (r.section, r.finding_type, r.text_hash): r
+        for r in draft.resolutions.filter(action=PiiResolution.Action.DISMISSED).select_related("by")
+    }
     found = []
     for key, heading, text in draft.section_list():
-        for finding in scan(text, terms):
-            if (key, finding.type, text_hash(draft, key, finding.type, finding.text)) in dismissed:
-                continue
-            found.append(SectionFinding(key, heading, finding))
+        try:
+            findings = scan(text, deny_terms, allow_terms)
+        except ScanFailed as failure:
+            logger.error("PII scan failed: detector=%s draft=%s", failure.detector, draft.pk)
+            raise ScanUnavailable() from None
+        for finding in findings:
+            resolution = dismissed.get((key, finding.type, text_hash(draft, key, finding.type, finding.text)))
+            found.append((SectionFinding(key, heading, finding), resolution))
     return found
+
+
+def findings_for(draft: NotesDraft) -> list[SectionFinding]:
+    """Every finding in the draft's current text that is not dismissed."""
+    return [finding for finding, resolution in _scan_sections(draft) if resolution is None]
+
+
+def dismissed_findings(draft: NotesDraft) -> list[tuple[SectionFinding, PiiResolution]]:
+    """What the author kept, found again in the current text, with the reason they gave: the
+    reviewer reads these beside the notes before releasing them."""
+    return [(finding, resolution) for finding, resolution in _scan_sections(draft) if resolution is not None]
 
 
 def clean_sections(draft: NotesDraft, submitted: dict[str, str]) -> dict[str, str]:

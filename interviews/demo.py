@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from coproduction.models import AttributeDefinition, Consent, DenyListTerm, InformationSheet, Participant
+from coproduction.models import AllowListTerm, AttributeDefinition, Consent, DenyListTerm, InformationSheet, Participant
 from interviews.models import Interview, NotesDraft, TopicGuide, TopicQuestion, Venue
 
 QUESTIONS = [
@@ -14,6 +14,32 @@ QUESTIONS = [
     "What would make it worth your time to keep taking part?",
 ]
 VENUES = [("North hub", False), ("Riverside hub", False), ("Market hub", False), ("Phone", True), ("Online", True)]
+# The demo borough's public places, services and helplines: none identifies anyone, so the
+# check on notes leaves them alone (fictional places; real national helpline numbers).
+DEMO_ALLOW_LIST = [
+    ("Riverside Market", "place"),
+    ("Riverside Station", "place"),
+    ("Riverside High Street", "place"),
+    ("Canal Path", "place"),
+    ("Mill Lane", "place"),
+    ("Katherine Road", "place"),
+    ("Gasholder Park", "place"),
+    ("Old Bus Depot", "place"),
+    ("Riverside Library", "place"),
+    ("North hub", "organisation"),
+    ("Riverside hub", "organisation"),
+    ("Market hub", "organisation"),
+    ("Riverside Outreach", "organisation"),
+    ("Riverside Council", "organisation"),
+    ("Safer Streets Team", "organisation"),
+    ("Women's Drop-in", "organisation"),
+    ("National Ugly Mugs", "organisation"),
+    ("Samaritans", "organisation"),
+    ("116 123", "helpline"),
+    ("0808 2000 247", "helpline"),
+    ("0800 1111", "helpline"),
+    ("111", "helpline"),
+]
 ANSWERS = [
     "Feels safer near the market since the new outreach van started, less so by the old bus depot.",
     "The path along the canal is dark; two of the lamps have been out since the summer.",
@@ -47,6 +73,10 @@ def seed_interviews(project, people) -> None:
     if not DenyListTerm.objects.filter(project=project).exists():
         for term, kind in [("Jaz", "nickname"), ("Old Gasworks", "place")]:
             DenyListTerm.objects.create(project=project, term=term, kind=kind, added_by=coordinator)
+    if not AllowListTerm.objects.filter(project=project).exists():
+        AllowListTerm.objects.bulk_create(
+            AllowListTerm(project=project, term=term, kind=kind, added_by=coordinator) for term, kind in DEMO_ALLOW_LIST
+        )
     participants = []
     for cohort in ["Sex worker", "Sex worker", "Sex worker", "Resident", "Resident", "Faith leader", "Sex worker"]:
         participant = Participant.objects.create(

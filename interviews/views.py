@@ -252,7 +252,11 @@ def _own_draft(request, project, pk) -> NotesDraft:
 
 
 def _notes_page(request, project, draft, form, *, conflict=None, status=200):
-    findings = actions.findings_for(draft)
+    findings, scan_error = [], None
+    try:
+        findings = actions.findings_for(draft)
+    except actions.ScanUnavailable as unavailable:
+        scan_error = unavailable.message
     return render(
         request,
         "interviews/notes.html",
@@ -262,6 +266,7 @@ def _notes_page(request, project, draft, form, *, conflict=None, status=200):
             "interview": draft.interview,
             "form": form,
             "findings": findings,
+            "scan_error": scan_error,
             "dismiss_form": DismissForm(),
             "resolutions": draft.resolutions.select_related("by"),
             "conflict": conflict,
@@ -311,9 +316,15 @@ def notes(request, project, pk):
         return _notes_page(request, project, draft, form, status=400)
     saved_at = timezone.localtime(draft.saved_at).strftime("%H:%M")
     if _wants_json(request):
-        return JsonResponse(
-            {"ok": True, "version": draft.version, "saved_at": saved_at, "findings": len(actions.findings_for(draft))}
-        )
+        try:
+            count = len(actions.findings_for(draft))
+        except actions.ScanUnavailable:
+            count = None
+        return JsonResponse({"ok": True, "version": draft.version, "saved_at": saved_at, "findings": count})
+    if request.POST.get("then") == "submit":
+        # "Submit for review" is a button of the notes form, so what was typed and not yet
+        # autosaved is saved first, in this request.
+        return _submit(request, project, draft, pk)
     messages.success(request, f"Saved at {saved_at}.")
     return redirect("interviews:notes", slug=project.slug, pk=pk)
 
@@ -370,6 +381,10 @@ def submit(request, project, pk):
         draft = _own_draft(request, project, pk)
     except _Redirect as target:
         return redirect("interviews:detail", slug=project.slug, pk=target.interview.pk)
+    return _submit(request, project, draft, pk)
+
+
+def _submit(request, project, draft, pk):
     try:
         actions.submit_notes(draft, by=request.user)
     except actions.NotesRefused as refused:
@@ -417,6 +432,11 @@ def review(request, project, pk):
         else:
             return redirect("interviews:review_list", slug=project.slug)
     record(request.user, "notes.read", draft, project=project)
+    kept, scan_error = [], None
+    try:
+        kept = actions.dismissed_findings(draft)
+    except actions.ScanUnavailable as unavailable:
+        scan_error = unavailable.message
     return render(
         request,
         "interviews/review.html",
@@ -425,9 +445,29 @@ def review(request, project, pk):
             "interview": interview,
             "draft": draft,
             "form": form,
+            "sections": _marked_sections(draft, kept),
+            "scan_error": scan_error,
+            "kept": kept,
             "resolutions": draft.resolutions.select_related("by"),
         },
     )
+
+
+def _marked_sections(draft, kept) -> list[tuple[str, list[tuple[str, int | None]]]]:
+    """Each section as pieces of text; a piece the author kept after a finding carries its
+    number in the list of kept findings, so the reviewer sees it marked in place."""
+    numbered = {}
+    for number, (item, _) in enumerate(kept, start=1):
+        numbered.setdefault(item.section, []).append((item.finding.start, item.finding.end, number))
+    sections = []
+    for key, heading, text in draft.section_list():
+        pieces, position = [], 0
+        for start, end, number in sorted(numbered.get(key, [])):
+            pieces += [(text[position:start], None), (text[start:end], number)]
+            position = end
+        pieces.append((text[position:], None))
+        sections.append((heading, [(piece, number) for piece, number in pieces if piece]))
+    return sections
 
 
 # ---------------------------------------------------------------- venues and topic guides

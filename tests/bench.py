@@ -5,6 +5,9 @@ n)` function that adds n rows it lists and returns the URL and the user to ask a
 builds a fresh test database (PostgreSQL when DATABASE_URL is set, SQLite otherwise), measures
 each page at a few sizes and prints a table. Query counts must stay flat as rows grow; times are
 the median of repeated requests through Django's test client (no network, no browser).
+
+Then the PII section (tests/pii_corpus/benchmark.py, also `make bench-pii`): the scanner's recall
+and false alarms on the labelled corpus against the targets, PASS or FAIL.
 """
 
 import importlib
@@ -95,8 +98,11 @@ def main() -> int:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     if failures:
         print(f"query count grows on: {', '.join(failures)}")
-        return 1
-    return 0
+    print()
+    from tests.pii_corpus.benchmark import run as pii_benchmark
+
+    pii_failed = pii_benchmark()
+    return 1 if failures or pii_failed else 0
 
 
 if __name__ == "__main__":

@@ -4,12 +4,13 @@ from coproduction.models.attributes import AttributeDefinition
 from coproduction.models.audit import AuditEvent
 from coproduction.models.codebook import Coding, CodingSession, DocumentSearchIndex, Excerpt, ExportJob, Memo, Theme
 from coproduction.models.corpus import Document
-from coproduction.models.denylist import DenyListTerm
+from coproduction.models.denylist import AllowListTerm, DenyListTerm
 from coproduction.models.notifications import Notification
 from coproduction.models.participants import Consent, InformationSheet, Participant
 from coproduction.models.projects import Invitation, Membership, Project, Role, User
 
 __all__ = [
+    "AllowListTerm",
     "AttributeDefinition",
     "AuditEvent",
     "Coding",

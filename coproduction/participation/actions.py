@@ -6,6 +6,7 @@ from django.utils import timezone
 from coproduction.audit import record
 from coproduction.erasure import run_erasers, run_notes_erasers
 from coproduction.models import (
+    AllowListTerm,
     AttributeDefinition,
     Consent,
     DenyListTerm,
@@ -78,16 +79,21 @@ def publish_information_sheet(*, project: Project, text: str, by: User) -> Infor
 
 
 @transaction.atomic
-def add_deny_list_term(*, project: Project, term: str, kind: str, by: User) -> DenyListTerm:
-    entry = DenyListTerm.objects.create(project=project, term=term, kind=kind, added_by=by)
-    record(by, "deny_list.added", entry)
+def add_list_term(model: type[DenyListTerm | AllowListTerm], *, project: Project, term: str, kind: str, by: User):
+    """Add to the deny-list or the allow-list; the audit row names the list, never the term."""
+    entry = model.objects.create(project=project, term=term, kind=kind, added_by=by)
+    record(by, f"{_list_action(model)}.added", entry)
     return entry
 
 
 @transaction.atomic
-def remove_deny_list_term(entry: DenyListTerm, *, by: User) -> None:
-    record(by, "deny_list.removed", entry)
+def remove_list_term(entry: DenyListTerm | AllowListTerm, *, by: User) -> None:
+    record(by, f"{_list_action(type(entry))}.removed", entry)
     entry.delete()
+
+
+def _list_action(model: type) -> str:
+    return "allow_list" if model is AllowListTerm else "deny_list"
 
 
 @transaction.atomic

@@ -1,7 +1,7 @@
 from django import forms
 from django.conf import settings
 
-from coproduction.models import AttributeDefinition, DenyListTerm, InformationSheet, Project
+from coproduction.models import AllowListTerm, AttributeDefinition, DenyListTerm, InformationSheet, Project
 from coproduction.textcheck import validate_readable_text
 
 
@@ -88,7 +88,11 @@ class InformationSheetForm(forms.Form):
     )
 
 
-class DenyListTermForm(forms.Form):
+class TermListForm(forms.Form):
+    """One entry of a list the scanner reads: the deny-list or the allow-list."""
+
+    model: type = DenyListTerm
+    list_name = "the deny-list"
     term = forms.CharField(label="Name, nickname or place", max_length=200, validators=[validate_readable_text])
     kind = forms.ChoiceField(label="Kind", choices=DenyListTerm.Kind.choices)
 
@@ -100,10 +104,26 @@ class DenyListTermForm(forms.Form):
         term = " ".join(self.cleaned_data["term"].split())
         if len(term) < 2:
             raise forms.ValidationError("Enter at least two characters.")
-        existing = {t.term.casefold() for t in DenyListTerm.objects.filter(project=self.project)}
+        existing = {t.term.casefold() for t in self.model.objects.filter(project=self.project)}
         if term.casefold() in existing:
-            raise forms.ValidationError("This term is already on the deny-list.")
+            raise forms.ValidationError(f"This term is already on {self.list_name}.")
         return term
+
+
+class DenyListTermForm(TermListForm):
+    pass
+
+
+class AllowListTermForm(TermListForm):
+    model = AllowListTerm
+    list_name = "the allow-list"
+    term = forms.CharField(
+        label="Public place, organisation or helpline",
+        help_text="For example: Riverside Market, Riverside Station, the outreach hub, 0800 500 300",
+        max_length=200,
+        validators=[validate_readable_text],
+    )
+    kind = forms.ChoiceField(label="Kind", choices=AllowListTerm.Kind.choices)
 
 
 class AttributeDefinitionForm(forms.Form):

@@ -16,4 +16,6 @@ urlpatterns = [
     path("attributes/<int:pk>/remove/", views.attribute_remove, name="attribute_remove"),
     path("deny-list/", views.deny_list, name="deny_list"),
     path("deny-list/<int:pk>/remove/", views.deny_list_remove, name="deny_list_remove"),
+    path("allow-list/", views.allow_list, name="allow_list"),
+    path("allow-list/<int:pk>/remove/", views.allow_list_remove, name="allow_list_remove"),
 ]

@@ -1,4 +1,6 @@
-"""Participants, consent, information sheets and the deny-list: coordinators only."""
+"""Participants, consent, information sheets, the deny-list and the allow-list: coordinators only."""
+
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -7,15 +9,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from coproduction.access import get_scoped, project_view
 from coproduction.audit import record
-from coproduction.models import AttributeDefinition, DenyListTerm, InformationSheet, Participant, Role
+from coproduction.models import AttributeDefinition, InformationSheet, Participant, Role
 from coproduction.participation import actions
 from coproduction.participation.forms import (
+    AllowListTermForm,
     AttributeDefinitionForm,
     ConsentForm,
     ContactDetailsForm,
     DenyListTermForm,
     InformationSheetForm,
     ParticipantForm,
+    TermListForm,
 )
 
 COORDINATOR = {Role.COORDINATOR}
@@ -145,27 +149,88 @@ def information_sheets(request, project):
     return render(request, "participation/sheets.html", {"project": project, "form": form, "page": sheets})
 
 
+@dataclass(frozen=True)
+class TermList:
+    """The deny-list and the allow-list: the same page, each with its own words."""
+
+    form: type[TermListForm]
+    url_name: str
+    title: str
+    intro: str
+    add_label: str
+    added: str
+    removed: str
+    empty: str
+
+
+TERM_LISTS = {
+    "deny": TermList(
+        DenyListTermForm,
+        "deny_list",
+        "Deny-list",
+        "Names, nicknames and places that must never reach the corpus. Notes are checked against this list.",
+        "Add to the deny-list",
+        "Added to the deny-list. Notes are checked against it from now on.",
+        "Removed from the deny-list.",
+        "The deny-list is empty.",
+    ),
+    "allow": TermList(
+        AllowListTermForm,
+        "allow_list",
+        "Allow-list",
+        "Public places of the area (markets, stations, parks, streets without a house number), organisations and "
+        "services, and public helpline numbers. None of them identifies a person, so the check on notes does not ask "
+        "about them. The allow-list never hides a name on the deny-list, an address or a postcode.",
+        "Add to the allow-list",
+        "Added to the allow-list. Notes are no longer asked about it.",
+        "Removed from the allow-list.",
+        "The allow-list is empty.",
+    ),
+}
+
+
+def _term_list(request, project, term_list: TermList):
+    form = term_list.form(request.POST or None, project=project)
+    if request.method == "POST" and form.is_valid():
+        actions.add_list_term(
+            form.model, project=project, term=form.cleaned_data["term"], kind=form.cleaned_data["kind"], by=request.user
+        )
+        messages.success(request, term_list.added)
+        return redirect(f"participation:{term_list.url_name}", slug=project.slug)
+    page = Paginator(form.model.objects.filter(project=project), 100).get_page(request.GET.get("page"))
+    context = {"project": project, "form": form, "page": page, "list": term_list}
+    return render(request, "participation/term_list.html", context)
+
+
+def _term_list_remove(request, project, pk, term_list: TermList):
+    entry = get_scoped(term_list.form.model.objects.filter(project=project), pk=pk)
+    actions.remove_list_term(entry, by=request.user)
+    messages.success(request, term_list.removed)
+    return redirect(f"participation:{term_list.url_name}", slug=project.slug)
+
+
 @project_view(COORDINATOR)
 @require_http_methods(["GET", "POST"])
 def deny_list(request, project):
-    form = DenyListTermForm(request.POST or None, project=project)
-    if request.method == "POST" and form.is_valid():
-        actions.add_deny_list_term(
-            project=project, term=form.cleaned_data["term"], kind=form.cleaned_data["kind"], by=request.user
-        )
-        messages.success(request, "Added to the deny-list. Notes are checked against it from now on.")
-        return redirect("participation:deny_list", slug=project.slug)
-    page = Paginator(DenyListTerm.objects.filter(project=project), 100).get_page(request.GET.get("page"))
-    return render(request, "participation/deny_list.html", {"project": project, "form": form, "page": page})
+    return _term_list(request, project, TERM_LISTS["deny"])
 
 
 @project_view(COORDINATOR)
 @require_POST
 def deny_list_remove(request, project, pk):
-    entry = get_scoped(DenyListTerm.objects.filter(project=project), pk=pk)
-    actions.remove_deny_list_term(entry, by=request.user)
-    messages.success(request, "Removed from the deny-list.")
-    return redirect("participation:deny_list", slug=project.slug)
+    return _term_list_remove(request, project, pk, TERM_LISTS["deny"])
+
+
+@project_view(COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def allow_list(request, project):
+    return _term_list(request, project, TERM_LISTS["allow"])
+
+
+@project_view(COORDINATOR)
+@require_POST
+def allow_list_remove(request, project, pk):
+    return _term_list_remove(request, project, pk, TERM_LISTS["allow"])
 
 
 @project_view(COORDINATOR)

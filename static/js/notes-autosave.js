@@ -46,10 +46,11 @@ function start(form) {
       say("Not saved: no connection. Select Save when you are back online.");
     } finally {
       saving = false;
-      if (pending && !stopped) {
+      if (pending && !stopped && waitingSubmitter === null) {
         pending = false;
         save();
       }
+      submitWhenSaved();
     }
   };
 
@@ -58,7 +59,24 @@ function start(form) {
     say("Not saved yet…");
     timer = setTimeout(save, DELAY_MS);
   });
-  form.addEventListener("submit", () => clearTimeout(timer));
+  // Save or "Submit for review" posts the whole form, typed text included. If an autosave is
+  // on its way, wait for it: the form must carry the version that save produces, or the
+  // server would see a conflict.
+  let waitingSubmitter = null;
+  form.addEventListener("submit", (event) => {
+    clearTimeout(timer);
+    if (saving) {
+      event.preventDefault();
+      waitingSubmitter = event.submitter || null;
+      say("Saving…");
+    }
+  });
+  const submitWhenSaved = () => {
+    if (waitingSubmitter === null || saving || stopped) return;
+    const submitter = waitingSubmitter;
+    waitingSubmitter = null;
+    form.requestSubmit(submitter);
+  };
 }
 
 document.querySelectorAll("form[data-autosave]").forEach(start);

@@ -235,8 +235,8 @@ def test_release_keeps_the_draft_when_retention_is_configured(world, interview, 
 
 
 def test_release_refused_if_the_deny_list_grew(world, client_for, interview):
-    submitted(world, interview, q1="met kez by the depot")
-    DenyListTerm.objects.create(project=world.project, term="Kez", added_by=world.coordinator)
+    submitted(world, interview, q1="lamps out by the gasworks")
+    DenyListTerm.objects.create(project=world.project, term="gasworks", kind="place", added_by=world.coordinator)
     response = client_for(world.coordinator).post(url("review", world, pk=interview.pk), {"decision": "release"})
     assert b"not resolved" in response.content
     assert not Document.objects.exists()
@@ -376,3 +376,66 @@ def test_release_refused_if_consent_to_keep_notes_was_changed(world, interview):
     with pytest.raises(actions.NotesRefused, match="does not cover keeping notes"):
         actions.release_notes(draft, by=world.coordinator)
     assert not Document.objects.exists()
+
+
+def test_submit_button_saves_what_was_typed_before_submitting(world, client_for, interview):
+    draft = actions.open_draft(interview, by=world.peer)
+    client = client_for(world.peer)
+    data = {**notes_data(draft, q1="Lamps out on the towpath."), "then": "submit"}
+    response = client.post(url("notes", world, pk=interview.pk), data)
+    assert response.status_code == 302 and response.url == url("detail", world, pk=interview.pk)
+    draft.refresh_from_db()
+    assert draft.status == NotesDraft.Status.SUBMITTED and "Lamps out on the towpath." in draft.sections.values()
+
+
+def test_submit_button_saves_then_refuses_while_a_name_is_unresolved(world, client_for, interview):
+    draft = actions.open_draft(interview, by=world.peer)
+    client = client_for(world.peer)
+    data = {**notes_data(draft, q1="her friend Maria Lopez walks her home"), "then": "submit"}
+    response = client.post(url("notes", world, pk=interview.pk), data, follow=True)
+    assert b"not resolved" in response.content
+    draft.refresh_from_db()
+    assert draft.status == NotesDraft.Status.WRITING and "her friend Maria Lopez walks her home" in draft.sections.values()
+    (finding,) = actions.findings_for(draft)
+    assert finding.finding.text == "Maria Lopez"
+
+
+@pytest.mark.parametrize("typed", ["her friend Maria Lopez said", "call Dave Smith", "[NAME] Lopez said", "Lopez [NAME] said"])
+def test_a_redaction_replaces_the_whole_name_and_leaves_no_half_behind(world, interview, typed):
+    draft = draft_for(interview, q1=typed)
+    while found := actions.findings_for(draft):
+        actions.redact_finding(draft, finding_id=found[0].id, version=draft.version, by=world.peer)
+        draft.refresh_from_db()
+    text = next(t for t in draft.sections.values() if "[NAME]" in t)
+    assert not any(word in text for word in ("Maria", "Lopez", "Dave", "Smith"))
+    assert PiiResolution.objects.filter(draft=draft, action=PiiResolution.Action.REDACTED).exists()
+
+
+def test_a_failing_detector_refuses_submission_and_logs_no_text(world, client_for, interview, monkeypatch, caplog):
+    from coproduction import pii
+
+    def broken(text):
+        raise RuntimeError(f"library fault on {text}")
+
+    monkeypatch.setitem(pii.DETECTORS, "number", broken)
+    draft = draft_for(interview, q1="ring 07700 900123 tonight")
+    client = client_for(world.peer)
+    response = client.post(url("submit", world, pk=interview.pk), follow=True)
+    assert response.status_code == 200 and b"could not run" in response.content
+    draft.refresh_from_db()
+    assert draft.status == NotesDraft.Status.WRITING
+    page = client.get(url("notes", world, pk=interview.pk))
+    assert page.status_code == 200 and b"could not run" in page.content
+    assert "detector=number" in caplog.text and "07700" not in caplog.text
+
+
+def test_reviewer_sees_kept_findings_with_their_reasons_beside_the_text(world, client_for, interview):
+    draft = draft_for(interview, q1="we walked past Grace's stall, then home")
+    (finding,) = actions.findings_for(draft)
+    actions.dismiss_finding(draft, finding_id=finding.id, reason="A market stall's sign, not a person", by=world.peer)
+    actions.submit_notes(draft, by=world.peer)
+    page = client_for(world.coordinator).get(url("review", world, pk=interview.pk)).content.decode()
+    assert '<mark class="cg-kept" id="kept-text-1">Grace</mark>' in page
+    assert "A market stall&#x27;s sign, not a person" in page
+    other_peer = client_for(world.second_peer).get(url("review", world, pk=interview.pk))
+    assert other_peer.status_code == 403

@@ -1,4 +1,4 @@
-from coproduction.models import AttributeDefinition, DenyListTerm
+from coproduction.models import AllowListTerm, AttributeDefinition, DenyListTerm
 from tests.access import Case
 from tests.participation.factories import consenting_participant
 
@@ -9,6 +9,10 @@ def _participant(world):
 
 def _term(world):
     return DenyListTerm.objects.create(project=world.project, term="Mazza", kind="nickname", added_by=world.coordinator)
+
+
+def _allowed(world):
+    return AllowListTerm.objects.create(project=world.project, term="Riverside Market", added_by=world.coordinator)
 
 
 def _attribute(world):
@@ -22,4 +26,5 @@ RULES = {
     "participation:contact": lambda world: Case(kwargs={"pk": _participant(world).pk}, allowed=(405,)),
     "participation:withdraw": lambda world: Case(kwargs={"pk": _participant(world).pk}),
     "participation:deny_list_remove": lambda world: Case(kwargs={"pk": _term(world).pk}, allowed=(405,)),
+    "participation:allow_list_remove": lambda world: Case(kwargs={"pk": _allowed(world).pk}, allowed=(405,)),
 }

@@ -208,3 +208,51 @@ def test_withdrawal_erases_excerpts_codings_memos_and_kept_exports(
     assert not ExcerptModel.objects.exists() and not Coding.objects.exists() and not Memo.objects.exists()
     assert Theme.objects.filter(pk=theme.pk).exists()
     assert not ExportJob.objects.exists() and not (tmp_path / "exports" / "old.csv").exists()
+
+
+def test_allow_list_add_duplicate_remove_and_the_scanner_reads_it(world, client_for):
+    from coproduction.models import AllowListTerm
+    from coproduction.pii import scan
+
+    client = client_for(world.coordinator)
+    added = client.post(url("allow_list", world), {"term": "  Riverside   Market ", "kind": "place"})
+    assert added.status_code == 302
+    duplicate = client.post(url("allow_list", world), {"term": "riverside market", "kind": "organisation"})
+    assert b"already on the allow-list" in duplicate.content
+    entry = AllowListTerm.objects.get()
+    assert entry.term == "Riverside Market" and entry.kind == "place"
+    client.post(url("allow_list", world), {"term": "0808 2000 247", "kind": "helpline"})
+    text = "she rang 08082000247 last night"
+    assert scan(text) and not scan(text, allow_terms=AllowListTerm.objects.scanner_terms(world.project))
+    AllowListTerm.objects.filter(kind="helpline").delete()
+    assert AuditEvent.objects.filter(action="allow_list.added").exists()
+    client.post(url("allow_list_remove", world, pk=entry.pk))
+    assert not AllowListTerm.objects.exists()
+    assert AuditEvent.objects.filter(action="allow_list.removed").exists()
+
+
+def test_allow_list_refuses_bad_input_and_keeps_what_was_typed(world, client_for):
+    from coproduction.models import AllowListTerm
+
+    client = client_for(world.coordinator)
+    response = client.post(url("allow_list", world), {"term": "x", "kind": "place"})
+    assert response.status_code == 200 and b"at least two characters" in response.content
+    wrong_kind = client.post(url("allow_list", world), {"term": "Riverside Station", "kind": "person"})
+    assert wrong_kind.status_code == 200 and b'value="Riverside Station"' in wrong_kind.content
+    assert not AllowListTerm.objects.exists()
+
+
+def test_allow_list_is_per_project_and_coordinators_only(world, client_for):
+    from coproduction.models import AllowListTerm
+
+    theirs = AllowListTerm.objects.create(
+        project=world.other_project, term="Elsewhere Market", added_by=world.outsiders["coordinator"]
+    )
+    client = client_for(world.coordinator)
+    assert b"Elsewhere Market" not in client.get(url("allow_list", world)).content
+    assert client.post(url("allow_list_remove", world, pk=theirs.pk)).status_code == 404
+    for role in ("peer_researcher", "analyst", "supervisor"):
+        other = client_for(world.members[role])
+        assert other.get(url("allow_list", world)).status_code == 403
+        assert other.post(url("allow_list", world), {"term": "Riverside Park", "kind": "place"}).status_code == 403
+    assert AllowListTerm.objects.count() == 1

@@ -234,3 +234,108 @@ def test_generated_pii_is_found_with_the_right_span(kind, data, before, after):
     findings = scan(text)
     start = len(prefix)
     assert any(f.type == kind and f.start == start and f.end == start + len(value) for f in findings), (text, findings)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("her friend Maria Lopez said", "Maria Lopez"),
+        ("call Dave Smith", "Dave Smith"),
+        ("met jade at the hub", "jade"),
+        ("his real name is will", "will"),
+        ("Rose's fella came by", "Rose"),
+        ("her pimp is called Big Tee", "Big Tee"),
+        ("they call him little mo", "little mo"),
+        ("Mrs Okafor runs it", "Mrs Okafor"),
+        ("spoke to Ionuț about it", "Ionuț"),
+        ("her mate agnieszka kowalska was there", "agnieszka kowalska"),
+        ("[NAME] Lopez was there", "Lopez"),
+        ("Lopez [NAME] was there", "Lopez"),
+    ],
+)
+def test_names_as_people_type_them_are_one_finding(text, expected):
+    names = [f.text for f in scan(text) if f.type == "POSSIBLE_NAME"]
+    assert names == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Polish and Romanian girls on Tuesday in March, about 10pm, £40 each",
+        "three of them round E7, she's 19",
+        "keep the faith, will call back, the rose garden",
+        "Lighting was poor. We walked to the station at half 7.",
+        "the outreach worker and a police officer, the GP said wait",
+        "[NAME] said [PHONE] and [NI NUMBER] at [ADDRESS], [NHS NUMBER]",
+    ],
+)
+def test_what_is_not_personal_data_is_not_flagged(text):
+    assert scan(text) == []
+
+
+@pytest.mark.parametrize(
+    "text, kind, expected",
+    [
+        (
+            "ring oh seven seven double oh nine double oh one two three",
+            "PHONE",
+            "oh seven seven double oh nine double oh one two three",
+        ),  # noqa: E501
+        ("O77OO 9OO 123 is her number", "PHONE", "O77OO 9OO 123"),
+        ("her romanian number +40 721 234 567", "PHONE", "+40 721 234 567"),
+        ("brazil one 55 11 98765 4321", "PHONE", "55 11 98765 4321"),
+        ("nhs no 943-476-5919", "NHS_NUMBER", "943-476-5919"),
+        ("ni jg 10 37 52 a", "NI_NUMBER", "jg 10 37 52 a"),
+        ("sort code 20-00-00 acc 12345678", "SORT_CODE", "20-00-00"),
+        ("sort code 20-00-00 acc 12345678", "BANK_ACCOUNT", "12345678"),
+        ("passport no 123456789", "PASSPORT", "123456789"),
+        ("polish passport EA 1234567", "PASSPORT", "EA 1234567"),
+        ("jade.b at gmail dot com", "EMAIL", "jade.b at gmail dot com"),
+        ("rosie[at]hotmail[dot]co[dot]uk", "EMAIL", "rosie[at]hotmail[dot]co[dot]uk"),
+        ("flat 3, 12 katherine rd", "ADDRESS", "flat 3, 12 katherine rd"),
+        ("lives at e79hr", "POSTCODE", "e79hr"),
+        ("van reg ab12 cde", "VEHICLE_REG", "ab12 cde"),
+        ("her insta is jade_xo99", "HANDLE", "jade_xo99"),
+        ("it's on linktr.ee/jadexo", "URL", "linktr.ee/jadexo"),
+    ],
+)
+def test_identifiers_written_oddly_are_found_whole(text, kind, expected):
+    assert expected in [f.text for f in scan(text) if f.type == kind]
+
+
+def test_allow_list_hides_public_places_and_helplines_but_never_a_deny_list_entry():
+    allow = [("place", "Rose Lane Market"), ("helpline", "0808 2000 247"), ("organisation", "Rose")]
+    text = "met Rose at Rose Lane Market, she rang 0808 2000 247"
+    assert scan(text, allow_terms=allow) == []
+    findings = scan(text, [DenyTerm("Rose", "name")], allow)
+    assert [(f.type, f.text) for f in findings] == [("NAME", "Rose"), ("NAME", "Rose")]
+
+
+def test_allow_list_never_hides_an_address_or_postcode_beside_it():
+    findings = scan("lives at 12 Katherine Road, E7 9HR", allow_terms=[("place", "Katherine Road")])
+    assert [f.type for f in findings] == ["ADDRESS", "POSTCODE"]
+
+
+def test_a_detector_that_fails_fails_the_whole_scan(monkeypatch):
+    from coproduction import pii
+
+    def broken(text):
+        raise ValueError("odd input")
+
+    monkeypatch.setitem(pii.DETECTORS, "number", broken)
+    with pytest.raises(pii.ScanFailed) as failed:
+        scan("call 020 7946 0018")
+    assert failed.value.detector == "number" and "0018" not in str(failed.value)
+
+
+def test_scan_pii_command_reads_the_allow_list_and_fails_closed(tmp_path, capsys, monkeypatch):
+    from coproduction import pii
+
+    note = tmp_path / "note.txt"
+    note.write_text("rang 0808 2000 247 then met kasia", encoding="utf-8")
+    call_command("scan_pii", str(note), "--allow", "0808 2000 247")
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["text"] for line in lines] == ["kasia"]
+    monkeypatch.setitem(pii.DETECTORS, "email", lambda text: 1 / 0)
+    with pytest.raises(CommandError, match="check is incomplete"):
+        call_command("scan_pii", str(note))

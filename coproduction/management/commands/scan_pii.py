@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from coproduction.pii import scan
+from coproduction.pii import ScanFailed, scan
 
 
 class Command(BaseCommand):
@@ -14,8 +14,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", metavar="FILE")
         parser.add_argument("--deny", action="append", default=[], metavar="TERM", help="A name or place to look for.")
+        parser.add_argument(
+            "--allow", action="append", default=[], metavar="TERM", help="A public place, service or helpline to leave alone."
+        )
 
-    def handle(self, *args, files, deny, **options):
+    def handle(self, *args, files, deny, allow, **options):
         texts = []
         for name in files:
             path = Path(name)
@@ -28,7 +31,11 @@ class Command(BaseCommand):
             except UnicodeDecodeError:
                 raise CommandError(f"{name}: is not UTF-8 text.")
         for name, text in texts:
-            for finding in scan(text, deny):
+            try:
+                findings = scan(text, deny, allow)
+            except ScanFailed as failure:
+                raise CommandError(f"{name}: {failure} Nothing was printed for this file; the check is incomplete.")
+            for finding in findings:
                 line = finding.as_dict()
                 if len(files) > 1:
                     line = {"file": name, **line}
