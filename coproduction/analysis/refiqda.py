@@ -242,7 +242,7 @@ def _check_readable(text: str, what: str, name: str) -> None:
     try:
         validate_readable_text(text)
     except ValidationError as error:
-        shown = XML_ILLEGAL.sub("", "".join(ch for ch in name if ch.isprintable()))[:60]
+        shown = "".join(ch for ch in name if ch.isprintable())[:60]
         raise ImportRefused(f"The {what} of the code “{shown}” cannot be used: {' '.join(error.messages)}")
 
 
@@ -355,8 +355,9 @@ def _update_themes(themes: list[Theme]) -> None:
     """Write the imported fields of existing themes with one UPDATE … FROM (VALUES …) per batch.
 
     Not `bulk_update`: it builds one CASE WHEN per row and column, which takes Django about
-    a second per thousand themes and the database rows × rows to evaluate; a 24,000-code
-    codebook then passes the web server's timeout. PostgreSQL and SQLite (3.33 and later) both
+    a second per thousand themes and the database rows × rows to evaluate (for 24,000 themes
+    in one batch, PostgreSQL was still at it after 45 minutes); even in small batches a
+    24,000-code codebook took 30 s of CPU, past the web server's timeout. PostgreSQL and SQLite (3.33 and later) both
     accept this statement; VALUES columns are named column1, column2, … on both.
     """
     quote = connection.ops.quote_name
