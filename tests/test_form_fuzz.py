@@ -121,12 +121,12 @@ def parse_forms(page_url: str, body: str) -> Iterator[Form]:
             elif tag == "textarea":
                 fields[name] = Field(name, "text", control.text_content() or "Some words.")
             elif kind in {"checkbox", "radio"}:
-                existing = fields.get(name)
+                # A box or button group: the baseline is the one checked, else the first (ticking
+                # every box would make a 1-1 session for everyone, refused before going deep).
                 value = control.get("value", "on")
+                existing = fields.get(name)
                 if existing is None:
-                    checked = control.get("checked") is not None
-                    existing = fields[name] = Field(name, "choice", value if checked or kind == "checkbox" else value)
-                    existing.multiple = kind == "checkbox"
+                    existing = fields[name] = Field(name, "choice", value, multiple=kind == "checkbox")
                 elif control.get("checked") is not None:
                     existing.baseline = value
                 existing.options.append(value)
