@@ -8,8 +8,8 @@ project_patterns = [
     path("members/", views.members, name="members"),
     path("members/<int:pk>/", views.member_change, name="member_change"),
     path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    path("invitations/<int:pk>/resend/", views.invitation_resend, name="invitation_resend"),
     path("audit/", views.audit_log, name="audit"),
-    path("notifications/failed/", views.failed_notifications, name="notifications_failed"),
     path("settings/", views.project_settings, name="project_settings"),
 ]
 
@@ -20,6 +20,7 @@ urlpatterns = [
     path("p/<slug:slug>/interviews/", include("interviews.urls")),
     path("p/<slug:slug>/support/", include("wellbeing.urls")),
     path("p/<slug:slug>/analysis/", include("coproduction.analysis.urls")),
+    path("p/<slug:slug>/notifications/", include("coproduction.notifications.urls")),
     path("join/<slug:slug>/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("session/keep-alive/", views.keep_alive, name="keep_alive"),
     path("account/", views.account_settings, name="account_settings"),

@@ -15,11 +15,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from coproduction import outbox
 from coproduction.audit import record
 from coproduction.eligibility import interviewer_problems
 from coproduction.formfields import OUT_OF_RANGE, date_in_range
 from coproduction.models import AllowListTerm, DenyListTerm, Document, Notification, Participant, Project, Role, User
+from coproduction.notifications import outbox
 from coproduction.pii import LABELS, Finding, ScanFailed, scan
 from interviews.models import (
     MAX_DURATION_MINUTES,

@@ -88,7 +88,7 @@ def isolated_cache(settings):
     flushing a shared Redis, which also carries the broker's queues."""
     import uuid
 
-    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
+    settings.CACHES = {**settings.CACHES, "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
 
 
 # Property tests are judged on what they find, not on speed: a loaded CI machine must not turn a

@@ -11,7 +11,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from coproduction.models import Membership, Project, Role
-from coproduction.outbox import notify_now
+from coproduction.notifications.outbox import notify_now
 from wellbeing.models import cadence_for
 
 MORNING_FROM, MORNING_UNTIL = time(8, 0), time(12, 0)

@@ -221,6 +221,17 @@ class Invitation(models.Model):
         )
         return invitation, token
 
+    def reissue(self, *, role: str, invited_by: User | None) -> str:
+        """Send again: a new token and seven more days for the same invitation (the old link
+        stops working); return the clear token."""
+        token = secrets.token_urlsafe(32)
+        self.role = role
+        self.invited_by = invited_by
+        self.token_hash = hash_token(token)
+        self.expires_at = timezone.now() + INVITATION_LIFETIME
+        self.save(update_fields=["role", "invited_by", "token_hash", "expires_at"])
+        return token
+
     @property
     def status(self) -> str:
         if self.accepted_at:

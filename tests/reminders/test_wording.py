@@ -12,9 +12,9 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from coproduction import delivery
-from coproduction.digest import DigestLine
 from coproduction.models import Notification
+from coproduction.notifications import delivery
+from coproduction.notifications.digest import DigestLine
 
 DENY = [
     "sex",

@@ -1,11 +1,13 @@
-"""Celery tasks of the notification outbox: thin wrappers around coproduction.delivery.
+"""Celery tasks of the notification outbox: thin wrappers around coproduction.notifications.delivery.
 
-They take ids only (never personal data) and return whether they did work.
+They take ids only (never personal data) and return whether they did work. Their names are
+those they had before the outbox became a package: messages already queued and the beat
+schedule stored in the database (django_celery_beat) refer to tasks by name.
 """
 
 from celery import shared_task
 
-from coproduction import delivery
+from coproduction.notifications import delivery
 
 
 @shared_task(name="coproduction.tasks.claim_due_notifications", ignore_result=True)
