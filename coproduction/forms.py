@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import password_validation
 
+from coproduction import formfields
 from coproduction.models import AuditEvent, Membership, Project, Role, User
 
 
@@ -55,8 +56,8 @@ class MembershipRoleForm(forms.ModelForm):
 class AuditFilterForm(forms.Form):
     person = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Anyone")
     action = forms.ChoiceField(required=False)
-    date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = formfields.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = formfields.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from coproduction.audit import record
 from coproduction.eligibility import interviewer_problems
+from coproduction.formfields import OUT_OF_RANGE, date_in_range
 from coproduction.models import AllowListTerm, DenyListTerm, Document, Notification, Participant, Project, Role, User
 from coproduction.notifications import outbox
 from coproduction.pii import LABELS, Finding, ScanFailed, scan
@@ -131,6 +132,9 @@ def booking_problems(
     venue: Venue,
     exclude: Interview | None = None,
 ) -> list[str]:
+    if not date_in_range(starts_at):
+        # Checked first: the arithmetic below overflows near the years 1 and 9999.
+        return [OUT_OF_RANGE]
     problems = []
     if starts_at <= timezone.now():
         problems.append("The start time is in the past. Choose a time from now on.")

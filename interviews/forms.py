@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 
+from coproduction import formfields
 from coproduction.models import Participant, Project, Role, User
 from coproduction.textcheck import validate_readable_text
 from interviews.models import MAX_DURATION_MINUTES, MAX_NOTES_CHARACTERS, Interview, NotesDraft, Venue
@@ -27,7 +28,7 @@ def peer_researchers(project: Project):
 
 class ScheduleFields(forms.Form):
     interviewer = forms.ModelChoiceField(label="Interviewer", queryset=User.objects.none(), empty_label="Choose an interviewer")
-    starts_at = forms.DateTimeField(
+    starts_at = formfields.DateTimeField(
         label="Start (date and time)",
         widget=DateTimeLocalInput,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],

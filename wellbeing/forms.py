@@ -3,6 +3,7 @@ from datetime import date, datetime, time, timedelta
 from django import forms
 from django.utils import timezone
 
+from coproduction import formfields
 from coproduction.models import Role, User
 from wellbeing.actions import clashes_for
 from wellbeing.models import (
@@ -43,10 +44,10 @@ class SessionForm(forms.Form):
     provider = forms.ModelChoiceField(
         label="With", queryset=Provider.objects.filter(active=True), required=False, empty_label="No provider (internal)"
     )
-    attendees = forms.ModelMultipleChoiceField(
+    attendees = formfields.ModelMultipleChoiceField(
         label="Who attends", queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple
     )
-    day = forms.DateField(label="Date", widget=DateInput)
+    day = formfields.DateField(label="Date", widget=DateInput)
     start = forms.TimeField(label="Start time", widget=TimeInput)
     end = forms.TimeField(label="End time", widget=TimeInput)
     location = forms.CharField(label="Venue or online link", max_length=300, required=False)
@@ -148,7 +149,7 @@ class AttendanceForm(forms.Form):
 
 
 class GroupAttendanceForm(forms.Form):
-    present = forms.ModelMultipleChoiceField(
+    present = formfields.ModelMultipleChoiceField(
         label="Who came", queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
 
@@ -200,6 +201,7 @@ class PolicyForm(forms.ModelForm):
         model = SupportPolicy
         fields = ["supervision_every_days", "supervision_after_interviews", "check_in_alert_threshold", "required_modules"]
         widgets = {"required_modules": forms.CheckboxSelectMultiple}
+        field_classes = {"required_modules": formfields.ModelMultipleChoiceField}
 
 
 class ProviderForm(forms.ModelForm):
@@ -235,7 +237,7 @@ class TrainingModuleForm(forms.ModelForm):
 class TrainingCompletionForm(forms.Form):
     person = forms.ModelChoiceField(label="Who", queryset=User.objects.none())
     module = forms.ModelChoiceField(label="Module", queryset=TrainingModule.objects.all())
-    completed_on = forms.DateField(label="Completed on", widget=DateInput)
+    completed_on = formfields.DateField(label="Completed on", widget=DateInput)
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
@@ -250,8 +252,8 @@ class TrainingCompletionForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    date_from = forms.DateField(label="From", widget=DateInput, required=False)
-    date_to = forms.DateField(label="To", widget=DateInput, required=False)
+    date_from = formfields.DateField(label="From", widget=DateInput, required=False)
+    date_to = formfields.DateField(label="To", widget=DateInput, required=False)
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)

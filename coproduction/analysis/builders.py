@@ -5,6 +5,7 @@ import io
 
 from coproduction.analysis import exports, refiqda
 from coproduction.models import ExportJob, Project
+from coproduction.spreadsheets import write_csv
 
 EXTENSIONS = {
     ExportJob.Format.CSV: ".csv",
@@ -42,11 +43,11 @@ def size_of(project: Project, fmt: str, publication: bool) -> int:
 def build(project: Project, fmt: str, publication: bool, out, progress=None) -> None:
     if fmt == ExportJob.Format.CSV:
         text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
-        exports.write_csv(exports.excerpt_rows(project, publication, progress), text)
+        write_csv(exports.excerpt_rows(project, publication, progress), text)
         text.detach()
     elif fmt == ExportJob.Format.CODEBOOK_CSV:
         text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
-        exports.write_csv(exports.codebook_rows(project, publication), text)
+        write_csv(exports.codebook_rows(project, publication), text)
         text.detach()
     elif fmt == ExportJob.Format.XLSX:
         exports.write_xlsx(project, publication, out, progress)

@@ -6,31 +6,20 @@ publication are included, and nothing that points at a person (participant code,
 listed.
 """
 
-import csv
 from collections.abc import Callable, Iterator
-from typing import IO
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from coproduction.analysis.counts import codings_of, cohort_matrix, theme_rows, with_publishable_quotes
 from coproduction.models import Project, Theme
 from coproduction.models.codebook import theme_paths
+from coproduction.spreadsheets import append_rows
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXCERPT_HEADER = ["Theme", "Quote", "Document", "Cohort", "Participant", "Coder", "Start", "End"]
 PUBLIC_EXCERPT_HEADER = ["Theme", "Quote", "Cohort"]
 CODEBOOK_HEADER = ["GUID", "Theme", "Description", "Colour", "Status", "Excerpts", "Documents", "Participants"]
 
 Progress = Callable[[int, int], None]
-
-
-def safe_cell(value) -> object:
-    """Neutralise spreadsheet formula injection: a text cell starting with = + - @ gets a leading
-    apostrophe, so Excel and LibreOffice show it as text instead of running it."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def excerpt_codings(project: Project, publication: bool):
@@ -63,7 +52,7 @@ def excerpt_rows(project: Project, publication: bool, progress: Progress | None 
             row += [str(coding.coder), excerpt.start, excerpt.end]
         if progress and done % 200 == 0:
             progress(done, total)
-        yield [safe_cell(v) for v in row]
+        yield row
 
 
 def codebook_rows(project: Project, publication: bool) -> Iterator[list]:
@@ -72,40 +61,16 @@ def codebook_rows(project: Project, publication: bool) -> Iterator[list]:
     statuses = (Theme.Status.ACTIVE, Theme.Status.RETIRED)
     for row in theme_rows(project, statuses):
         theme = row.theme
-        yield [
-            safe_cell(v) for v in [str(theme.guid), row.path, theme.description, theme.colour, theme.get_status_display()]
-        ] + list(row.labels(threshold, publication))
+        yield [str(theme.guid), row.path, theme.description, theme.colour, theme.get_status_display()] + list(
+            row.labels(threshold, publication)
+        )
 
 
 def matrix_rows(project: Project, publication: bool) -> Iterator[list]:
     matrix = cohort_matrix(project)
     yield ["Theme", *matrix.cohorts, "All participants"]
     for _theme, path, labels in matrix.labelled(project.small_number_threshold, publication):
-        yield [safe_cell(path), *labels]
-
-
-class _Echo:
-    """A file-like object whose write returns the line, for csv.writer in a streamed response."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_lines(rows) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield "\ufeff"  # a byte-order mark, so Excel reads UTF-8 correctly
-    for row in rows:
-        yield writer.writerow(row)
-
-
-def write_csv(rows, out: IO[str]) -> None:
-    for line in csv_lines(rows):
-        out.write(line)
-
-
-def xlsx_cell(value) -> object:
-    """Excel refuses control characters (notes pasted from elsewhere can carry them)."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+        yield [path, *labels]
 
 
 def write_xlsx(project: Project, publication: bool, out, progress: Progress | None = None) -> None:
@@ -116,15 +81,11 @@ def write_xlsx(project: Project, publication: bool, out, progress: Progress | No
         ("Codebook", codebook_rows(project, publication)),
         ("Theme by cohort", matrix_rows(project, publication)),
     ):
-        sheet = workbook.create_sheet(title)
-        for row in rows:
-            sheet.append([xlsx_cell(v) for v in row])
+        append_rows(workbook.create_sheet(title), rows)
     workbook.save(out)
 
 
 def write_codebook_xlsx(project: Project, publication: bool, out) -> None:
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Codebook")
-    for row in codebook_rows(project, publication):
-        sheet.append([xlsx_cell(v) for v in row])
+    append_rows(workbook.create_sheet("Codebook"), codebook_rows(project, publication))
     workbook.save(out)

@@ -4,6 +4,7 @@ from django.conf import settings
 from coproduction.analysis.agreement import paragraph_spans, sentence_spans
 from coproduction.models import ExportJob, Project, Theme, User
 from coproduction.models.codebook import colour_validator, theme_paths
+from coproduction.textcheck import validate_readable_text
 
 
 def theme_choices(themes) -> list[tuple[int, str]]:
@@ -34,6 +35,9 @@ class ThemeForm(forms.ModelForm):
         self.fields["parent"].required = False
         self.fields["parent"].choices = [("", "(top level)"), *theme_choices(candidates)]
         self.fields["description"].required = False
+        # Theme names and descriptions reach every export (spreadsheets, REFI-QDA, reports).
+        self.fields["name"].validators.append(validate_readable_text)
+        self.fields["description"].validators.append(validate_readable_text)
         self.fields["order"].required = False
         self.fields["order"].help_text = "Lower numbers come first."
 
@@ -112,7 +116,17 @@ def _preview(text: str, size: int = 70) -> str:
 
 
 class MemoForm(forms.Form):
-    text = forms.CharField(label="Memo", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    text = forms.CharField(
+        label="Memo",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        validators=[validate_readable_text],
+        error_messages={"required": "Write the memo before adding it."},
+    )
+
+    def problem(self) -> str:
+        """The reason the memo was refused, for a flash message (the form is not shown again)."""
+        return " ".join(self.errors.get("text", ["Write the memo before adding it."]))
 
 
 class AgreementForm(forms.Form):

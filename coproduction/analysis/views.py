@@ -37,6 +37,7 @@ from coproduction.analysis.tasks import export_dir, queue_export_job
 from coproduction.audit import record
 from coproduction.models import Coding, Document, Excerpt, ExportJob, Memo, Theme, User
 from coproduction.models.codebook import ANALYSIS_ROLES, CODING_ROLES, theme_paths
+from coproduction.spreadsheets import csv_lines
 
 ANALYSTS = ANALYSIS_ROLES
 CODERS = CODING_ROLES
@@ -176,7 +177,7 @@ def theme_memo(request, project, pk):
         actions.add_memo(project=project, author=request.user, text=form.cleaned_data["text"], theme=theme)
         messages.success(request, "The memo was added.")
     else:
-        messages.error(request, "Write the memo before adding it.")
+        messages.error(request, form.problem())
     return redirect("analysis:theme", slug=project.slug, pk=theme.pk)
 
 
@@ -377,7 +378,7 @@ def excerpt_change(request, project, pk):
             actions.add_memo(project=project, author=request.user, text=form.cleaned_data["text"], excerpt=excerpt)
             messages.success(request, "The memo was added.")
         else:
-            messages.error(request, "Write the memo before adding it.")
+            messages.error(request, form.problem())
     elif action in {"choose", "unchoose"} and _is_analyst(request):
         excerpt.chosen_for_report = action == "choose"
         excerpt.save(update_fields=["chosen_for_report"])
@@ -523,7 +524,7 @@ def _download(project, fmt: str, publication: bool):
     name = _filename(project, fmt, publication)
     if fmt == ExportJob.Format.CSV:
         response = StreamingHttpResponse(
-            exports.csv_lines(exports.excerpt_rows(project, publication)), content_type=builders.content_type(fmt)
+            csv_lines(exports.excerpt_rows(project, publication)), content_type=builders.content_type(fmt)
         )
     else:
         buffer = io.BytesIO()

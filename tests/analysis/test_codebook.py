@@ -176,3 +176,23 @@ def test_dashboard_tells_analysts_about_proposed_themes(world, client_for):
     dashboard = reverse("coproduction:dashboard", kwargs={"slug": world.project.slug})
     assert "1 theme proposed by peer researchers" in client_for(world.analyst).get(dashboard).text
     assert "proposed by peer researchers" not in client_for(world.supervisor).get(dashboard).text
+
+
+@pytest.mark.parametrize("name", ['\x01=HYPERLINK("http://evil.example/","Open")', "Bad \x00 name", "Lost \ufffd bytes"])
+def test_theme_names_must_be_readable_text_when_created_or_renamed(world, client_for, name):
+    client = client_for(world.analyst)
+    response = client.post(url(world, "themes"), {"name": name, "colour": "#1d70b8"})
+    assert response.status_code == 200 and "There is a problem" in response.text
+    assert "control characters" in response.text or "could not be read" in response.text
+    assert not Theme.objects.exists()
+    theme = ThemeFactory(project=world.project, name="Lighting")
+    response = client.post(url(world, "theme", pk=theme.pk), {"theme-name": name, "theme-colour": "#1d70b8"})
+    assert response.status_code == 200 and "There is a problem" in response.text
+    theme.refresh_from_db()
+    assert theme.name == "Lighting"
+
+
+def test_a_memo_with_control_characters_is_refused_with_the_reason(world, client_for):
+    theme = ThemeFactory(project=world.project)
+    response = client_for(world.analyst).post(url(world, "theme_memo", pk=theme.pk), {"text": "=cmd\x01"}, follow=True)
+    assert "control characters" in response.text and not theme.memos.exists()

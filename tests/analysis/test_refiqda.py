@@ -2,9 +2,14 @@
 a round trip with its GUIDs, hierarchy and descriptions; hostile or broken files import nothing."""
 
 import io
+import math
+import time
+import uuid
 import zipfile
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from lxml import etree
 
@@ -167,6 +172,20 @@ VALID_START = b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="9b
             + b"</Codes></CodeBook>",
             "nested",
         ),
+        (
+            VALID_START + b'<Code guid="db7e2f3a-4c5d-4e6f-8a9b-0c1d2e3f4a5b" name="&#x9b;=HYPERLINK(1)"/></Codes></CodeBook>',
+            "The name of the code .*control characters",
+        ),
+        (
+            VALID_START + '<Code guid="eb7e2f3a-4c5d-4e6f-8a9b-0c1d2e3f4a5b" name="Bad \ufffd"/></Codes></CodeBook>'.encode(),
+            "could not be read",
+        ),
+        (
+            VALID_START
+            + b'<Code guid="fb7e2f3a-4c5d-4e6f-8a9b-0c1d2e3f4a5b" name="Fine"><Description>x&#x85;y</Description></Code>'
+            + b"</Codes></CodeBook>",
+            "The description of the code .Fine. cannot be used",
+        ),
     ],
 )
 def test_hostile_or_broken_files_import_nothing(world, data, message):
@@ -276,3 +295,91 @@ def test_control_characters_do_not_break_the_xml(world):
     archive, xml = qdpx(world.project)
     refiqda.validate(xml, "Project.xsd")
     assert b"Bell theme" in xml and b"Memo text" in xml
+
+
+# ---- the largest file the size cap allows ----------------------------------------------------
+
+
+def largest_codebook(limit: int, *, names: str = "Theme", seed: int = 0) -> tuple[bytes, int]:
+    """As many codes as fit under `limit` bytes: folders of nine sub-themes, each sub-theme with
+    a colour. GUIDs are derived from `seed` so a second call can describe the same codes."""
+    head = b'<?xml version="1.0" encoding="utf-8"?>\n<CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="test"><Codes>'
+    tail = b"</Codes></CodeBook>"
+    parts, size, count = [], len(head) + len(tail), 0
+    while True:
+        guid = [str(uuid.uuid5(uuid.NAMESPACE_OID, f"{seed}:{count + i}")) for i in range(10)]
+        children = "".join(f'<Code guid="{guid[i]}" name="{names} {count}.{i}" color="#1d70b8"/>' for i in range(1, 10))
+        block = f'<Code guid="{guid[0]}" name="Folder {count}" isCodable="false">{children}</Code>'.encode()
+        if size + len(block) > limit:
+            return head + b"".join(parts) + tail, count
+        parts.append(block)
+        size += len(block)
+        count += 10
+
+
+def _timed_import(project, data, by):
+    with CaptureQueriesContext(connection) as queries:
+        started_wall, started_cpu = time.perf_counter(), time.process_time()
+        report = refiqda.import_codebook(project, data, by=by)
+        wall, cpu = time.perf_counter() - started_wall, time.process_time() - started_cpu
+    return report, len(queries.captured_queries), wall, cpu
+
+
+def _batches(rows: int, params_per_row: int) -> int:
+    limit = connection.features.max_query_params
+    return 0 if not limit else math.ceil(rows * params_per_row / (limit - 1))
+
+
+def test_the_largest_codebook_the_cap_allows_imports_fast_with_a_bounded_number_of_queries(world, capsys):
+    """About 24,000 codes under the 2 MB cap: once took 30-37 s inside the request, past
+    gunicorn's 30 s timeout. Now: no query per code, only the batches the database needs."""
+    data, count = largest_codebook(refiqda.max_import_bytes())
+    assert count > 20_000 and len(data) <= refiqda.max_import_bytes()
+    small, small_count = largest_codebook(2_000, seed=1)
+    _, small_queries, _, _ = _timed_import(ProjectFactory(), small, world.analyst)
+
+    report, queries, wall, cpu = _timed_import(world.project, data, world.analyst)
+    assert (report.created, report.updated) == (count, 0)
+    assert world.project.themes.count() == count
+    folder = world.project.themes.get(name="Folder 10")
+    assert folder.status == Theme.Status.RETIRED
+    assert sorted(folder.children.values_list("name", flat=True)) == [f"Theme 10.{i}" for i in range(1, 10)]
+    # Inserts (every column of a theme) and the look-up of GUIDs held elsewhere are batched on
+    # SQLite (999 parameters a query); PostgreSQL takes each in one query.
+    fields = len(Theme._meta.concrete_fields) - 1
+    allowed = small_queries + _batches(count, fields) + _batches(count, 1)
+    assert queries <= allowed, f"{queries} queries for {count} codes (a small file takes {small_queries})"
+    # CPU time of this process, so that a loaded machine does not fail the test; the wall
+    # time is printed for the record.
+    assert cpu < 5, f"{count} codes took {cpu:.1f} s of CPU ({wall:.1f} s)"
+    with capsys.disabled():
+        print(f"\n.qdc import, {connection.vendor}: {count} codes, {len(data)} bytes: {wall:.2f} s, {queries} queries")
+
+    renamed, _ = largest_codebook(refiqda.max_import_bytes(), names="Topic")
+    report, queries, wall, cpu = _timed_import(world.project, renamed, world.analyst)
+    assert (report.created, report.updated) == (0, count)
+    assert world.project.themes.filter(name__startswith="Topic ").count() == count - count // 10
+    assert queries <= small_queries + _batches(count, 7) + 2
+    assert cpu < 5, f"re-importing {count} codes took {cpu:.1f} s of CPU ({wall:.1f} s)"
+    with capsys.disabled():
+        print(f".qdc re-import, {connection.vendor}: {count} codes changed: {wall:.2f} s, {queries} queries")
+
+
+def test_a_large_codebook_with_one_bad_code_at_the_end_imports_nothing(world):
+    data, _ = largest_codebook(200_000)
+    bad = b'<Code guid="not-a-guid" name="Last"/></Codes></CodeBook>'
+    with pytest.raises(refiqda.ImportRefused, match="no valid GUID"):
+        refiqda.import_codebook(world.project, data.replace(b"</Codes></CodeBook>", bad), by=world.analyst)
+    assert not Theme.objects.exists()
+
+
+def test_a_re_import_can_move_existing_themes_under_new_ones(world):
+    old = ThemeFactory(project=world.project, name="Lighting")
+    data = (
+        '<CodeBook><Codes><Code guid="0c7e2f3a-4c5d-4e6f-8a9b-0c1d2e3f4a5b" name="Safety">'
+        f'<Code guid="{old.guid}" name="Street lighting"/></Code></Codes></CodeBook>'
+    ).encode()
+    report = refiqda.import_codebook(world.project, data, by=world.analyst)
+    old.refresh_from_db()
+    assert (report.created, report.updated) == (1, 1)
+    assert old.name == "Street lighting" and old.parent.name == "Safety" and old.order == 0

@@ -1,0 +1,64 @@
+"""Form fields shared by every app (`tests/coproduction/test_form_fields.py` checks that every
+form uses them).
+
+Dates: every date or date-and-time a person types goes through `DateField` or `DateTimeField`.
+
+Python's dates stop at the years 1 and 9999: a booking at 9999-12-31 23:59 plus its duration,
+or 0001-01-01 00:00 in London moved to UTC, raises OverflowError deep in a workflow. Nothing in
+a co-produced strategy happens outside 2000-2099, so a date outside that range is refused where
+it is typed, with a message that says the range.
+"""
+
+from datetime import date, datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2099, 12, 31)
+OUT_OF_RANGE = f"Enter a date between {EARLIEST.day} {EARLIEST:%B %Y} and {LATEST.day} {LATEST:%B %Y}."
+
+
+def date_in_range(value: date | datetime) -> bool:
+    day = value.date() if isinstance(value, datetime) else value
+    return EARLIEST <= day <= LATEST
+
+
+def validate_date_in_range(value: date | datetime) -> None:
+    if not date_in_range(value):
+        raise ValidationError(OUT_OF_RANGE, code="date_out_of_range")
+
+
+class DateField(forms.DateField):
+    default_validators = [validate_date_in_range]
+
+
+class DateTimeField(forms.DateTimeField):
+    default_validators = [validate_date_in_range]
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's, refusing an id the database could not hold as an unknown choice.
+
+    Django range-checks `pk=` lookups but not `pk__in`: a posted id of 99999999999999999999
+    raised OverflowError on SQLite (and a DataError on PostgreSQL) while the choices were
+    checked, a 500 instead of "Select a valid choice".
+    """
+
+    def _check_values(self, value):
+        key = self.to_field_name or "pk"
+        meta = self.queryset.model._meta
+        model_field = meta.pk if key == "pk" else meta.get_field(key)
+        try:
+            low, high = connection.ops.integer_field_range(model_field.get_internal_type())
+        except KeyError:  # not an integer key: nothing to bound
+            return super()._check_values(value)
+        for choice in value if isinstance(value, list | tuple) else []:
+            try:
+                number = int(str(choice))
+            except ValueError:
+                continue  # Django's own check says it is not a valid id
+            if (low is not None and number < low) or (high is not None and number > high):
+                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": choice})
+        return super()._check_values(value)

@@ -1,0 +1,154 @@
+"""Shared form fields. Every date a person types is bounded to 2000-2099 with a clear message: Python's dates stop
+at the years 1 and 9999, and booking or moving an interview at 9999-12-31 23:59 or
+0001-01-01 00:00 was a 500 (OverflowError adding the duration or moving it to UTC)."""
+
+import importlib
+import inspect
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from django import forms
+from django.urls import reverse
+
+from coproduction import formfields
+from interviews import actions
+from interviews.models import Interview
+from tests.interviews.factories import guide_for, make_interview, venue_for
+from tests.participation.factories import consenting_participant
+from wellbeing.models import SupportSession, TrainingCompletion
+
+pytestmark = pytest.mark.django_db
+EXTREMES = ["9999-12-31T23:59", "0001-01-01T00:00", "1999-12-31T23:59", "2100-01-01T00:00"]
+FORM_MODULES = [
+    "coproduction.forms",
+    "coproduction.analysis.forms",
+    "coproduction.participation.forms",
+    "interviews.forms",
+    "wellbeing.forms",
+]
+
+
+def _form_classes():
+    for name in FORM_MODULES:
+        module = importlib.import_module(name)
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, forms.BaseForm) and cls.__module__ == name:
+                yield cls
+
+
+def test_every_date_field_of_every_form_is_bounded():
+    unbounded = [
+        f"{cls.__module__}.{cls.__name__}.{name}"
+        for cls in _form_classes()
+        for name, field in cls.base_fields.items()
+        if isinstance(field, forms.DateField | forms.DateTimeField) and formfields.validate_date_in_range not in field.validators
+    ]
+    assert not unbounded, f"use coproduction.formfields.DateField / DateTimeField: {unbounded}"
+
+
+def test_every_multiple_choice_of_rows_refuses_ids_the_database_cannot_hold():
+    plain = [
+        f"{cls.__module__}.{cls.__name__}.{name}"
+        for cls in _form_classes()
+        for name, field in cls.base_fields.items()
+        if isinstance(field, forms.ModelMultipleChoiceField) and not isinstance(field, formfields.ModelMultipleChoiceField)
+    ]
+    assert not plain, f"use coproduction.formfields.ModelMultipleChoiceField: {plain}"
+
+
+@pytest.mark.parametrize("posted", ["99999999999999999999", "-99999999999999999999", "9223372036854775808"])
+def test_an_id_too_large_for_the_database_is_an_unknown_choice(world, client_for, posted):
+    """Was OverflowError (SQLite) / DataError (PostgreSQL) while checking the choices: a 500."""
+    from wellbeing.models import SupportPolicy
+
+    url = reverse("wellbeing:policy", kwargs={"slug": world.project.slug})
+    data = {"supervision_every_days": 9, "supervision_after_interviews": 3, "check_in_alert_threshold": 3}
+    response = client_for(world.coordinator).post(url, {**data, "required_modules": posted})
+    assert response.status_code == 200 and "Select a valid choice" in response.text
+    assert not SupportPolicy.objects.filter(supervision_every_days=9).exists()
+    sessions = reverse("wellbeing:session_new", kwargs={"slug": world.project.slug})
+    booking = {"kind": SupportSession.Kind.DEBRIEF, "attendees": [posted], "day": "2030-01-07", "start": "10:00", "end": "11:00"}
+    response = client_for(world.coordinator).post(sessions, booking)
+    assert response.status_code == 200 and "Select a valid choice" in response.text
+    assert not SupportSession.objects.exists()
+
+
+def test_the_range_and_its_message():
+    assert formfields.date_in_range(datetime(2000, 1, 1, tzinfo=UTC)) and formfields.date_in_range(datetime(2099, 12, 31, 23, 59))
+    assert not formfields.date_in_range(datetime(1999, 12, 31, 23, 59)) and not formfields.date_in_range(datetime(2100, 1, 1))
+    assert formfields.OUT_OF_RANGE == "Enter a date between 1 January 2000 and 31 December 2099."
+
+
+@pytest.fixture
+def setup(world):
+    guide_for(world.project)
+    return venue_for(world.project), consenting_participant(world.project, world.coordinator)
+
+
+@time_machine.travel(datetime(2026, 3, 2, 9, 0, tzinfo=UTC), tick=False)
+@pytest.mark.parametrize("starts_at", EXTREMES)
+def test_booking_or_moving_an_interview_at_an_extreme_date_is_refused_clearly(world, client_for, setup, starts_at):
+    venue, participant = setup
+    client = client_for(world.coordinator)
+    data = {"interviewer": world.peer.pk, "starts_at": starts_at, "duration_minutes": 60, "venue": venue.pk}
+    book = reverse("interviews:book", kwargs={"slug": world.project.slug})
+    response = client.post(book, {**data, "participant": participant.pk})
+    assert response.status_code == 200 and formfields.OUT_OF_RANGE in response.text
+    assert not Interview.objects.exists()
+
+    interview = make_interview(world.project, world.peer, booked_by=world.coordinator)
+    before = interview.starts_at
+    move = reverse("interviews:reschedule", kwargs={"slug": world.project.slug, "pk": interview.pk})
+    response = client.post(move, data)
+    assert response.status_code == 200 and formfields.OUT_OF_RANGE in response.text
+    interview.refresh_from_db()
+    assert interview.starts_at == before
+
+
+@pytest.mark.parametrize("starts_at", [datetime(9999, 12, 31, 23, 59, tzinfo=UTC), datetime(1, 1, 1, 0, 0, tzinfo=UTC)])
+def test_the_booking_rules_refuse_extreme_dates_before_any_arithmetic(world, setup, starts_at):
+    """The workflow checks the range itself too: not every caller is a form."""
+    venue, participant = setup
+    problems = actions.booking_problems(
+        project=world.project,
+        participant=participant,
+        interviewer=world.peer,
+        starts_at=starts_at,
+        duration_minutes=60,
+        venue=venue,
+    )
+    assert problems == [formfields.OUT_OF_RANGE]
+
+
+@time_machine.travel(datetime(2026, 3, 2, 9, 0, tzinfo=UTC), tick=False)
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "2100-01-01"])
+def test_a_support_session_at_an_extreme_date_is_refused_clearly(world, client_for, day):
+    url = reverse("wellbeing:session_new", kwargs={"slug": world.project.slug})
+    data = {"kind": SupportSession.Kind.DEBRIEF, "attendees": [world.peer.pk], "day": day, "start": "23:00", "end": "23:59"}
+    response = client_for(world.coordinator).post(url, data)
+    assert response.status_code == 200 and formfields.OUT_OF_RANGE in response.text
+    assert not SupportSession.objects.exists()
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_training_dates_and_report_periods_at_extreme_dates_are_refused_clearly(world, client_for, day):
+    from wellbeing.models import TrainingModule
+
+    client = client_for(world.coordinator)
+    module = TrainingModule.objects.first()
+    training = reverse("wellbeing:training", kwargs={"slug": world.project.slug})
+    response = client.post(training, {"person": world.peer.pk, "module": module.pk, "completed_on": day})
+    assert response.status_code == 200 and formfields.OUT_OF_RANGE in response.text
+    assert not TrainingCompletion.objects.exists()
+    # The report's period once subtracted 90 days from 0001-01-01 and added one to 9999-12-31.
+    report = reverse("wellbeing:report", kwargs={"slug": world.project.slug})
+    for params in ({"date_from": day}, {"date_to": day}, {"date_from": day, "date_to": day}):
+        response = client.get(report, params)
+        assert response.status_code == 200 and formfields.OUT_OF_RANGE in response.text
+
+
+def test_audit_filter_dates_are_bounded(world, client_for):
+    audit = reverse("coproduction:audit", kwargs={"slug": world.project.slug})
+    response = client_for(world.coordinator).get(audit, {"date_from": "0001-01-01", "date_to": "9999-12-31"})
+    assert response.status_code == 200 and formfields.OUT_OF_RANGE in response.text
