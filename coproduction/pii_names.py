@@ -110,6 +110,10 @@ class Spans:
     def __iter__(self) -> Iterator[tuple[int, int]]:
         return iter(self.spans)
 
+    def within(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The spans that start in [start, end)."""
+        return self.spans[bisect.bisect_left(self.starts, start) : bisect.bisect_left(self.starts, end)]
+
     def holds(self, start: int, end: int) -> bool:
         index = bisect.bisect_right(self.starts, start) - 1
         return index >= 0 and self.spans[index][1] >= end
@@ -154,72 +158,60 @@ def name_kind(lower: str) -> str:
     return WORD
 
 
-class Tokens:
-    """The words of a text, kept as columns of plain values: a 2 MB note has 350,000 words, and
-    as many small objects would keep the garbage collector busy (time growing faster than the
-    text). Indexing builds a `Token` for the moment it is looked at."""
+def tokens_between(text: str, placeholders: Spans, start: int, end: int) -> list[Token]:
+    """The words (and "[NAME]" placeholders) of text[start:end], with positions in the text."""
+    tokens = [
+        Token(p_start, p_end, text[p_start:p_end], "[name]", False, True) for p_start, p_end in placeholders.within(start, end)
+    ]
+    for match in WORD_RE.finditer(text, start, end):
+        word_start, word_end = match.span()
+        if placeholders.holds(word_start, word_start + 1):
+            continue
+        word = match[0]
+        possessive = word[-2:].lower() in ("'s", "’s") and len(word) > 3
+        if possessive:
+            word, word_end = word[:-2], word_end - 2
+        tokens.append(Token(word_start, word_end, word, word.lower(), possessive))
+    tokens.sort(key=lambda t: t.start)
+    return tokens
 
-    def __init__(self, text: str, placeholders: Spans):
-        rows = [(start, end, text[start:end], "[name]", False, True) for start, end in placeholders]
-        for match in WORD_RE.finditer(text):
-            start, end = match.span()
-            if placeholders.holds(start, start + 1):
-                continue
-            word = match[0]
-            possessive = word[-2:].lower() in ("'s", "’s") and len(word) > 3
-            if possessive:
-                word, end = word[:-2], end - 2
-            rows.append((start, end, word, word.lower(), possessive, False))
-        rows.sort(key=lambda row: row[0])
-        columns = list(zip(*rows, strict=True)) if rows else [()] * 6
-        self.starts, self.ends, self.words, self.lowers, self.possessives, self.placeholders = map(list, columns)
 
-    def __len__(self) -> int:
-        return len(self.starts)
+CHUNK = 20_000
 
-    def for_reading(self) -> "Tokens | list[Token]":
-        """A plain list of `Token`s for an ordinary note (faster to index); the columns for a
-        note too long for that many objects."""
-        if len(self) > 50_000:
-            return self
-        return [Token(*row) for row in zip(*self.columns(), strict=True)]
 
-    def columns(self) -> tuple[list, ...]:
-        return self.starts, self.ends, self.words, self.lowers, self.possessives, self.placeholders
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        return Token(
-            self.starts[index],
-            self.ends[index],
-            self.words[index],
-            self.lowers[index],
-            self.possessives[index],
-            self.placeholders[index],
-        )
+def chunks(text: str) -> Iterator[tuple[int, int]]:
+    """Pieces of about CHUNK characters, each ending at a line break (or, failing that, after a
+    sentence or a space). A name never runs across a line, so reading piece by piece finds the
+    same names, and a 2 MB note costs ten times a 200 KB one, not more."""
+    start = 0
+    while len(text) - start > CHUNK:
+        limit = start + CHUNK
+        cut = text.rfind("\n", start + CHUNK // 2, limit)
+        if cut == -1:
+            cut = max(text.rfind(". ", start + CHUNK // 2, limit), text.rfind(" ", start + CHUNK // 2, limit))
+        cut = limit if cut == -1 else cut + 1
+        yield start, cut
+        start = cut
+    yield start, len(text)
 
 
 class _Reader:
     """The tokens of one text with what is known about each: kind, sentence start, and whether
     only spaces separate it from the token before."""
 
-    def __init__(self, text: str, tokens: Tokens):
+    def __init__(self, text: str, tokens: list[Token]):
         self.text = text
-        self.tokens = tokens.for_reading()
-        self.kinds = [
-            WORD if placeholder else name_kind(lower)
-            for lower, placeholder in zip(tokens.lowers, tokens.placeholders, strict=True)
-        ]
+        self.tokens = tokens
+        self.kinds = [WORD if t.placeholder else name_kind(t.lower) for t in tokens]
         count = len(tokens)
         self.sentence_start = [True] * count
         self.joined = [False] * count
         for i in range(1, count):
-            possessive = tokens.possessives[i - 1]
-            gap = text[tokens.ends[i - 1] + (2 if possessive else 0) : tokens.starts[i]]
-            self.sentence_start[i] = not tokens.placeholders[i - 1] and any(c in SENTENCE_END for c in gap)
-            self.joined[i] = not possessive and gap.strip() == ""
-            if tokens.lowers[i - 1] in FORMAL_TITLES and gap.strip() == ".":
+            before = tokens[i - 1]
+            gap = text[before.end + (2 if before.possessive else 0) : tokens[i].start]
+            self.sentence_start[i] = not before.placeholder and any(c in SENTENCE_END for c in gap)
+            self.joined[i] = not before.possessive and gap.strip() == ""
+            if before.lower in FORMAL_TITLES and gap.strip() == ".":
                 self.sentence_start[i], self.joined[i] = False, True  # "Mr. Okafor"
 
     def previous(self, i: int, back: int = 1) -> Token | None:
@@ -372,7 +364,11 @@ class _Reader:
 
 def names(text: str, placeholders: Spans, allow_spans: Spans) -> Iterator[tuple[int, int]]:
     """Possible names, each as one span (see the module docstring)."""
-    reader = _Reader(text, Tokens(text, placeholders))
+    for start, end in chunks(text):
+        yield from _names_in(_Reader(text, tokens_between(text, placeholders, start, end)), allow_spans)
+
+
+def _names_in(reader: "_Reader", allow_spans: Spans) -> Iterator[tuple[int, int]]:
     tokens, count = reader.tokens, len(reader.tokens)
     i = 0
     while i < count:
