@@ -6,26 +6,10 @@ from django.db import models
 from django.utils import timezone
 from encrypted_fields.fields import EncryptedTextField
 
-from coproduction.models import Document, Participant, Project
+from coproduction.models import Document, Participant, Project, Venue
 
 MAX_DURATION_MINUTES = 8 * 60
 MAX_NOTES_CHARACTERS = 200_000
-
-
-class Venue(models.Model):
-    """Where interviews happen: a hub, the phone, online."""
-
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="venues")
-    name = models.CharField(max_length=100)
-    is_remote = models.BooleanField(default=False)
-    active = models.BooleanField(default=True)
-
-    class Meta:
-        ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["project", "name"], name="venue_name_per_project")]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class TopicGuide(models.Model):

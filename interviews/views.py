@@ -15,7 +15,7 @@ from icalendar import Calendar, Event
 
 from coproduction.access import get_scoped, project_view
 from coproduction.audit import record
-from coproduction.models import Document, Role
+from coproduction.models import Document, Role, Venue
 from coproduction.models.codebook import CODING_ROLES
 from interviews import actions
 from interviews.forms import (
@@ -30,7 +30,7 @@ from interviews.forms import (
     TopicGuideForm,
     VenueForm,
 )
-from interviews.models import Interview, NotesDraft, SafeguardingFlag, TopicGuide, Venue
+from interviews.models import Interview, NotesDraft, SafeguardingFlag, TopicGuide
 
 STAFF = {Role.COORDINATOR, Role.PEER_RESEARCHER}
 COORDINATOR = {Role.COORDINATOR}
