@@ -234,7 +234,13 @@ class SessionRequestForm(forms.Form):
             number = phonenumbers.parse(value, "GB")
         except phonenumbers.NumberParseException:
             number = None
-        if number is None or not phonenumbers.is_valid_number(number):
+        # Possible, not "valid": the drama range people copy from examples (07700 900xxx) is not
+        # "valid", yet a real person may type a number phonenumbers does not know yet. A number
+        # too short to dial from anywhere but its own exchange (IS_POSSIBLE_LOCAL_ONLY) is refused.
+        possible = number is not None and (
+            phonenumbers.is_possible_number_with_reason(number) == phonenumbers.ValidationResult.IS_POSSIBLE
+        )
+        if not possible:
             raise forms.ValidationError("Enter a phone number, like 07700 900 982, or an email address.")
         self.contact_is_phone = True
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
