@@ -4,13 +4,53 @@ A guide is never edited: publishing makes a new version, and what was booked kee
 it was booked with. Both owners share the form and the publishing step here.
 """
 
-from django import forms
-from django.db import models
+from collections.abc import Callable
 
-from coproduction.models import Project
+from django import forms
+from django.contrib import messages
+from django.db import models
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from coproduction.models.projects import Project
 from coproduction.textcheck import validate_readable_text
 
 MAX_QUESTION_CHARACTERS = 500
+
+
+class VersionedGuide(models.Model):
+    """A versioned, ordered list of questions. Subclasses add `project` (with their own
+    related name) and the one-version-per-project constraint."""
+
+    label = "Guide"
+    version = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["project", "-version"]
+
+    def __str__(self) -> str:
+        return f"{self.label} v{self.version}"
+
+    @classmethod
+    def latest(cls, project: Project):
+        return cls.objects.filter(project=project).order_by("-version").prefetch_related("questions").first()
+
+
+class GuideQuestion(models.Model):
+    """One question of a guide; subclasses add `guide` (related name "questions")."""
+
+    order = models.PositiveSmallIntegerField()
+    text = models.CharField(max_length=MAX_QUESTION_CHARACTERS)
+
+    class Meta:
+        abstract = True
+        ordering = ["guide", "order"]
+
+    def __str__(self) -> str:
+        return self.text
 
 
 class QuestionListForm(forms.Form):
@@ -44,3 +84,24 @@ def publish_questions(guide_model: type[models.Model], *, project: Project, ques
     question_model = guide_model.questions.rel.related_model
     question_model.objects.bulk_create(question_model(guide=guide, order=n, text=text) for n, text in enumerate(questions, 1))
     return guide
+
+
+def guide_page(
+    request,
+    project: Project,
+    *,
+    guide_model: type[VersionedGuide],
+    publish: Callable[..., VersionedGuide],
+    template: str,
+    url_name: str,
+    used_by: str,
+) -> HttpResponse:
+    """The coordinator's page of a guide: the current questions in a box, publish a new version."""
+    current = guide_model.latest(project)
+    initial = {"questions": "\n".join(q.text for q in current.questions.all())} if current else {}
+    form = QuestionListForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        guide = publish(project=project, questions=form.cleaned_data["questions"], by=request.user)
+        messages.success(request, f"{guide.label} version {guide.version} published. New {used_by} use it.")
+        return redirect(url_name, slug=project.slug)
+    return render(request, template, {"project": project, "form": form, "current": current})

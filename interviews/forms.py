@@ -1,7 +1,6 @@
 from django import forms
 from django.utils import timezone
 
-from coproduction.guides import QuestionListForm
 from coproduction.models import Participant, Project, Role, User, Venue
 from coproduction.textcheck import validate_readable_text
 from interviews.models import MAX_DURATION_MINUTES, MAX_NOTES_CHARACTERS, Interview, NotesDraft
@@ -160,7 +159,3 @@ class VenueForm(forms.Form):
         if Venue.objects.filter(project=self.project, name__iexact=name).exists():
             raise forms.ValidationError("There is already a venue with this name.")
         return name
-
-
-class TopicGuideForm(QuestionListForm):
-    """The interview topic guide: one question per line."""

@@ -189,29 +189,33 @@ def change_event(event: Event, *, plan: EventPlan, by: User) -> Event:
     return event
 
 
-@transaction.atomic
-def mark_held(event: Event, *, by: User) -> Event:
+def _planned(event: Event) -> Event:
+    """The event, locked, if it is still planned; refused otherwise."""
     event = _lock(event)
     if event.status != Event.Status.PLANNED:
         raise EngagementRefused([f"This event is already {event.get_status_display().lower()}."])
-    if event.starts_at > timezone.now():
-        raise EngagementRefused(["This event has not started yet. Cancel it instead, or wait until it has started."])
-    event.status, event.status_changed_at = Event.Status.HELD, timezone.now()
+    return event
+
+
+def _set_status(event: Event, status: str, *, by: User) -> Event:
+    event.status, event.status_changed_at = status, timezone.now()
     event.save(update_fields=["status", "status_changed_at"])
-    record(by, "event.held", event)
+    record(by, f"event.{status}", event)
     sync_event_reminders(event)
     return event
 
 
 @transaction.atomic
+def mark_held(event: Event, *, by: User) -> Event:
+    event = _planned(event)
+    if event.starts_at > timezone.now():
+        raise EngagementRefused(["This event has not started yet. Cancel it instead, or wait until it has started."])
+    return _set_status(event, Event.Status.HELD, by=by)
+
+
+@transaction.atomic
 def cancel_event(event: Event, *, by: User) -> Event:
-    event = _lock(event)
-    if event.status != Event.Status.PLANNED:
-        raise EngagementRefused([f"This event is already {event.get_status_display().lower()}."])
-    event.status, event.status_changed_at = Event.Status.CANCELLED, timezone.now()
-    event.save(update_fields=["status", "status_changed_at"])
-    record(by, "event.cancelled", event)
-    sync_event_reminders(event)
+    event = _set_status(_planned(event), Event.Status.CANCELLED, by=by)
     if event.starts_at > timezone.now():
         outbox.notify_now(
             template="appointment-cancelled",

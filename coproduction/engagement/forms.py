@@ -6,7 +6,6 @@ from django.core.validators import validate_email
 from django.utils import timezone
 
 from coproduction.engagement.actions import FEEDBACK_FIELDS, EventPlan, facilitator_choices
-from coproduction.guides import QuestionListForm
 from coproduction.models import AttributeDefinition, Event, Project, User, Venue
 from coproduction.models.engagement import MAX_EVENT_MINUTES
 from coproduction.textcheck import validate_readable_text
@@ -189,10 +188,6 @@ class TargetsForm(forms.Form):
 
     def targets(self) -> dict[str, int | None]:
         return {field.cohort: self.cleaned_data.get(name) for name, field in self.fields.items()}
-
-
-class DiscussionGuideForm(QuestionListForm):
-    """The event discussion guide: one question per line."""
 
 
 class SessionRequestForm(forms.Form):

@@ -14,13 +14,13 @@ from coproduction.engagement import actions
 from coproduction.engagement.chart import chart_description, reach_chart
 from coproduction.engagement.forms import (
     AttendanceForm,
-    DiscussionGuideForm,
     EventForm,
     FeedbackForm,
     IndividualAttendanceForm,
     TargetsForm,
 )
 from coproduction.engagement.reach import Trust, monthly_table, reach_for, reach_table, trust_by_month, trust_overall
+from coproduction.guides import guide_page
 from coproduction.models import DiscussionGuide, Event, EventFeedback, IndividualSessionRequest, PublicListing, Role, User
 
 COORDINATOR = {Role.COORDINATOR}
@@ -217,14 +217,15 @@ def targets(request, project):
 @project_view(COORDINATOR)
 @require_http_methods(["GET", "POST"])
 def discussion_guide(request, project):
-    current = DiscussionGuide.objects.filter(project=project).order_by("-version").prefetch_related("questions").first()
-    initial = {"questions": "\n".join(q.text for q in current.questions.all())} if current else {}
-    form = DiscussionGuideForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        guide = actions.publish_discussion_guide(project=project, questions=form.cleaned_data["questions"], by=request.user)
-        messages.success(request, f"Discussion guide version {guide.version} published. New events use it.")
-        return redirect("engagement:guide", slug=project.slug)
-    return render(request, "engagement/guide.html", {"project": project, "form": form, "current": current})
+    return guide_page(
+        request,
+        project,
+        guide_model=DiscussionGuide,
+        publish=actions.publish_discussion_guide,
+        template="engagement/guide.html",
+        url_name="engagement:guide",
+        used_by="events",
+    )
 
 
 # ---------------------------------------------------------------- requests and the public page

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from encrypted_fields.fields import EncryptedCharField, EncryptedTextField
 
+from coproduction.guides import GuideQuestion, VersionedGuide
 from coproduction.models.attributes import AttributeDefinition
 from coproduction.models.projects import Project
 from coproduction.models.venues import Venue
@@ -25,31 +26,18 @@ CAPACITY_SLACK = 3
 REQUEST_RETENTION = timedelta(days=30)
 
 
-class DiscussionGuide(models.Model):
-    """A versioned, ordered list of discussion questions; each event keeps the version it used."""
+class DiscussionGuide(VersionedGuide):
+    """The event discussion guide; each event keeps the version it was planned with."""
 
+    label = "Discussion guide"
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="discussion_guides")
-    version = models.PositiveIntegerField()
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["project", "-version"]
+    class Meta(VersionedGuide.Meta):
         constraints = [models.UniqueConstraint(fields=["project", "version"], name="discussion_guide_version_per_project")]
 
-    def __str__(self) -> str:
-        return f"Discussion guide v{self.version}"
 
-
-class DiscussionQuestion(models.Model):
+class DiscussionQuestion(GuideQuestion):
     guide = models.ForeignKey(DiscussionGuide, on_delete=models.CASCADE, related_name="questions")
-    order = models.PositiveSmallIntegerField()
-    text = models.CharField(max_length=500)
-
-    class Meta:
-        ordering = ["guide", "order"]
-
-    def __str__(self) -> str:
-        return self.text
 
 
 class EventQuerySet(models.QuerySet):
