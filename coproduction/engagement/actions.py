@@ -72,7 +72,11 @@ class EventPlan:
 
 
 def event_reminders(event: Event) -> list[outbox.Reminder]:
-    """A planned event: 24 h and 2 h before, to each facilitator and the note-taker."""
+    """A planned event: 24 h and 2 h before, to each facilitator and the note-taker.
+
+    Notes-overdue reminders for a held event (48 h after) belong with the notes gate: when it
+    takes event notes, it adds them here, from `event.status_changed_at`.
+    """
     if event.status != Event.Status.PLANNED:
         return []
     starts_at = event.starts_at.astimezone(UTC)  # absolute hours: a clock change does not shift them
@@ -161,8 +165,9 @@ def _lock(event: Event) -> Event:
 
 @transaction.atomic
 def change_event(event: Event, *, plan: EventPlan, by: User) -> Event:
-    """Change a planned event. When the time, place or people change, everyone concerned (before
-    and after) is told it moved, and the reminders follow the new time."""
+    """Change a planned event. The reminders follow the new time and people. When the time or
+    place changes, those still on the event are told it moved; anyone taken off is told it is
+    cancelled for them; anyone added gets the usual reminders."""
     event = _lock(event)
     if event.status != Event.Status.PLANNED:
         raise EngagementRefused(["Only a planned event can be changed."])
@@ -170,19 +175,33 @@ def change_event(event: Event, *, plan: EventPlan, by: User) -> Event:
     if problems:
         raise EngagementRefused(problems)
     before = (event.starts_at, event.duration_minutes, event.venue_id)
+    times_before = (event.starts_at, event.ends_at)
     people_before = set(event.people_to_remind())
     _apply(event, plan)
     event.save()
     event.facilitators.set(plan.facilitators)
     record(by, "event.changed", event)
     sync_event_reminders(event)
+    stamp = f"{event.starts_at:%Y%m%dT%H%M}-{event.venue_id}"
+    # Someone taken off the event is told it is off for them (at the time they knew of).
+    taken_off = people_before - set(event.people_to_remind())
+    if taken_off:
+        outbox.notify_now(
+            template="appointment-cancelled",
+            about=event,
+            key=f"taken-off-{stamp}",
+            project=event.project,
+            users=taken_off,
+            starts_at=times_before[0],
+            ends_at=times_before[1],
+        )
     if before != (event.starts_at, event.duration_minutes, event.venue_id):
         outbox.notify_now(
             template="appointment-moved",
             about=event,
-            key=f"moved-{event.starts_at:%Y%m%dT%H%M}-{event.venue_id}",
+            key=f"moved-{stamp}",
             project=event.project,
-            users=people_before | set(event.people_to_remind()),
+            users=people_before & set(event.people_to_remind()),
             starts_at=event.starts_at,
             ends_at=event.ends_at,
         )

@@ -131,6 +131,37 @@ class Event(models.Model):
             offered.append(self.accessibility_notes)
         return offered
 
+    # ------------------------------------------------ for the anonymisation gate (coproduction/notes/)
+    # The gate does not exist for events yet; these say what an event hands it, so that wiring
+    # it in is a matter of calling them.
+
+    def notes_sections(self) -> list[tuple[str, str]]:
+        """(key, heading) of the notes of this event, in discussion-guide order, then "free".
+        The keys are the ones interview notes drafts use ("q<question id>", "free")."""
+        questions = self.discussion_guide.questions.all() if self.discussion_guide_id else []
+        return [*((f"q{q.pk}", q.text) for q in questions), ("free", "Anything else")]
+
+    def room_cohorts(self) -> list[str]:
+        """The cohorts of the people who came (from attendance), else those it was for."""
+        came = [row.cohort for row in self.cohort_attendance.all() if row.count]
+        return came or list(self.cohorts)
+
+    def document_fields(self) -> dict:
+        """What a released Document of these notes records: source "event", the month held,
+        the cohort(s) of the room, no participant, and a title that names nobody (the kind and
+        the month, not the event's own title, which a coordinator typed)."""
+        from coproduction.models.corpus import Document
+
+        month = timezone.localtime(self.starts_at, self.project.tzinfo).date().replace(day=1)
+        return {
+            "project": self.project,
+            "source": Document.Source.EVENT,
+            "participant": None,
+            "title": f"{self.get_kind_display()}, {month:%B %Y}",
+            "cohort": ", ".join(self.room_cohorts())[:60],
+            "month": month,
+        }
+
     def people_to_remind(self) -> list:
         """Facilitators and the note-taker, each once (a note-taker may also facilitate)."""
         people = {user.pk: user for user in self.facilitators.all()}

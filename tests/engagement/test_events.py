@@ -221,3 +221,22 @@ def test_a_new_discussion_guide_version_leaves_planned_events_on_theirs(world, c
     assert event.discussion_guide.version == 1
     assert [q.text for q in event.discussion_guide.questions.all()] == ["What feels unsafe?", "What would help?"]
     assert client.post(_url(world, "guide"), {"questions": "  \n "}).status_code == 200
+
+
+def test_what_an_event_hands_the_notes_gate(world):
+    """The hook for the gate: sections from the discussion guide, and Document fields that
+    name nobody (kind and month, the cohorts in the room, no participant)."""
+    from coproduction.engagement.actions import publish_discussion_guide
+    from coproduction.models import Document
+
+    guide = publish_discussion_guide(project=world.project, questions=["What feels unsafe?"], by=world.coordinator)
+    event = held_event(world, title="Chat with Maria at the hall", attendance={"Resident": 8, "Faith leader": 2})
+    event.discussion_guide = guide
+    event.save()
+    question = guide.questions.get()
+    assert event.notes_sections() == [(f"q{question.pk}", "What feels unsafe?"), ("free", "Anything else")]
+    fields = event.document_fields()
+    assert fields["source"] == Document.Source.EVENT and fields["participant"] is None
+    assert "Maria" not in fields["title"] and fields["title"].startswith("Community conversation, ")
+    assert fields["cohort"] == "Faith leader, Resident"
+    assert fields["month"].day == 1

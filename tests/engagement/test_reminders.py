@@ -42,9 +42,10 @@ def test_a_note_taker_who_also_facilitates_is_reminded_once(world, client_for):
     assert _pending(event).filter(recipient=world.peer).count() == 2
 
 
-def test_moving_reschedules_reminders_and_tells_everyone_before_and_after(world, client_for):
+def test_moving_to_other_people_reschedules_and_tells_those_taken_off(world, client_for):
     client = client_for(world.coordinator)
     event = _plan(world, client)
+    old_start = event.starts_at
     data = _plan_data(world, days=7, facilitators=[world.coordinator.pk], note_taker="")
     response = client.post(reverse("engagement:change", kwargs={"slug": world.project.slug, "pk": event.pk}), data)
     assert response.status_code == 302
@@ -53,7 +54,23 @@ def test_moving_reschedules_reminders_and_tells_everyone_before_and_after(world,
     assert {r.recipient_id for r in reminders} == {world.coordinator.pk}
     assert {r.due_at for r in reminders} == {event.starts_at - timedelta(hours=24), event.starts_at - timedelta(hours=2)}
     moved = Notification.objects.filter(template="appointment-moved")
-    assert {r.recipient_id for r in moved} == {world.peer.pk, world.second_peer.pk, world.coordinator.pk}
+    assert not moved.exists(), "nobody who was on the event is still on it"
+    taken_off = Notification.objects.filter(template="appointment-cancelled")
+    assert {r.recipient_id for r in taken_off} == {world.peer.pk, world.second_peer.pk}
+    assert {r.starts_at for r in taken_off} == {old_start}, "the notice names the time they knew of"
+
+
+def test_moving_tells_those_still_on_it_and_reminds_those_added(world, client_for):
+    client = client_for(world.coordinator)
+    event = _plan(world, client)
+    data = _plan_data(world, days=8, facilitators=[world.peer.pk, world.coordinator.pk])
+    client.post(reverse("engagement:change", kwargs={"slug": world.project.slug, "pk": event.pk}), data)
+    event.refresh_from_db()
+    moved = Notification.objects.filter(template="appointment-moved")
+    assert {r.recipient_id for r in moved} == {world.peer.pk, world.second_peer.pk}
+    assert all(r.starts_at == event.starts_at for r in moved)
+    assert _pending(event).filter(template="appointment-reminder", recipient=world.coordinator).count() == 2
+    assert not Notification.objects.filter(template="appointment-cancelled").exists()
 
 
 def test_cancelling_cancels_reminders_and_sends_a_cancellation_notice(world, client_for):
