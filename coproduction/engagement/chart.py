@@ -10,12 +10,13 @@ from dataclasses import dataclass
 
 from coproduction.engagement.reach import Reach
 
-WIDTH, HEIGHT = 640, 320
-LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 48
+# Small on purpose: the chart scales to its column, and its text must stay readable at 320 px.
+WIDTH, HEIGHT = 400, 260
+LEFT, RIGHT, TOP, BOTTOM = 36, 30, 12, 32
 # Distinguishable in greyscale and for common colour-vision deficiencies (Okabe–Ito), with a
 # dash pattern per cohort as well, so colour is never the only cue.
 COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"]
-DASHES = ["", "8 4", "2 4", "12 4 2 4", "4 4", "1 3"]
+DASHES = ["", "8 4", "12 4 3 4", "4 4", "16 4", "8 4 3 4 3 4"]  # targets are dotted ("2 5")
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def reach_chart(reach: Reach, *, for_publication: bool) -> Chart | None:
                 target_y=y(cohort.target) if cohort.target else None,
             )
         )
-    every = max(1, len(reach.months) // 6)  # at most about six month labels: they must fit at 320 px
+    every = -(-len(reach.months) // 4)  # at most four month labels: they must fit at 320 px
     x_labels = [(x(i), f"{m:%b %Y}") for i, m in enumerate(reach.months) if i % every == 0]
     y_ticks = [(y(v), v) for v in range(0, top + 1, max(top // 5, 1))]
     return Chart(WIDTH, HEIGHT, series, x_labels, y_ticks, LEFT, WIDTH - RIGHT, HEIGHT - BOTTOM)

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -26,7 +27,10 @@ FORM_MAX_AGE = 4 * 60 * 60  # a form left open longer is shown again with a fres
 
 
 def _listing(token: str) -> PublicListing:
-    return get_scoped(PublicListing.objects.filter(active=True).select_related("project"), token=token)
+    """The active listing with this token, or 404; times on the page are in its project's zone."""
+    listing = get_scoped(PublicListing.objects.filter(active=True).select_related("project"), token=token)
+    timezone.activate(listing.project.tzinfo)
+    return listing
 
 
 def form_token(listing: PublicListing) -> str:

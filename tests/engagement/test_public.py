@@ -58,6 +58,18 @@ def test_the_listing_shows_upcoming_group_sessions_only_and_sets_no_cookie(publi
     assert "no-store" in response["Cache-Control"]
 
 
+def test_times_are_shown_in_the_project_time_zone(world, client):
+    from datetime import datetime
+
+    world.project.time_zone = "America/New_York"
+    world.project.save()
+    listing = listing_for(world.project)
+    event = make_event(world.project, by=world.coordinator, title="Summer evening")
+    Event.objects.filter(pk=event.pk).update(starts_at=datetime(2031, 6, 10, 18, 30, tzinfo=world.project.tzinfo))
+    page = client.get(_url(listing)).content.decode()
+    assert "18:30 to 20:00" in page and "Tuesday 10 June 2031" in page
+
+
 def test_the_listing_is_at_an_opaque_address_and_a_closed_or_wrong_one_is_a_404(public, world):
     assert world.project.slug not in _url(public)
     client = Client()
