@@ -51,7 +51,10 @@ class EventQuerySet(models.QuerySet):
         if role == "coordinator":
             return mine
         if role == "peer_researcher":
-            return mine.filter(Q(facilitators=user) | Q(note_taker=user)).distinct()
+            # A subquery, not a join: joining facilitators would repeat rows and double any sum
+            # taken over the result (attendance totals).
+            theirs = Event.objects.filter(Q(facilitators=user) | Q(note_taker=user)).values("pk")
+            return mine.filter(pk__in=theirs)
         return self.none()
 
     def held(self) -> "EventQuerySet":

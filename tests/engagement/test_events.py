@@ -95,6 +95,14 @@ def test_a_peer_sees_only_the_events_they_facilitate_or_take_notes_at(world, cli
     assert client.get(_url(world, "feedback", pk=other.pk)).status_code == 404
 
 
+def test_a_note_takers_totals_are_not_multiplied_by_the_facilitators(world, client_for):
+    event = held_event(world, facilitators=[world.second_peer, world.coordinator], attendance={"Resident": 5})
+    event.note_taker = world.peer
+    event.save()
+    page = client_for(world.peer).get(_url(world, "detail", pk=event.pk)).content.decode()
+    assert "data-total>5<" in page
+
+
 def test_an_outsider_coordinator_cannot_reach_another_projects_event(world, client):
     event = make_event(world.project, by=world.coordinator)
     client.force_login(world.outsiders["coordinator"])
