@@ -160,7 +160,8 @@ def plan_event(*, project: Project, plan: EventPlan, by: User, held: bool = Fals
 
 
 def _lock(event: Event) -> Event:
-    return Event.objects.select_for_update().select_related("project", "venue", "note_taker").get(pk=event.pk)
+    # Not the note-taker: PostgreSQL cannot lock the nullable side of an outer join.
+    return Event.objects.select_for_update().select_related("project", "venue").get(pk=event.pk)
 
 
 @transaction.atomic
