@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
+from coproduction.engagement.actions import sync_event_reminders
 from coproduction.models import (
     CohortAttendance,
     DiscussionGuide,
@@ -110,7 +111,7 @@ def seed_engagement(project, people) -> None:
         EventFeedback.objects.create(
             event=single, listened_yes=1 if n % 4 else 0, listened_partly=0 if n % 4 else 1, again_yes=1, recorded_by=peer1
         )
-    event(
+    upcoming = event(
         "Community conversation: what happens next",
         Event.Kind.COMMUNITY_CONVERSATION,
         at(14, 18),
@@ -122,6 +123,7 @@ def seed_engagement(project, people) -> None:
         creche=True,
         accessibility_notes="Hearing loop in the main hall.",
     )
+    sync_event_reminders(upcoming)
     for cohort, target in TARGETS.items():
         ReachTarget.objects.get_or_create(project=project, cohort=cohort, defaults={"target": target})
     PublicListing.objects.get_or_create(project=project)

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.db.models import Sum
 
 from coproduction.engagement.reach import reach_for, trust_overall
-from coproduction.models import CohortAttendance, Event, EventFeedback, Project, ReachTarget
+from coproduction.models import CohortAttendance, Event, EventFeedback, Notification, Project, ReachTarget
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,9 @@ def test_the_demo_has_the_briefs_events_and_55_residents(settings):
     assert residents == 55
     assert EventFeedback.objects.filter(event__project=project).count() == held.count()
     assert ReachTarget.objects.filter(project=project).count() == 3
-    assert Event.objects.upcoming().filter(project=project).exists()
+    upcoming = Event.objects.upcoming().get(project=project)
+    reminders = Notification.objects.pending().filter(about_type="coproduction.event", about_id=str(upcoming.pk))
+    assert reminders.count() == 2 * len(upcoming.people_to_remind())
     reach = {c.cohort: c for c in reach_for(project).cohorts}
     assert reach["Resident"].by_source["Events"] == 55
     assert reach["Sex worker"].by_source["Interviews"] > 0
