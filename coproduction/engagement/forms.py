@@ -61,7 +61,7 @@ class EventForm(forms.Form):
     already_held = forms.BooleanField(label="This event has already been held (record it for the counts)", required=False)
 
     def __init__(self, *args, project: Project, event: Event | None = None, **kwargs):
-        if event is not None and "initial" not in kwargs:
+        if event is not None:
             local = timezone.localtime(event.starts_at, project.tzinfo)
             kwargs["initial"] = {
                 **{name: getattr(event, name) for name in ["title", "kind", "duration_minutes", "capacity", "cohorts"]},

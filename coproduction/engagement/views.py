@@ -68,7 +68,10 @@ def event_list(request, project):
 @project_view(COORDINATOR)
 @require_http_methods(["GET", "POST"])
 def event_plan(request, project):
-    form = EventForm(request.POST or None, project=project)
+    # "Plan an individual session" from a request opens the form on that kind.
+    kind = request.GET.get("kind", "")
+    initial = {"kind": kind} if kind in Event.Kind.values else {}
+    form = EventForm(request.POST or None, project=project, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             event = actions.plan_event(project=project, plan=form.plan(), by=request.user, held=form.cleaned_data["already_held"])

@@ -248,3 +248,10 @@ def test_what_an_event_hands_the_notes_gate(world):
     assert "Maria" not in fields["title"] and fields["title"].startswith("Community conversation, ")
     assert fields["cohort"] == "Faith leader, Resident"
     assert fields["month"].day == 1
+
+
+def test_planning_from_a_request_opens_on_an_individual_session(world, client_for):
+    client = client_for(world.coordinator)
+    form = client.get(_url(world, "plan") + "?kind=individual").context["form"]
+    assert form["kind"].value() == Event.Kind.INDIVIDUAL
+    assert client.get(_url(world, "plan") + "?kind=nonsense").context["form"]["kind"].value() is None
