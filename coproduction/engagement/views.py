@@ -2,8 +2,11 @@
 researchers see the events they facilitate or take notes at (and record their feedback);
 analysts see the reach page. Supervisors see none of it. The public pages are in public.py."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.db.models import Prefetch, Sum
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -41,9 +44,19 @@ def _event(request, project, pk) -> Event:
     return get_scoped(_events(request, project), pk=pk)
 
 
-def _refused(form, refused: actions.EngagementRefused) -> None:
-    for problem in refused.problems:
-        form.add_error(None, problem)
+def _saved(request, project, form, save: Callable[[], Event], message: Callable[[Event], str]) -> HttpResponse | None:
+    """For a valid posted form: run `save`; a redirect to the event when it worked. None when
+    there is nothing to save yet or it was refused (the reasons are then on the form)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        event = save()
+    except actions.EngagementRefused as refused:
+        for problem in refused.problems:
+            form.add_error(None, problem)
+        return None
+    messages.success(request, message(event))
+    return redirect("engagement:detail", slug=project.slug, pk=event.pk)
 
 
 @project_view(STAFF)
@@ -72,15 +85,14 @@ def event_plan(request, project):
     kind = request.GET.get("kind", "")
     initial = {"kind": kind} if kind in Event.Kind.values else {}
     form = EventForm(request.POST or None, project=project, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            event = actions.plan_event(project=project, plan=form.plan(), by=request.user, held=form.cleaned_data["already_held"])
-        except actions.EngagementRefused as refused:
-            _refused(form, refused)
-        else:
-            messages.success(request, f"{event.title} {'recorded' if event.status == Event.Status.HELD else 'planned'}.")
-            return redirect("engagement:detail", slug=project.slug, pk=event.pk)
-    return render(request, "engagement/event_form.html", {"project": project, "form": form})
+    done = _saved(
+        request,
+        project,
+        form,
+        lambda: actions.plan_event(project=project, plan=form.plan(), by=request.user, held=form.cleaned_data["already_held"]),
+        lambda event: f"{event.title} {'recorded' if event.status == Event.Status.HELD else 'planned'}.",
+    )
+    return done or render(request, "engagement/event_form.html", {"project": project, "form": form})
 
 
 @project_view(STAFF)
@@ -114,15 +126,14 @@ def event_change(request, project, pk):
         messages.info(request, "Only a planned event can be changed.")
         return redirect("engagement:detail", slug=project.slug, pk=event.pk)
     form = EventForm(request.POST or None, project=project, event=event)
-    if request.method == "POST" and form.is_valid():
-        try:
-            event = actions.change_event(event, plan=form.plan(), by=request.user)
-        except actions.EngagementRefused as refused:
-            _refused(form, refused)
-        else:
-            messages.success(request, f"{event.title} changed. Facilitators and the note-taker have been told.")
-            return redirect("engagement:detail", slug=project.slug, pk=event.pk)
-    return render(request, "engagement/event_form.html", {"project": project, "form": form, "event": event})
+    done = _saved(
+        request,
+        project,
+        form,
+        lambda: actions.change_event(event, plan=form.plan(), by=request.user),
+        lambda event: f"{event.title} changed. Facilitators and the note-taker have been told.",
+    )
+    return done or render(request, "engagement/event_form.html", {"project": project, "form": form, "event": event})
 
 
 @project_view(COORDINATOR)
@@ -148,16 +159,13 @@ def event_attendance(request, project, pk):
     event = _event(request, project, pk)
     form_class = IndividualAttendanceForm if event.is_individual else AttendanceForm
     form = form_class(request.POST or None, event=event)
-    if request.method == "POST" and form.is_valid():
+
+    def save() -> Event:
         cohort_counts, attribute_counts = form.counts()
-        try:
-            actions.record_attendance(event, cohort_counts=cohort_counts, attribute_counts=attribute_counts, by=request.user)
-        except actions.EngagementRefused as refused:
-            _refused(form, refused)
-        else:
-            messages.success(request, f"Attendance at {event.title} saved.")
-            return redirect("engagement:detail", slug=project.slug, pk=event.pk)
-    return render(request, "engagement/attendance.html", {"project": project, "event": event, "form": form})
+        return actions.record_attendance(event, cohort_counts=cohort_counts, attribute_counts=attribute_counts, by=request.user)
+
+    done = _saved(request, project, form, save, lambda event: f"Attendance at {event.title} saved.")
+    return done or render(request, "engagement/attendance.html", {"project": project, "event": event, "form": form})
 
 
 @project_view(STAFF)
@@ -167,15 +175,14 @@ def event_feedback(request, project, pk):
     current = EventFeedback.objects.filter(event=event).first()
     initial = {name: getattr(current, name) for name in actions.FEEDBACK_FIELDS} if current else {}
     form = FeedbackForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.record_feedback(event, counts=form.counts(), by=request.user)
-        except actions.EngagementRefused as refused:
-            _refused(form, refused)
-        else:
-            messages.success(request, f"Feedback from {event.title} saved.")
-            return redirect("engagement:detail", slug=project.slug, pk=event.pk)
-    return render(request, "engagement/feedback.html", {"project": project, "event": event, "form": form})
+    done = _saved(
+        request,
+        project,
+        form,
+        lambda: actions.record_feedback(event, counts=form.counts(), by=request.user).event,
+        lambda event: f"Feedback from {event.title} saved.",
+    )
+    return done or render(request, "engagement/feedback.html", {"project": project, "event": event, "form": form})
 
 
 @project_view(REACH_ROLES)
