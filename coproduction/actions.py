@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -11,22 +10,37 @@ from django.utils import timezone
 
 from coproduction.audit import record
 from coproduction.models import Invitation, Membership, Project, User
+from coproduction.notifications import outbox
 
 
+@transaction.atomic
 def invite_member(*, project: Project, email: str, role: str, invited_by: User | None) -> Invitation:
-    """Issue an invitation and email its single-use link (the subject says nothing of the project's subject)."""
-    with transaction.atomic():
-        project.invitations.usable().filter(email=email.lower()).update(revoked_at=timezone.now())
+    """Issue an invitation and email its single-use link (the subject says nothing of the project's subject).
+
+    The invitation and its email are saved together and the email goes through the outbox, so
+    an SMTP outage neither fails the request nor leaves an invitation whose link was never
+    sent. Inviting someone who already has a usable invitation sends it again (a new link,
+    seven more days) instead of revoking it; an unsent earlier email is cancelled.
+    """
+    email = email.lower()
+    invitation = project.invitations.usable().filter(email=email).select_for_update().first()
+    if invitation is None:
         invitation, token = Invitation.issue(project=project, email=email, role=role, invited_by=invited_by)
         record(invited_by, "invitation.sent", invitation, project=project)
+    else:
+        token = invitation.reissue(role=role, invited_by=invited_by)
+        outbox.cancel_emails(invitation)
+        record(invited_by, "invitation.resent", invitation, project=project)
     link = settings.SITE_URL.rstrip("/") + reverse("accept_invitation", args=[project.slug, token])
     context = {"link": link, "expires_at": invitation.expires_at}
-    send_mail(
+    outbox.send_email(
+        to=invitation.email,
         subject=render_to_string("emails/invitation-subject.txt", context).strip(),
-        message=render_to_string("emails/invitation-body.txt", context),
-        html_message=render_to_string("emails/invitation-body.html", context),
-        from_email=None,
-        recipient_list=[invitation.email],
+        text=render_to_string("emails/invitation-body.txt", context),
+        html=render_to_string("emails/invitation-body.html", context),
+        template="invitation",
+        about=invitation,
+        project=project,
     )
     return invitation
 

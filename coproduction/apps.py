@@ -6,12 +6,13 @@ class CoproductionConfig(AppConfig):
     verbose_name = "Common Ground"
 
     def ready(self) -> None:
-        from coproduction import dashboard, demo, navigation
+        from coproduction import checks, dashboard, demo, navigation  # noqa: F401 (checks registers itself)
         from coproduction.analysis import registry as analysis_registry
-        from coproduction.demo_reminders import schedule_demo_reminders
         from coproduction.engagement import panels as engagement_panels
         from coproduction.engagement import tasks  # noqa: F401 - registers the beat task with the worker
         from coproduction.engagement.demo import seed_engagement
+        from coproduction.notifications import panels as notification_panels
+        from coproduction.notifications.demo import schedule_demo_reminders
 
         navigation.register("Dashboard", "coproduction:dashboard", order=0)
         navigation.register("Participants", "participation:list", roles={"coordinator"}, order=20)
@@ -19,7 +20,7 @@ class CoproductionConfig(AppConfig):
         navigation.register("Who we have heard from", "engagement:reach", roles={"coordinator", "analyst"}, order=16)
         navigation.register("Members", "coproduction:members", roles={"coordinator"}, order=80)
         navigation.register("Audit log", "coproduction:audit", roles={"coordinator"}, order=90)
-        navigation.register("Undelivered messages", "coproduction:notifications_failed", roles={"coordinator"}, order=96)
+        navigation.register("Undelivered messages", "notifications:failed", roles={"coordinator"}, order=96)
         navigation.register("Project settings", "coproduction:project_settings", roles={"coordinator"}, order=95)
         dashboard.register_panel(
             "coproduction/includes/_panel_invitations.html",
@@ -28,9 +29,9 @@ class CoproductionConfig(AppConfig):
             order=90,
         )
         dashboard.register_panel(
-            "coproduction/includes/_panel_undelivered.html",
+            "notifications/includes/_panel_undelivered.html",
             roles={"coordinator"},
-            context=dashboard.undelivered_messages,
+            context=notification_panels.undelivered_messages,
             order=85,
         )
         dashboard.register_panel(

@@ -44,11 +44,3 @@ def pending_invitations(request, project) -> dict | None:
 def account_protection(request, project) -> dict | None:
     """Offer MFA to people whose role does not require it (the others cannot get here without it)."""
     return None if request.user.has_totp else {}
-
-
-def undelivered_messages(request, project) -> dict | None:
-    """Coordinators: how many reminders or alerts could not be delivered (no content)."""
-    from coproduction.models import Notification
-
-    count = Notification.objects.filter(project=project, status=Notification.Status.FAILED).count()
-    return {"count": count} if count else None

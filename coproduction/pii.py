@@ -188,7 +188,7 @@ POSTCODE_RE = re.compile(
     re.IGNORECASE,
 )
 NI_RE = re.compile(
-    r"(?<![\w])(?:QQ|(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z])(?:[ .-]{0,2}\d){6}[ .-]{0,2}[A-D](?![\w])",
+    r"(?<![\w])(?:QQ|(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z])(?:[ -]{0,2}\d){6}[ -]{0,2}[A-D](?![\w])",
     re.IGNORECASE,
 )
 # Runs of digits, the letter O standing for zero inside them, and separators; "+" or "00" first.
@@ -359,6 +359,17 @@ def _number_runs(text: str) -> Iterator[tuple[str, int, int]]:
         plus = run.lstrip().startswith("+")
         if len(digits) >= 10 and _is_phone(digits, plus):
             yield "PHONE", match.start(), match.end()
+
+
+NI_CUE_RE = re.compile(r"\b(?:ni|nino|national insurance|n\.i\.)\b", re.IGNORECASE)
+
+
+def _ni_numbers(text: str) -> Iterator[tuple[int, int]]:
+    for match in NI_RE.finditer(text):
+        # "aa 01-01-00 a" holds a date; without "NI" before it, the date is what it is.
+        if any(_dates(match[0][2:-1].strip(" -"))) and not _context(text, match.start(), NI_CUE_RE, 30):
+            continue
+        yield match.span()
 
 
 def _split_run(text: str, start: int, raw: str) -> Iterator[tuple[str, int, int]]:
@@ -540,7 +551,7 @@ DETECTORS = {
     "email": lambda text: (("EMAIL", *m.span()) for r in (EMAIL_RE, *OBFUSCATED_EMAIL_RES) for m in r.finditer(text)),
     "handle": lambda text: (("HANDLE", s, e) for s, e in _handles(text)),
     "postcode": lambda text: (("POSTCODE", *m.span()) for m in POSTCODE_RE.finditer(text)),
-    "ni": lambda text: (("NI_NUMBER", *m.span()) for m in NI_RE.finditer(text)),
+    "ni": lambda text: (("NI_NUMBER", s, e) for s, e in _ni_numbers(text)),
     "address": lambda text: (("ADDRESS", *m.span()) for m in ADDRESS_RE.finditer(text)),
     "vehicle": lambda text: (("VEHICLE_REG", s, e) for s, e in _vehicles(text)),
     "url": lambda text: (("URL", s, e) for s, e in _urls(text)),

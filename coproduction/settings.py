@@ -21,14 +21,18 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "insecure-development-key-only-for-debug-mode-0123456789abcdef"
 
-# Field encryption keys: the first encrypts, all of them decrypt (rotation: put the new key
-# first, run `manage.py rotate_field_keys`, then drop the old one).
+# Field encryption keys (coproduction.encryption): real Fernet keys, independent of SECRET_KEY.
+# The first encrypts, all of them decrypt (rotation: put the new key first, run
+# `manage.py rotate_field_keys`, then drop the old one). A lost key is lost data.
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
 if not FIELD_ENCRYPTION_KEYS:
     if not DEBUG:
         raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set when DEBUG is off.")
-    FIELD_ENCRYPTION_KEYS = ["insecure-development-field-key"]
-SALT_KEY = FIELD_ENCRYPTION_KEYS
+    # A fixed key for development only: anyone can read what it encrypts.
+    FIELD_ENCRYPTION_KEYS = ["aW5zZWN1cmUtZGV2ZWxvcG1lbnQtZmllbGQta2V5ISE="]
+# Only for migration coproduction.0040: the FIELD_ENCRYPTION_KEYS of the old scheme (which
+# derived keys from SECRET_KEY with these as salts). Remove once migrated.
+LEGACY_FIELD_ENCRYPTION_KEYS = env_list("LEGACY_FIELD_ENCRYPTION_KEYS", ["insecure-development-field-key"] if DEBUG else [])
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -64,6 +68,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "csp.middleware.CSPMiddleware",
     "coproduction.middleware.PrivacyHeadersMiddleware",
+    "coproduction.middleware.CannotOpenPage",
 ]
 
 ROOT_URLCONF = "coproduction.urls"
@@ -102,7 +107,24 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_url("REDIS_URL", {"redis", "rediss"})
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Rate limits and used TOTP codes live in the cache: while Redis is down they go to a
+    # database cache instead (coproduction.cache), so sign-in neither fails nor stops limiting.
+    CACHES = {
+        "default": {
+            "BACKEND": "coproduction.cache.RedisWithDatabaseFallback",
+            "LOCATION": REDIS_URL,
+            "FALLBACK": "fallback",
+            "OPTIONS": {
+                "socket_connect_timeout": env_int("REDIS_TIMEOUT_SECONDS", 1, minimum=1),
+                "socket_timeout": env_int("REDIS_TIMEOUT_SECONDS", 1, minimum=1),
+            },
+        },
+        "fallback": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "cache_fallback",
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        },
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -111,7 +133,9 @@ else:
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A broker that does not answer (rather than refusing) must not hold a request for the
+    # operating system's two-minute connect timeout: queueing fails fast and beat retries.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 5}
 else:
     _queue_dir = VAR_DIR / "celery"
     for sub in ("out", "processed", "control"):
@@ -145,6 +169,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "queue-daily-digests": {"task": "coproduction.tasks.queue_daily_digests", "schedule": 60.0},
     "analysis-delete-old-exports": {"task": "analysis.delete_old_exports", "schedule": 3600.0},
+    # Background exports are rows: queue again those the broker refused or a dead worker left.
+    "analysis-requeue-stalled-exports": {"task": "analysis.requeue_stalled_exports", "schedule": 60.0},
     # wellbeing: one neutral alert per overdue catch-up, sent in the project's local morning.
     "remind-overdue-catch-ups": {"task": "wellbeing.remind_overdue_catch_ups", "schedule": 900.0},
     # interviews: participants' contact details are erased once spent (after the interview).
@@ -153,10 +179,17 @@ CELERY_BEAT_SCHEDULE = {
     "purge-released-drafts": {"task": "interviews.purge_released_drafts", "schedule": 3600.0},
     # engagement: individual-session requests closed 30 days ago are erased (idempotent).
     "erase-closed-session-requests": {"task": "engagement.erase_closed_session_requests", "schedule": 3600.0},
+    # wellbeing: booked or declined session requests are deleted after SESSION_REQUEST_RETENTION_DAYS.
+    "purge-spent-session-requests": {"task": "wellbeing.purge_spent_session_requests", "schedule": 3600.0},
+    # Expired sign-in sessions (they hold flash messages) are deleted, as `clearsessions` does.
+    "clear-expired-sessions": {"task": "coproduction.tasks.clear_expired_sessions", "schedule": 3600.0},
 }
-# Delivery (coproduction.delivery): a claimed row not sent within the lease is claimed again;
-# transient failures are retried after RETRY_SECONDS, doubling each time, up to MAX_ATTEMPTS.
+# Delivery (coproduction.notifications.delivery): a send started and not finished within the
+# lease is tried again; transient failures are retried after RETRY_SECONDS, doubling each time, up to
+# MAX_ATTEMPTS.
 NOTIFICATION_LEASE_SECONDS = env_int("NOTIFICATION_LEASE_SECONDS", 300, minimum=1)
+# A queued delivery message not started within this is dropped by the worker and queued again.
+NOTIFICATION_QUEUE_EXPIRES_SECONDS = env_int("NOTIFICATION_QUEUE_EXPIRES_SECONDS", 900, minimum=1)
 NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 5, minimum=1)
 NOTIFICATION_RETRY_SECONDS = env_int("NOTIFICATION_RETRY_SECONDS", 60, minimum=1)
 NOTIFICATION_BATCH_SIZE = env_int("NOTIFICATION_BATCH_SIZE", 200, minimum=1)
@@ -259,9 +292,14 @@ DRAFT_RETENTION_DAYS = env_int("DRAFT_RETENTION_DAYS", 0, minimum=0)
 # Requests for an individual session from one address per hour on the public form.
 ENGAGEMENT_REQUESTS_PER_HOUR = env_int("ENGAGEMENT_REQUESTS_PER_HOUR", 5, minimum=1)
 EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7, minimum=1)
+SESSION_REQUEST_RETENTION_DAYS = env_int("SESSION_REQUEST_RETENTION_DAYS", 30, minimum=0)
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
 # Exports with more rows than this are built in the background with a progress page.
 ANALYSIS_BACKGROUND_EXPORT_ROWS = env_int("ANALYSIS_BACKGROUND_EXPORT_ROWS", 2000, minimum=1)
+# A running export silent (no progress) this long is presumed dead and queued again; a queued
+# export's message not started this long is dropped by the worker and queued again.
+EXPORT_LEASE_SECONDS = env_int("EXPORT_LEASE_SECONDS", 600, minimum=10)
+EXPORT_QUEUE_EXPIRES_SECONDS = env_int("EXPORT_QUEUE_EXPIRES_SECONDS", 900, minimum=10)
 # The largest REFI-QDA codebook (.qdc) accepted for import.
 QDC_IMPORT_MAX_BYTES = 2 * 1024 * 1024
 

@@ -1,23 +1,19 @@
-"""Celery tasks of the notification outbox: thin wrappers around coproduction.delivery.
-
-They take ids only (never personal data) and return whether they did work.
-"""
+"""Periodic clean-up of the core that is not the notification outbox. Tasks take no arguments
+and carry no personal data; scheduled in settings.CELERY_BEAT_SCHEDULE."""
 
 from celery import shared_task
-
-from coproduction import delivery
-
-
-@shared_task(name="coproduction.tasks.claim_due_notifications", ignore_result=True)
-def claim_due_notifications() -> bool:
-    return bool(delivery.claim_all_due())
+from django.contrib.sessions.models import Session
+from django.utils import timezone
 
 
-@shared_task(name="coproduction.tasks.deliver_notification", ignore_result=True)
-def deliver_notification_task(notification_id: int) -> bool:
-    return delivery.deliver_notification(int(notification_id))
+def clear_expired_sessions() -> int:
+    """Delete expired sign-in sessions (what `manage.py clearsessions` does, on beat). A session
+    holds who is signed in and flash messages naming participant codes; an expired one serves
+    nobody. Returns how many were deleted."""
+    count, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return count
 
 
-@shared_task(name="coproduction.tasks.queue_daily_digests", ignore_result=True)
-def queue_daily_digests() -> bool:
-    return bool(delivery.queue_daily_digests())
+@shared_task(name="coproduction.tasks.clear_expired_sessions", ignore_result=True)
+def clear_expired_sessions_task() -> int:
+    return clear_expired_sessions()

@@ -9,8 +9,8 @@ project_patterns = [
     path("members/", views.members, name="members"),
     path("members/<int:pk>/", views.member_change, name="member_change"),
     path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    path("invitations/<int:pk>/resend/", views.invitation_resend, name="invitation_resend"),
     path("audit/", views.audit_log, name="audit"),
-    path("notifications/failed/", views.failed_notifications, name="notifications_failed"),
     path("settings/", views.project_settings, name="project_settings"),
 ]
 
@@ -22,6 +22,7 @@ urlpatterns = [
     path("p/<slug:slug>/support/", include("wellbeing.urls")),
     path("p/<slug:slug>/analysis/", include("coproduction.analysis.urls")),
     path("p/<slug:slug>/engagement/", include("coproduction.engagement.urls")),
+    path("p/<slug:slug>/notifications/", include("coproduction.notifications.urls")),
     path("sessions/<str:token>/", include((engagement_public, "engagement_public"))),
     path("join/<slug:slug>/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("session/keep-alive/", views.keep_alive, name="keep_alive"),
@@ -32,3 +33,4 @@ urlpatterns = [
 ]
 
 handler403 = "coproduction.views.permission_denied"
+handler500 = "coproduction.views.server_error"

@@ -1,3 +1,5 @@
+import sys
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -11,6 +13,7 @@ from coproduction import actions
 from coproduction import dashboard as dashboard_panels
 from coproduction.access import get_scoped, project_view, public_view, signed_in_view
 from coproduction.audit import record
+from coproduction.encryption import CannotOpen
 from coproduction.forms import (
     AcceptInvitationForm,
     AuditFilterForm,
@@ -19,7 +22,8 @@ from coproduction.forms import (
     ProjectSettingsForm,
     ReminderSettingsForm,
 )
-from coproduction.models import AuditEvent, Invitation, Membership, Notification, Project, Role
+from coproduction.middleware import cannot_open_response
+from coproduction.models import AuditEvent, Invitation, Membership, Project, Role
 from coproduction.models.projects import hash_token
 
 COORDINATOR = {Role.COORDINATOR}
@@ -106,6 +110,16 @@ def invitation_revoke(request, project, pk):
 
 
 @project_view(COORDINATOR)
+@require_POST
+def invitation_resend(request, project, pk):
+    """Send a pending invitation again (its email failed, or was lost): a new link, not a revocation."""
+    invitation = get_scoped(project.invitations.usable(), pk=pk)
+    actions.invite_member(project=project, email=invitation.email, role=invitation.role, invited_by=request.user)
+    messages.success(request, f"Invitation sent again to {invitation.email}.")
+    return redirect("coproduction:members", slug=project.slug)
+
+
+@project_view(COORDINATOR)
 @require_GET
 def audit_log(request, project):
     form = AuditFilterForm(request.GET or None, project=project)
@@ -174,6 +188,14 @@ def permission_denied(request, exception=None):
     return render(request, "403.html", status=403)
 
 
+def server_error(request):
+    """Django's 500 handler. A record no key opens, met outside a view (in a middleware, say),
+    gets the same "cannot be opened" page as in one; anything else, the plain 500 page."""
+    if isinstance(sys.exc_info()[1], CannotOpen):
+        return cannot_open_response(request)
+    return render(request, "500.html", status=500)
+
+
 __all__ = ["PermissionDenied"]
 
 
@@ -187,30 +209,6 @@ def account_settings(request):
         messages.success(request, "Your reminder settings were saved.")
         return redirect("account_settings")
     return render(request, "coproduction/account.html", {"has_totp": request.user.has_totp, "form": form})
-
-
-@project_view(COORDINATOR)
-@require_GET
-def failed_notifications(request, project):
-    """Messages that could not be delivered: status, time, channel, template, recipient. No content."""
-    rows = (
-        Notification.objects.filter(project=project, status=Notification.Status.FAILED)
-        .select_related("recipient", "recipient_participant")
-        .only(
-            "status",
-            "channel",
-            "template",
-            "due_at",
-            "failed_at",
-            "attempts",
-            "recipient__display_name",
-            "recipient__email",
-            "recipient_participant__code",
-        )
-        .order_by("-failed_at", "-pk")
-    )
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(request, "coproduction/notifications_failed.html", {"project": project, "page": page})
 
 
 @project_view(COORDINATOR)

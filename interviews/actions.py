@@ -15,11 +15,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from coproduction import outbox
 from coproduction.audit import record
 from coproduction.eligibility import interviewer_problems
 from coproduction.guides import publish_questions
 from coproduction.models import AllowListTerm, DenyListTerm, Document, Notification, Participant, Project, Role, User, Venue
+from coproduction.notifications import outbox
 from coproduction.pii import LABELS, Finding, ScanFailed, scan
 from interviews.models import (
     MAX_DURATION_MINUTES,
@@ -623,8 +623,9 @@ def release_notes(draft: NotesDraft, *, by: User) -> Document:
 
 def purge_released_drafts() -> int:
     """Delete released drafts older than DRAFT_RETENTION_DAYS; return how many."""
-    count, _ = NotesDraft.objects.retention_expired().delete()
-    return count
+    # delete() counts the cascaded resolutions too; the count reported is of drafts.
+    _, deleted = NotesDraft.objects.retention_expired().delete()
+    return deleted.get(NotesDraft._meta.label, 0)
 
 
 # ---------------------------------------------------------------- withdrawal

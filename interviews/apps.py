@@ -5,8 +5,9 @@ class InterviewsConfig(AppConfig):
     name = "interviews"
 
     def ready(self) -> None:
-        from coproduction import dashboard, demo, digest, erasure, navigation
+        from coproduction import dashboard, demo, erasure, navigation
         from coproduction.engagement import reach
+        from coproduction.notifications import digest
         from interviews import actions, panels, receivers  # noqa: F401 - connects the signal receivers
         from interviews.demo import seed_interviews
         from interviews.reach import interview_reach

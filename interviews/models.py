@@ -4,8 +4,8 @@ from datetime import UTC, timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from encrypted_fields.fields import EncryptedTextField
 
+from coproduction.fields import EncryptedTextField
 from coproduction.guides import GuideQuestion, VersionedGuide
 from coproduction.models import Document, Participant, Project, Venue
 
@@ -114,10 +114,6 @@ class SafeguardingFlag(models.Model):
         return self.interview.project
 
 
-class DraftUnreadable(Exception):
-    """A draft's ciphertext opens with none of the configured keys."""
-
-
 class NotesDraftQuerySet(models.QuerySet):
     def visible_to(self, user, project: Project) -> "NotesDraftQuerySet":
         """Authors see their own drafts; coordinators see submitted ones (to review)."""
@@ -157,8 +153,7 @@ class NotesDraft(models.Model):
     interview = models.OneToOneField(Interview, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # The sections as JSON in one encrypted text: one Fernet token per draft, which
-    # `rotate_field_keys` re-encrypts like any other encrypted field. (EncryptedJSONField
-    # encrypts each value apart, which that command cannot read.) Use `sections`.
+    # `rotate_field_keys` re-encrypts like any other encrypted field. Use `sections`.
     content = EncryptedTextField(default="{}")
     version = models.PositiveIntegerField(default=1)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.WRITING)
@@ -184,11 +179,8 @@ class NotesDraft(models.Model):
     @property
     def sections(self) -> dict[str, str]:
         """{"q<question id>": text, ..., "free": text}."""
-        try:
-            value = json.loads(self.content or "{}")
-        except ValueError:
-            # The field hands back ciphertext when no configured key opens it: say so, never show it.
-            raise DraftUnreadable("These notes cannot be decrypted with the configured FIELD_ENCRYPTION_KEYS.") from None
+        # Reading `content` raises CannotOpen when no configured key opens it.
+        value = json.loads(self.content or "{}")
         return value if isinstance(value, dict) else {}
 
     @sections.setter

@@ -3,7 +3,7 @@
 from django.db.models import Q
 from django.utils import timezone
 
-from coproduction.digest import DigestLine
+from coproduction.notifications.digest import DigestLine
 from interviews.models import Interview, NotesDraft, SafeguardingFlag
 
 

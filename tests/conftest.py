@@ -88,10 +88,29 @@ def isolated_cache(settings):
     flushing a shared Redis, which also carries the broker's queues."""
     import uuid
 
-    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
+    settings.CACHES = {**settings.CACHES, "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
 
 
 # Property tests are judged on what they find, not on speed: a loaded CI machine must not turn a
 # slow example into a failure.
 hypothesis_settings.register_profile("common-ground", deadline=None)
 hypothesis_settings.load_profile("common-ground")
+
+
+def fernet_key(name: str) -> str:
+    """A Fernet key made from a name, so a test can say "old" and "new" and mean the same keys."""
+    import base64
+    import hashlib
+
+    return base64.urlsafe_b64encode(hashlib.sha256(name.encode()).digest()).decode()
+
+
+@pytest.fixture
+def field_keys(settings):
+    """field_keys("new", "old") -> FIELD_ENCRYPTION_KEYS is those keys, in that order."""
+
+    def use(*names: str) -> list[str]:
+        settings.FIELD_ENCRYPTION_KEYS = [fernet_key(name) for name in names]
+        return settings.FIELD_ENCRYPTION_KEYS
+
+    return use

@@ -9,7 +9,8 @@ import os
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coproduction.settings")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-0123456789")
-os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "test-field-key")
+# A fixed Fernet key for the tests only.
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "dGVzdC1vbmx5LWZpZWxkLWtleS1ub3QtZm9yLXVzZSE=")
 os.environ.setdefault("SECURE", "false")
 os.environ.setdefault("STATIC_MANIFEST", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")

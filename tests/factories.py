@@ -63,3 +63,10 @@ def member(project: Project, role: str, **user_fields) -> User:
     if role in {Role.COORDINATOR, Role.ANALYST, Role.SUPERVISOR}:
         user.totp_secret = enrol_totp(user)  # so a test can compute codes
     return user
+
+
+def deliver_outbox() -> int:
+    """What beat and a worker do: claim every due message in the outbox and send it here."""
+    from coproduction.notifications import delivery
+
+    return sum(delivery.deliver_notification(pk) for pk in delivery.claim_due_notifications(queue=False))

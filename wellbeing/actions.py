@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from coproduction.audit import record
 from coproduction.models import Project, Role, User
-from coproduction.outbox import Reminder, cancel_reminders, notify_now, sync_reminders
+from coproduction.notifications.outbox import Reminder, cancel_reminders, notify_now, sync_reminders
 from wellbeing.models import (
     CheckIn,
     Reflection,

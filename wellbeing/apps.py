@@ -6,7 +6,8 @@ class WellbeingConfig(AppConfig):
     verbose_name = "Support"
 
     def ready(self) -> None:
-        from coproduction import dashboard, demo, digest, eligibility, navigation
+        from coproduction import dashboard, demo, eligibility, navigation
+        from coproduction.notifications import digest
         from interviews.models import Interview
         from interviews.signals import interview_completed
         from wellbeing import actions, panels, receivers

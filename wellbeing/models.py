@@ -16,8 +16,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 from django.utils import timezone
-from encrypted_fields.fields import EncryptedTextField
 
+from coproduction.fields import EncryptedTextField
 from coproduction.models import Project, Role
 
 
@@ -211,6 +211,13 @@ class SupervisionNote(models.Model):
 class SessionRequestQuerySet(models.QuerySet):
     def open(self) -> "SessionRequestQuerySet":
         return self.filter(session__isnull=True, declined_at__isnull=True)
+
+    def retention_expired(self, now=None) -> "SessionRequestQuerySet":
+        """Spent requests past SESSION_REQUEST_RETENTION_DAYS: declined that long ago, or booked
+        (the booking now holds what matters) and made that long ago. Open requests are kept:
+        someone is still waiting for help."""
+        cutoff = (now or timezone.now()) - timedelta(days=settings.SESSION_REQUEST_RETENTION_DAYS)
+        return self.filter(Q(declined_at__lte=cutoff) | Q(session__isnull=False, created_at__lte=cutoff))
 
 
 class SessionRequest(models.Model):

@@ -2,8 +2,8 @@
 
 from django.utils import timezone
 
-from coproduction.digest import DigestLine
 from coproduction.models import Role
+from coproduction.notifications.digest import DigestLine
 from wellbeing.models import CheckIn, SessionRequest, SupportSession, cadence_for
 
 

@@ -11,8 +11,8 @@ from celery import shared_task
 from django.utils import timezone
 
 from coproduction.models import Membership, Project, Role
-from coproduction.outbox import notify_now
-from wellbeing.models import cadence_for
+from coproduction.notifications.outbox import notify_now
+from wellbeing.models import SessionRequest, cadence_for
 
 MORNING_FROM, MORNING_UNTIL = time(8, 0), time(12, 0)
 
@@ -48,3 +48,16 @@ def remind_overdue_catch_ups(now: datetime | None = None) -> int:
 @shared_task(name="wellbeing.remind_overdue_catch_ups")
 def remind_overdue_catch_ups_task() -> int:
     return remind_overdue_catch_ups()
+
+
+def purge_spent_session_requests(now: datetime | None = None) -> int:
+    """Delete session requests past their retention (`SessionRequest.objects.retention_expired`):
+    who asked for psychotherapy, and when suits them, is not kept once it has served. Returns
+    how many; running it again deletes nothing more."""
+    _, deleted = SessionRequest.objects.retention_expired(now).delete()
+    return deleted.get(SessionRequest._meta.label, 0)
+
+
+@shared_task(name="wellbeing.purge_spent_session_requests", ignore_result=True)
+def purge_spent_session_requests_task() -> int:
+    return purge_spent_session_requests()

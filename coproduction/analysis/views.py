@@ -549,6 +549,7 @@ def export_job_status(request, project, pk):
         {
             "status": job.status,
             "status_label": job.get_status_display(),
+            "description": job.state_description,
             "progress": job.progress,
             "download_url": download if job.status == ExportJob.Status.DONE else None,
         }

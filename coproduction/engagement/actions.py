@@ -15,7 +15,6 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from coproduction import outbox
 from coproduction.audit import record
 from coproduction.guides import publish_questions
 from coproduction.models import (
@@ -35,6 +34,7 @@ from coproduction.models import (
     Venue,
 )
 from coproduction.models.engagement import CAPACITY_SLACK, MAX_EVENT_MINUTES
+from coproduction.notifications import outbox
 
 # Reminders go out in the appointment templates: neutral wording and an .ics titled "Appointment".
 REMINDER_SLOTS = [("24h-before", timedelta(hours=24)), ("2h-before", timedelta(hours=2))]

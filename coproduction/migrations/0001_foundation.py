@@ -2,10 +2,10 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import encrypted_fields.fields
 from django.conf import settings
 from django.db import migrations, models
 
+import coproduction.fields
 import coproduction.models.projects
 
 
@@ -38,8 +38,8 @@ class Migration(migrations.Migration):
                 ("attributes", models.JSONField(blank=True, default=dict, help_text="Coarse attributes such as age band.")),
                 ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
                 ("withdrawn_at", models.DateTimeField(blank=True, null=True)),
-                ("contact_email", encrypted_fields.fields.EncryptedEmailField(blank=True, max_length=254, null=True)),
-                ("contact_phone", encrypted_fields.fields.EncryptedCharField(blank=True, max_length=32, null=True)),
+                ("contact_email", coproduction.fields.EncryptedEmailField(blank=True, max_length=254, null=True)),
+                ("contact_phone", coproduction.fields.EncryptedCharField(blank=True, max_length=32, null=True)),
                 ("wants_reminders", models.BooleanField(default=False)),
             ],
             options={

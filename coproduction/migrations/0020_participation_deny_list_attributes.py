@@ -2,9 +2,10 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import encrypted_fields.fields
 from django.conf import settings
 from django.db import migrations, models
+
+import coproduction.fields
 
 
 class Migration(migrations.Migration):
@@ -17,7 +18,7 @@ class Migration(migrations.Migration):
             name="DenyListTerm",
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("term", encrypted_fields.fields.EncryptedCharField(max_length=200)),
+                ("term", coproduction.fields.EncryptedCharField(max_length=200)),
                 (
                     "kind",
                     models.CharField(

@@ -10,7 +10,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("coproduction", "0070_allow_list"),
+        ("coproduction", "0040_field_keys_independent_of_secret_key"),
         ("interviews", "0002_flags_notes_drafts_resolutions"),
     ]
 

@@ -2,6 +2,7 @@
 
 from coproduction.models.attributes import AttributeDefinition
 from coproduction.models.audit import AuditEvent
+from coproduction.models.cache import FallbackCacheEntry
 from coproduction.models.codebook import Coding, CodingSession, DocumentSearchIndex, Excerpt, ExportJob, Memo, Theme
 from coproduction.models.corpus import Document
 from coproduction.models.denylist import AllowListTerm, DenyListTerm
@@ -40,6 +41,7 @@ __all__ = [
     "EventFeedback",
     "Excerpt",
     "ExportJob",
+    "FallbackCacheEntry",
     "InformationSheet",
     "Invitation",
     "Membership",

@@ -246,6 +246,11 @@ class ExportJob(models.Model):
     file_name = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # A job is a row, its Celery message only a nudge (coproduction.analysis.tasks): when the
+    # broker took it, how many workers started it, and when the running one last reported.
+    queued_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     objects = ExportJobQuerySet.as_manager()
 
@@ -254,3 +259,18 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"Export {self.pk} ({self.format})"
+
+    @property
+    def state_description(self) -> str:
+        """What is happening, in the requester's words (the progress page and its JSON)."""
+        if self.status == self.Status.QUEUED and self.queued_at is None:
+            return "Waiting: the task queue cannot be reached just now; it is tried again every minute"
+        if self.status == self.Status.QUEUED and self.attempts:
+            return "Waiting for a worker to try again (the last one stopped)"
+        if self.status == self.Status.QUEUED:
+            return "Waiting for a worker"
+        if self.status == self.Status.RUNNING:
+            return f"Being made: {self.progress}%"
+        if self.status == self.Status.DONE:
+            return "Ready"
+        return "Failed"

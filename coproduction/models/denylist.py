@@ -2,8 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
-from encrypted_fields.fields import EncryptedCharField
 
+from coproduction.fields import EncryptedCharField
 from coproduction.models.projects import Project
 
 

@@ -13,8 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from encrypted_fields.fields import EncryptedCharField, EncryptedTextField
 
+from coproduction.fields import EncryptedCharField, EncryptedTextField
 from coproduction.guides import GuideQuestion, VersionedGuide
 from coproduction.models.attributes import AttributeDefinition
 from coproduction.models.projects import Project

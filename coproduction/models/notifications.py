@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from coproduction.fields import EncryptedTextField
+
 
 class NotificationQuerySet(models.QuerySet):
     def pending(self) -> "NotificationQuerySet":
@@ -15,13 +17,20 @@ class NotificationQuerySet(models.QuerySet):
     def about(self, obj) -> "NotificationQuerySet":
         return self.filter(about_type=obj._meta.label_lower, about_id=str(obj.pk))
 
+    def undelivered_for(self, project) -> "NotificationQuerySet":
+        """Failed messages a project's coordinators see: the project's own, and account emails
+        (password reset, verification: no project) to the project's members."""
+        members = models.Q(project__isnull=True, recipient__memberships__project=project)
+        return self.filter(models.Q(project=project) | members, status=Notification.Status.FAILED).distinct()
+
 
 class Notification(models.Model):
     """One message to one recipient, due at a time. Rows, not queued messages.
 
     The Celery beat task claims due rows and the delivery task re-reads each row, sending only
     while it is still pending, so a broker outage delays reminders but loses and doubles none.
-    The row holds ids and a template name only: the text is rendered at delivery time.
+    A reminder's row holds ids and a template name only: the text is rendered at delivery
+    time. A one-off email carries its rendered text encrypted (`sealed_message`).
     """
 
     class Status(models.TextChoices):
@@ -56,13 +65,21 @@ class Notification(models.Model):
     starts_at = models.DateTimeField(null=True, blank=True)
     ends_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Delivery state of a `sending` row (coproduction.notifications.delivery): claimed by beat,
+    # its id handed to the broker, a worker started the send (the attempt is counted then).
     claimed_at = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
     # Held back until then: the next try after a transient failure, or morning for a text
     # message that fell due in the recipient's quiet hours. due_at keeps the intended time.
     not_before = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=200, blank=True, help_text="Error class only, never content.")
+    # One-off emails (an invitation, a password reset) are rendered when asked for and may hold
+    # a secret link: the rendered message waits here encrypted and is erased once the row is
+    # sent, failed or cancelled. Reminders leave it empty (rendered at delivery from ids).
+    sealed_message = EncryptedTextField(null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 

@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
-from encrypted_fields.fields import EncryptedCharField, EncryptedEmailField
 
+from coproduction.fields import EncryptedCharField, EncryptedEmailField
 from coproduction.models.projects import Project
 
 

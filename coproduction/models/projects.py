@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.text import slugify
-from encrypted_fields.fields import EncryptedCharField
+
+from coproduction.fields import EncryptedCharField
 
 INVITATION_LIFETIME = timedelta(days=7)
 
@@ -220,6 +221,17 @@ class Invitation(models.Model):
             expires_at=now + INVITATION_LIFETIME,
         )
         return invitation, token
+
+    def reissue(self, *, role: str, invited_by: User | None) -> str:
+        """Send again: a new token and seven more days for the same invitation (the old link
+        stops working); return the clear token."""
+        token = secrets.token_urlsafe(32)
+        self.role = role
+        self.invited_by = invited_by
+        self.token_hash = hash_token(token)
+        self.expires_at = timezone.now() + INVITATION_LIFETIME
+        self.save(update_fields=["role", "invited_by", "token_hash", "expires_at"])
+        return token
 
     @property
     def status(self) -> str:

@@ -2,9 +2,10 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import encrypted_fields.fields
 from django.conf import settings
 from django.db import migrations, models
+
+import coproduction.fields
 
 
 class Migration(migrations.Migration):
@@ -40,7 +41,7 @@ class Migration(migrations.Migration):
             name="NotesDraft",
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("content", encrypted_fields.fields.EncryptedTextField(default="{}")),
+                ("content", coproduction.fields.EncryptedTextField(default="{}")),
                 ("version", models.PositiveIntegerField(default=1)),
                 (
                     "status",
@@ -55,7 +56,7 @@ class Migration(migrations.Migration):
                         max_length=12,
                     ),
                 ),
-                ("review_comment", encrypted_fields.fields.EncryptedTextField(blank=True, default="", null=True)),
+                ("review_comment", coproduction.fields.EncryptedTextField(blank=True, default="", null=True)),
                 ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
                 ("saved_at", models.DateTimeField(default=django.utils.timezone.now)),
                 ("submitted_at", models.DateTimeField(blank=True, null=True)),
@@ -84,7 +85,7 @@ class Migration(migrations.Migration):
                 ("finding_type", models.CharField(max_length=20)),
                 ("text_hash", models.CharField(blank=True, max_length=64)),
                 ("action", models.CharField(choices=[("redacted", "Redacted"), ("dismissed", "Dismissed")], max_length=10)),
-                ("reason", encrypted_fields.fields.EncryptedTextField(blank=True, default="", null=True)),
+                ("reason", coproduction.fields.EncryptedTextField(blank=True, default="", null=True)),
                 ("at", models.DateTimeField(default=django.utils.timezone.now)),
                 (
                     "by",
@@ -108,7 +109,7 @@ class Migration(migrations.Migration):
                 ("raised_at", models.DateTimeField(default=django.utils.timezone.now)),
                 (
                     "detail",
-                    encrypted_fields.fields.EncryptedTextField(
+                    coproduction.fields.EncryptedTextField(
                         blank=True, help_text="A few words; the detail is shared in person, not here.", null=True
                     ),
                 ),

@@ -11,7 +11,7 @@ async function poll() {
   bar.value = job.progress;
   bar.textContent = `${job.progress}%`;
   const running = job.status === "queued" || job.status === "running";
-  status.textContent = running ? `${job.status_label} (${job.progress}%)` : job.status_label;
+  status.textContent = job.description;
   if (job.download_url) {
     panel.querySelector("[data-export-download]").hidden = false;
     const reload = panel.querySelector("[data-export-reload]");

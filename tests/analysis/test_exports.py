@@ -210,7 +210,7 @@ def test_export_project_command_refuses_bad_input(corpus, tmp_path):
 
 @pytest.fixture
 def run_tasks_now(monkeypatch):
-    monkeypatch.setattr(tasks.run_export_job_task, "delay", lambda job_id: tasks.run_export_job(job_id))
+    monkeypatch.setattr(tasks.run_export_job_task, "apply_async", lambda args, expires: tasks.run_export_job(args[0]))
 
 
 def test_large_export_becomes_a_private_background_job(

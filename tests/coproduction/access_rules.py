@@ -15,6 +15,7 @@ RULES = {
         kwargs={"pk": world.project.memberships.get(user=world.peer).pk}, allowed=(405,)
     ),
     "coproduction:invitation_revoke": lambda world: Case(kwargs={"pk": _invitation(world).pk}, allowed=(405,)),
+    "coproduction:invitation_resend": lambda world: Case(kwargs={"pk": _invitation(world).pk}, allowed=(405,)),
     "keep_alive": lambda world: Case(allowed=(405,)),
     # A made-up token: nobody, signed in or not, learns anything from it.
     "accept_invitation": lambda world: Case(kwargs={"token": "not-a-real-token"}, expect=dict.fromkeys(ACTORS, 404)),

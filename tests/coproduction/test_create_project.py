@@ -7,6 +7,7 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 
 from coproduction.models import Invitation, Project, User
+from tests.factories import deliver_outbox
 
 
 @pytest.mark.django_db
@@ -17,6 +18,7 @@ def test_a_project_is_created_and_its_coordinator_can_join(client, capsys):
     assert invitation.role == "coordinator" and invitation.invited_by is None
     assert "/p/northside-strategy/" in capsys.readouterr().out
 
+    deliver_outbox()
     path = re.search(r"https?://[^/\s]+(/join/\S+/)", mail.outbox[-1].body).group(1)
     password = "river-lantern-copper-9"
     client.post(path, {"display_name": "Lead", "password1": password, "password2": password})

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coproduction.models import AuditEvent, Invitation, Membership, Role, User
+from tests.factories import deliver_outbox
 
 NEW_PASSWORD = "river-lantern-copper-9"
 
@@ -20,6 +21,7 @@ def invite(client_for, world, email="new.person@example.org", role=Role.PEER_RES
     response = client.post(reverse("coproduction:members", args=[world.project.slug]), {"email": email, "role": role})
     assert response.status_code == 302
     client.logout()
+    deliver_outbox()
     link = re.search(r"https?://\S+/join/\S+/", mail.outbox[-1].body).group(0)
     return link.split("://", 1)[1].split("/", 1)[1]
 

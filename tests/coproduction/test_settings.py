@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": "a-production-secret-that-is-long-and-random-7f3a9c1e5b2d8f4a6c0e9b7d5f3a1c8e",
-    "FIELD_ENCRYPTION_KEYS": "production-field-key-1,production-field-key-0",
+    "FIELD_ENCRYPTION_KEYS": "5aDKAWWYLZhuZMAhRBl0zDpXRQ5c1zQAmfSxvcEZ2KM=,eNdhK6uF0UcZhaVk2wEB5DgJT25eOFp1eeiRrhZtHes=",
     "ALLOWED_HOSTS": "commonground.example.org",
     "SITE_URL": "https://commonground.example.org",
 }

@@ -8,8 +8,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from coproduction import delivery
 from coproduction.models import Event, Notification
+from coproduction.notifications import delivery
 from tests.engagement.factories import make_event
 from tests.engagement.test_events import _plan_data
 

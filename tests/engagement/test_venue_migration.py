@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("coproduction", "0070_allow_list"), ("interviews", "0002_flags_notes_drafts_resolutions")]
+BEFORE = [("coproduction", "0040_field_keys_independent_of_secret_key"), ("interviews", "0002_flags_notes_drafts_resolutions")]
 
 
 def _leaves(executor):

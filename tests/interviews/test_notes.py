@@ -282,7 +282,7 @@ def test_withdrawal_erases_drafts_documents_and_bookings_end_to_end(world, clien
 
 
 def test_digest_and_dashboard_panels(world, client_for, interview):
-    from coproduction.digest import digest_lines
+    from coproduction.notifications.digest import digest_lines
 
     submitted(world, interview, q1="x")
     lines = digest_lines(world.project)

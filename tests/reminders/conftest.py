@@ -37,7 +37,7 @@ def notify(monkeypatch, settings):
     settings.NOTIFY_EMAIL_TEMPLATE_ID = "email-template"
     settings.NOTIFY_SMS_TEMPLATE_ID = "sms-template"
     client = FakeNotifyClient()
-    monkeypatch.setattr("coproduction.delivery.notify_client", lambda: client)
+    monkeypatch.setattr("coproduction.notifications.delivery.notify_client", lambda: client)
     return client
 
 

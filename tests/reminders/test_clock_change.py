@@ -11,9 +11,9 @@ import pytest
 import time_machine
 from django.core import mail
 
-from coproduction import delivery, digest, outbox
-from coproduction.digest import DigestLine
 from coproduction.models import Notification
+from coproduction.notifications import delivery, digest, outbox
+from coproduction.notifications.digest import DigestLine
 from tests.factories import ParticipantFactory
 from tests.reminders.conftest import utc
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 from icalendar import Calendar
 from notifications_python_client.errors import HTTPError
 
-from coproduction import delivery, outbox
 from coproduction.models import Notification
+from coproduction.notifications import delivery, outbox
 from tests.factories import ParticipantFactory
 from tests.reminders.conftest import FakeNotifyClient, utc
 
@@ -26,19 +26,35 @@ def claim_and_deliver(now=None) -> list[int]:
     return ids
 
 
+def fake_queue(monkeypatch, queued: list | None = None, *, broker_down: bool = False) -> list:
+    """Replace the broker: record the ids handed to the delivery task (or refuse them)."""
+    queued = [] if queued is None else queued
+
+    def apply_async(args, expires):
+        if broker_down:
+            raise ConnectionRefusedError
+        assert expires == delivery.settings.NOTIFICATION_QUEUE_EXPIRES_SECONDS
+        queued.append(args[0])
+
+    monkeypatch.setattr("coproduction.notifications.tasks.deliver_notification_task.apply_async", apply_async)
+    return queued
+
+
 def test_a_due_row_is_claimed_then_queued_after_commit(world, make_row, django_capture_on_commit_callbacks, monkeypatch):
     row = make_row(recipient=world.peer, project=world.project)
-    queued = []
-    monkeypatch.setattr("coproduction.tasks.deliver_notification_task.delay", queued.append)
+    queued = fake_queue(monkeypatch)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         assert delivery.claim_due_notifications() == [row.pk]
     assert queued == []  # nothing leaves before the claim commits
+    row.refresh_from_db()
+    assert row.queued_at is None
     for callback in callbacks:
         callback()
     assert queued == [row.pk]  # an id, nothing else
     row.refresh_from_db()
-    assert (row.status, row.attempts) == (Status.SENDING, 1)
-    assert row.claimed_at is not None
+    # A claim is not an attempt: nothing has been tried yet.
+    assert (row.status, row.attempts, row.started_at) == (Status.SENDING, 0, None)
+    assert row.claimed_at is not None and row.queued_at is not None
 
 
 def test_delivery_sends_text_html_and_a_neutral_calendar_invite(world, make_row):
@@ -144,6 +160,35 @@ def test_no_address_is_a_permanent_failure(world, make_row):
     assert (row.status, row.last_error, row.attempts) == (Status.FAILED, "NoAddress", 1)
 
 
+def test_an_address_no_key_opens_fails_the_row_and_sends_nothing(world, make_row, field_keys):
+    from cryptography.fernet import Fernet
+
+    from tests.encrypted_records import write_column
+
+    participant = ParticipantFactory(project=world.project, wants_reminders=True, contact_email="p@example.org")
+    row = make_row(recipient_participant=participant, project=world.project)
+    foreign = Fernet(Fernet.generate_key()).encrypt(b"p@example.org").decode()
+    write_column(type(participant), "contact_email", participant.pk, foreign)
+    claim_and_deliver()
+    row.refresh_from_db()
+    assert (row.status, row.last_error) == (Status.FAILED, "CannotOpen")
+    assert mail.outbox == []
+
+
+def test_a_sealed_message_no_key_opens_fails_unsent(world, make_row):
+    from cryptography.fernet import Fernet
+
+    from tests.encrypted_records import read_column, write_column
+
+    row = make_row(recipient=world.coordinator, project=world.project, template="invitation", sealed_message="{}")
+    write_column(Notification, "sealed_message", row.pk, Fernet(Fernet.generate_key()).encrypt(b"{}").decode())
+    claim_and_deliver()
+    row.refresh_from_db()
+    assert (row.status, row.last_error) == (Status.FAILED, "CannotOpen")
+    assert read_column(Notification, "sealed_message", row.pk) is None  # erased, not kept as ciphertext
+    assert mail.outbox == []
+
+
 def test_a_participant_who_withdrew_gets_nothing(world, make_row):
     participant = ParticipantFactory(project=world.project, wants_reminders=True, contact_email="p@example.org")
     row = make_row(recipient_participant=participant, project=world.project)
@@ -162,41 +207,91 @@ def test_a_reminder_delayed_past_its_appointment_is_not_sent(world, make_row):
     assert (row.status, row.last_error) == (Status.CANCELLED, "AppointmentPassed")
 
 
-def test_a_lease_that_ran_out_is_claimed_again_and_sent_once(world, make_row, settings):
-    """A worker killed before it sent: the row stays `sending`; after the lease it is re-claimed."""
+def test_a_send_that_died_is_tried_again_after_the_lease_and_sent_once(world, make_row, settings):
+    """A worker killed while sending: the attempt was counted; after the lease it is queued again."""
     settings.NOTIFICATION_LEASE_SECONDS = 300
     row = make_row(recipient=world.peer)
     now = timezone.now()
-    assert delivery.claim_due_notifications(now, queue=False) == [row.pk]  # ... and the worker dies
+    assert delivery.claim_due_notifications(now, queue=False) == [row.pk]
+    assert delivery.start_attempt(row.pk, now) == now  # ... and the worker dies inside the send
+    # A duplicate message for the same row meanwhile does not start a second send.
+    assert delivery.deliver_notification(row.pk, now + timedelta(seconds=10)) is False
     assert delivery.claim_due_notifications(now + timedelta(seconds=299), queue=False) == []
     assert claim_and_deliver(now + timedelta(seconds=301)) == [row.pk]
     row.refresh_from_db()
     assert (row.status, row.attempts, len(mail.outbox)) == (Status.SENT, 2, 1)
 
 
-def test_a_row_that_keeps_losing_its_lease_fails_in_the_end(world, make_row, settings):
+def test_sends_that_keep_dying_fail_in_the_end(world, make_row, settings):
     settings.NOTIFICATION_MAX_ATTEMPTS = 2
     row = make_row(recipient=world.peer)
     now = timezone.now()
     for minutes in (0, 10, 20):
-        delivery.claim_due_notifications(now + timedelta(minutes=minutes), queue=False)
+        moment = now + timedelta(minutes=minutes)
+        if delivery.claim_due_notifications(moment, queue=False):
+            delivery.start_attempt(row.pk, moment)  # the worker dies each time
     row.refresh_from_db()
-    assert (row.status, row.last_error) == (Status.FAILED, "LeaseExpired")
+    assert (row.status, row.attempts, row.last_error) == (Status.FAILED, 2, "LeaseExpired")
 
 
-def test_a_broker_outage_while_queueing_loses_nothing(world, make_row, monkeypatch, django_capture_on_commit_callbacks):
-    rows = [make_row(recipient=world.peer) for _ in range(3)]
-
-    def broker_down(pk):
-        raise ConnectionRefusedError
-
-    monkeypatch.setattr("coproduction.tasks.deliver_notification_task.delay", broker_down)
+def test_a_row_waiting_in_a_slow_queue_is_not_claimed_again(
+    world, make_row, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The queue is slower than the lease: the row waits for its message, with no attempt used."""
+    settings.NOTIFICATION_LEASE_SECONDS = 60
+    settings.NOTIFICATION_QUEUE_EXPIRES_SECONDS = 900
+    settings.NOTIFICATION_MAX_ATTEMPTS = 2
+    queued = fake_queue(monkeypatch)
+    row = make_row(recipient=world.peer)
+    now = timezone.now()
     with django_capture_on_commit_callbacks(execute=True):
-        assert len(delivery.claim_due_notifications()) == 3
-    assert {r.status for r in Notification.objects.all()} == {Status.SENDING}
-    later = timezone.now() + timedelta(hours=1)
-    assert sorted(claim_and_deliver(later)) == sorted(r.pk for r in rows)
+        assert delivery.claim_due_notifications(now) == [row.pk]
+    for minutes in range(1, 15):  # beat runs every minute while the message waits
+        with django_capture_on_commit_callbacks(execute=True):
+            assert delivery.claim_due_notifications(now + timedelta(minutes=minutes)) == []
+    assert queued == [row.pk]
+    assert delivery.deliver_notification(row.pk, now + timedelta(minutes=14)) is True
+    row.refresh_from_db()
+    assert (row.status, row.attempts, len(mail.outbox)) == (Status.SENT, 1, 1)
+
+
+def test_a_message_that_expired_unread_is_queued_again(
+    world, make_row, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.NOTIFICATION_QUEUE_EXPIRES_SECONDS = 900
+    queued = fake_queue(monkeypatch)
+    row = make_row(recipient=world.peer)
+    now = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery.claim_due_notifications(now)
+    row.refresh_from_db()
+    assert delivery.claim_due_notifications(row.queued_at + timedelta(seconds=899)) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert delivery.claim_due_notifications(row.queued_at + timedelta(seconds=901)) == [row.pk]
+    assert queued == [row.pk, row.pk]
+    row.refresh_from_db()
+    assert row.attempts == 0
+
+
+def test_a_broker_outage_while_queueing_is_recovered_by_the_next_beat(
+    world, make_row, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    rows = [make_row(recipient=world.peer) for _ in range(3)]
+    fake_queue(monkeypatch, broker_down=True)
+    now = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert len(delivery.claim_due_notifications(now)) == 3
+    assert {(r.status, r.queued_at) for r in Notification.objects.all()} == {(Status.SENDING, None)}
+    assert "notification queue unavailable (ConnectionRefusedError)" in caplog.text
+    # The broker is back: the next beat (a minute later, not a lease later) queues them again.
+    queued = fake_queue(monkeypatch)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sorted(delivery.claim_due_notifications(now + timedelta(seconds=60))) == sorted(r.pk for r in rows)
+    assert sorted(queued) == sorted(r.pk for r in rows)
+    for pk in queued:
+        assert delivery.deliver_notification(pk) is True
     assert len(mail.outbox) == 3
+    assert {r.attempts for r in Notification.objects.all()} == {1}
 
 
 def test_an_unforeseen_error_fails_the_row_without_content(world, make_row, monkeypatch):
@@ -240,7 +335,9 @@ class FakeResponse:
 def test_notify_errors_are_retried_or_final(world, make_row, monkeypatch, settings, code, status):
     settings.NOTIFY_API_KEY = "k"
     settings.NOTIFY_EMAIL_TEMPLATE_ID = "t"
-    monkeypatch.setattr("coproduction.delivery.notify_client", lambda: FakeNotifyClient(HTTPError(FakeResponse(code))))
+    monkeypatch.setattr(
+        "coproduction.notifications.delivery.notify_client", lambda: FakeNotifyClient(HTTPError(FakeResponse(code)))
+    )
     row = make_row(recipient=world.peer, channel=Notification.Channel.NOTIFY_EMAIL)
     claim_and_deliver()
     row.refresh_from_db()
@@ -267,10 +364,10 @@ def test_management_command_delivers_without_a_broker(world, make_row, capsys):
 
 
 def test_the_tasks_take_ids_and_run_the_functions(world, make_row, monkeypatch):
-    from coproduction import tasks
+    from coproduction.notifications import tasks
 
     row = make_row(recipient=world.peer)
-    monkeypatch.setattr("coproduction.tasks.deliver_notification_task.delay", lambda pk: None)
+    fake_queue(monkeypatch)
     assert tasks.claim_due_notifications() is True
     assert tasks.deliver_notification_task(str(row.pk)) is True
     assert tasks.claim_due_notifications() is False

@@ -3,9 +3,9 @@
 import time_machine
 from django.core import mail
 
-from coproduction import delivery, digest
-from coproduction.digest import DigestLine
 from coproduction.models import Notification
+from coproduction.notifications import delivery, digest
+from coproduction.notifications.digest import DigestLine
 from tests.reminders.conftest import utc
 
 MORNING = utc(2026, 12, 10, 8, 0)

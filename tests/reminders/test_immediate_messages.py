@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from coproduction import outbox
 from coproduction.models import Notification
+from coproduction.notifications import outbox
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import time_machine
 
-from coproduction import delivery
 from coproduction.models import Notification
+from coproduction.notifications import delivery
 from tests.reminders.conftest import utc
 
 

@@ -12,9 +12,9 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from coproduction import delivery
-from coproduction.digest import DigestLine
 from coproduction.models import Notification
+from coproduction.notifications import delivery
+from coproduction.notifications.digest import DigestLine
 
 DENY = [
     "sex",
@@ -68,7 +68,8 @@ def every_template() -> list[str]:
     return sorted((set(delivery.TEMPLATES) | found) - NOT_THROUGH_THE_OUTBOX)
 
 
-# Sent once, by email, to someone joining a project (coproduction.views), not through the outbox.
+# A one-off email to someone joining a project: rendered with its link when it is sent and sealed
+# (coproduction.actions.invite), never from the reminder context and never as a text message.
 NOT_THROUGH_THE_OUTBOX = {"invitation"}
 
 

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from coproduction.delivery import message_context, render_message
 from coproduction.models import AuditEvent, Notification, Role
+from coproduction.notifications.delivery import message_context, render_message
 from interviews.models import Interview
 from tests.factories import member
 from tests.interviews.factories import make_interview

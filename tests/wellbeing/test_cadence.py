@@ -6,8 +6,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from coproduction.digest import digest_lines
 from coproduction.models import Membership
+from coproduction.notifications.digest import digest_lines
 from interviews.models import Interview
 from tests.wellbeing.factories import interview, session
 from wellbeing.models import SupportPolicy, SupportSession, cadence_for

@@ -7,8 +7,8 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
-from coproduction.delivery import claim_due_notifications, deliver_notification
 from coproduction.models import Notification
+from coproduction.notifications.delivery import claim_due_notifications, deliver_notification
 from tests.wellbeing.factories import provider
 
 pytestmark = pytest.mark.django_db
@@ -76,8 +76,8 @@ def test_a_check_in_alert_reaches_coordinators_without_a_name_score_or_reason(wo
 
 
 def test_the_daily_digest_counts_open_alerts_and_people_due_in_neutral_words(world):
-    from coproduction.delivery import queue_daily_digests
     from coproduction.models import Membership
+    from coproduction.notifications.delivery import queue_daily_digests
     from tests.wellbeing.factories import alert
 
     morning = datetime(2026, 3, 3, 8, 30, tzinfo=UTC)  # 08:30 GMT

@@ -3,9 +3,10 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import encrypted_fields.fields
 from django.conf import settings
 from django.db import migrations, models
+
+import coproduction.fields
 
 
 class Migration(migrations.Migration):
@@ -42,7 +43,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("wants_to_talk", models.BooleanField(default=False)),
-                ("private_note", encrypted_fields.fields.EncryptedTextField(blank=True, null=True)),
+                ("private_note", coproduction.fields.EncryptedTextField(blank=True, null=True)),
                 ("alert_raised_at", models.DateTimeField(blank=True, null=True)),
                 ("alert_acknowledged_at", models.DateTimeField(blank=True, null=True)),
                 (
@@ -116,7 +117,7 @@ class Migration(migrations.Migration):
             name="Reflection",
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("text", encrypted_fields.fields.EncryptedTextField()),
+                ("text", coproduction.fields.EncryptedTextField()),
                 ("written_at", models.DateTimeField(default=django.utils.timezone.now)),
                 (
                     "author",
@@ -209,7 +210,7 @@ class Migration(migrations.Migration):
             name="SupervisionNote",
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("text", encrypted_fields.fields.EncryptedTextField()),
+                ("text", coproduction.fields.EncryptedTextField()),
                 ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
                 (
                     "author",

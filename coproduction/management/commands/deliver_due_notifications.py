@@ -8,8 +8,8 @@ import signal
 
 from django.core.management.base import BaseCommand
 
-from coproduction import delivery
 from coproduction.models import Notification
+from coproduction.notifications import delivery
 
 
 class Command(BaseCommand):

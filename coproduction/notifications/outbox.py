@@ -5,9 +5,13 @@ creates the missing rows, cancels pending rows that are no longer wanted (a resc
 cancelled appointment) and leaves sent rows alone. Idempotency keys include the due time, so
 running the same sync twice creates nothing new and a reminder is never doubled.
 
-Rows carry ids and a template name; text is rendered at delivery time (coproduction.delivery).
+Reminder rows carry ids and a template name; text is rendered at delivery time
+(coproduction.notifications.delivery). One-off emails (`send_email`: invitations, allauth's
+account emails) are rendered by the caller and carried encrypted.
 """
 
+import json
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -74,6 +78,23 @@ def _key(about: models.Model, reminder: Reminder, channel: str) -> str:
     return f"{label}:{pk}:{reminder.slot}:{reminder.recipient_tag}:{channel}:{reminder.due_at:%Y%m%dT%H%M%S}"
 
 
+def _create_row(project: Project | None, reminder: Reminder, channel: str, key: str, about: models.Model) -> Notification:
+    label, pk = about_label(about)
+    return Notification.objects.create(
+        project=project,
+        recipient=reminder.user,
+        recipient_participant=reminder.participant,
+        channel=channel,
+        template=reminder.template,
+        due_at=reminder.due_at,
+        starts_at=reminder.starts_at,
+        ends_at=reminder.ends_at,
+        idempotency_key=key,
+        about_type=label,
+        about_id=pk,
+    )
+
+
 @transaction.atomic
 def sync_reminders(about: models.Model, project: Project | None, reminders: Iterable[Reminder]) -> list[Notification]:
     """Make the pending reminders for `about` exactly `reminders`; return the rows created.
@@ -99,21 +120,7 @@ def sync_reminders(about: models.Model, project: Project | None, reminders: Iter
     for key, (reminder, channel) in wanted.items():
         if key in existing:
             continue
-        created.append(
-            Notification.objects.create(
-                project=project,
-                recipient=reminder.user,
-                recipient_participant=reminder.participant,
-                channel=channel,
-                template=reminder.template,
-                due_at=reminder.due_at,
-                starts_at=reminder.starts_at,
-                ends_at=reminder.ends_at,
-                idempotency_key=key,
-                about_type=label,
-                about_id=pk,
-            )
-        )
+        created.append(_create_row(project, reminder, channel, key, about))
     return created
 
 
@@ -150,28 +157,62 @@ def notify_now(
     times = {"starts_at": starts_at, "ends_at": ends_at}
     reminders = [Reminder(template, now, key, user=u, **times) for u in users]
     reminders += [Reminder(template, now, key, participant=p, **times) for p in participants]
-    label, pk = about_label(about)
     created = []
     for reminder in reminders:
         for channel in channels_for(reminder):
             idempotency_key = f"{immediate_key_prefix(about, key)}{reminder.recipient_tag}:{channel}"
             try:
                 with transaction.atomic():
-                    created.append(
-                        Notification.objects.create(
-                            project=project,
-                            recipient=reminder.user,
-                            recipient_participant=reminder.participant,
-                            channel=channel,
-                            template=template,
-                            due_at=now,
-                            starts_at=starts_at,
-                            ends_at=ends_at,
-                            idempotency_key=idempotency_key,
-                            about_type=label,
-                            about_id=pk,
-                        )
-                    )
+                    created.append(_create_row(project, reminder, channel, idempotency_key, about))
             except IntegrityError:
                 continue  # already queued: once only
     return created
+
+
+# Idempotency keys of one-off emails (send_email) start with this: each call is its own message.
+ONE_OFF = "mail:"
+
+
+def send_email(
+    *,
+    to: str,
+    subject: str,
+    text: str,
+    html: str = "",
+    template: str,
+    about: models.Model | None = None,
+    project: Project | None = None,
+    recipient: User | None = None,
+) -> Notification:
+    """Send an email that is not a reminder (an invitation, a password reset) through the outbox.
+
+    The request never waits on SMTP: the row is saved in the caller's transaction and handed
+    to a worker right after commit, with the reminders' retries, failures and "Undelivered
+    messages" page. The message may hold a secret link: it is stored encrypted and erased
+    once the row is sent, failed or cancelled. `template` names the message on that page.
+    """
+    from coproduction.notifications.delivery import queue_now
+
+    label, pk = about_label(about) if about is not None else ("", "")
+    sealed = json.dumps({"to": to, "subject": subject, "text": text, "html": html})
+    row = Notification.objects.create(
+        project=project,
+        recipient=recipient,
+        channel=Notification.Channel.EMAIL,
+        template=template[:64],
+        due_at=timezone.now(),
+        idempotency_key=f"{ONE_OFF}{uuid.uuid4().hex}",
+        about_type=label,
+        about_id=pk,
+        sealed_message=sealed,
+    )
+    transaction.on_commit(lambda: queue_now([row.pk]))
+    return row
+
+
+def cancel_emails(about: models.Model) -> int:
+    """Cancel one-off emails about `about` not yet sent (an invitation sent again); return how many."""
+    label, pk = about_label(about)
+    unsent = Notification.objects.filter(status__in=[Notification.Status.PENDING, Notification.Status.SENDING])
+    rows = unsent.filter(about_type=label, about_id=pk, idempotency_key__startswith=ONE_OFF)
+    return rows.update(status=Notification.Status.CANCELLED, sealed_message=None)

@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from coproduction import outbox
+from coproduction.notifications import outbox
 
 
 def schedule_demo_reminders(project, people) -> None:
