@@ -8,11 +8,16 @@ class CoproductionConfig(AppConfig):
     def ready(self) -> None:
         from coproduction import checks, dashboard, demo, navigation  # noqa: F401 (checks registers itself)
         from coproduction.analysis import registry as analysis_registry
+        from coproduction.engagement import panels as engagement_panels
+        from coproduction.engagement import tasks  # noqa: F401 - registers the beat task with the worker
+        from coproduction.engagement.demo import seed_engagement
         from coproduction.notifications import panels as notification_panels
         from coproduction.notifications.demo import schedule_demo_reminders
 
         navigation.register("Dashboard", "coproduction:dashboard", order=0)
         navigation.register("Participants", "participation:list", roles={"coordinator"}, order=20)
+        navigation.register("Events", "engagement:list", roles={"coordinator", "peer_researcher"}, order=14)
+        navigation.register("Who we have heard from", "engagement:reach", roles={"coordinator", "analyst"}, order=16)
         navigation.register("Members", "coproduction:members", roles={"coordinator"}, order=80)
         navigation.register("Audit log", "coproduction:audit", roles={"coordinator"}, order=90)
         navigation.register("Undelivered messages", "notifications:failed", roles={"coordinator"}, order=96)
@@ -29,6 +34,20 @@ class CoproductionConfig(AppConfig):
             context=notification_panels.undelivered_messages,
             order=85,
         )
+        dashboard.register_panel(
+            "engagement/includes/_panel_coordinator.html",
+            roles={"coordinator"},
+            context=engagement_panels.coordinator_panel,
+            order=15,
+        )
+        dashboard.register_panel(
+            "engagement/includes/_panel_peer.html", roles={"peer_researcher"}, context=engagement_panels.peer_panel, order=15
+        )
+        dashboard.register_panel(
+            "engagement/includes/_panel_analyst.html", roles={"analyst"}, context=engagement_panels.analyst_panel, order=15
+        )
+        # After interviews (300): the reach page then counts both.
+        demo.register_step(400, seed_engagement)
         demo.register_step(900, schedule_demo_reminders)
         dashboard.register_panel("coproduction/includes/_panel_account.html", context=dashboard.account_protection, order=99)
         analysis_registry.register()

@@ -177,6 +177,8 @@ CELERY_BEAT_SCHEDULE = {
     "erase-spent-contact-details": {"task": "interviews.erase_spent_contact_details", "schedule": 900.0},
     # interviews: released notes drafts kept past DRAFT_RETENTION_DAYS are deleted (idempotent).
     "purge-released-drafts": {"task": "interviews.purge_released_drafts", "schedule": 3600.0},
+    # engagement: individual-session requests closed 30 days ago are erased (idempotent).
+    "erase-closed-session-requests": {"task": "engagement.erase_closed_session_requests", "schedule": 3600.0},
     # wellbeing: booked or declined session requests are deleted after SESSION_REQUEST_RETENTION_DAYS.
     "purge-spent-session-requests": {"task": "wellbeing.purge_spent_session_requests", "schedule": 3600.0},
     # Expired sign-in sessions (they hold flash messages) are deleted, as `clearsessions` does.
@@ -287,6 +289,8 @@ NOTIFY_BASE_URL = env_url("NOTIFY_BASE_URL", {"http", "https"}, default="https:/
 
 QUICK_EXIT_URL = env_url("QUICK_EXIT_URL", {"http", "https"}, default="https://www.bbc.co.uk/weather")
 DRAFT_RETENTION_DAYS = env_int("DRAFT_RETENTION_DAYS", 0, minimum=0)
+# Requests for an individual session from one address per hour on the public form.
+ENGAGEMENT_REQUESTS_PER_HOUR = env_int("ENGAGEMENT_REQUESTS_PER_HOUR", 5, minimum=1)
 EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7, minimum=1)
 SESSION_REQUEST_RETENTION_DAYS = env_int("SESSION_REQUEST_RETENTION_DAYS", 30, minimum=0)
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from coproduction import views
+from coproduction.engagement.urls import public_patterns as engagement_public
 
 project_patterns = [
     path("", views.dashboard, name="dashboard"),
@@ -20,7 +21,9 @@ urlpatterns = [
     path("p/<slug:slug>/interviews/", include("interviews.urls")),
     path("p/<slug:slug>/support/", include("wellbeing.urls")),
     path("p/<slug:slug>/analysis/", include("coproduction.analysis.urls")),
+    path("p/<slug:slug>/engagement/", include("coproduction.engagement.urls")),
     path("p/<slug:slug>/notifications/", include("coproduction.notifications.urls")),
+    path("sessions/<str:token>/", include((engagement_public, "engagement_public"))),
     path("join/<slug:slug>/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("session/keep-alive/", views.keep_alive, name="keep_alive"),
     path("account/", views.account_settings, name="account_settings"),

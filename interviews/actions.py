@@ -18,7 +18,8 @@ from django.utils import timezone
 from coproduction.audit import record
 from coproduction.eligibility import interviewer_problems
 from coproduction.formfields import OUT_OF_RANGE, date_in_range
-from coproduction.models import AllowListTerm, DenyListTerm, Document, Notification, Participant, Project, Role, User
+from coproduction.guides import publish_questions
+from coproduction.models import AllowListTerm, DenyListTerm, Document, Notification, Participant, Project, Role, User, Venue
 from coproduction.notifications import outbox
 from coproduction.pii import LABELS, Finding, ScanFailed, scan
 from interviews.models import (
@@ -29,8 +30,6 @@ from interviews.models import (
     PiiResolution,
     SafeguardingFlag,
     TopicGuide,
-    TopicQuestion,
-    Venue,
 )
 from interviews.signals import interview_completed
 
@@ -701,8 +700,6 @@ def set_venue_active(venue: Venue, active: bool, *, by: User) -> None:
 @transaction.atomic
 def publish_topic_guide(*, project: Project, questions: list[str], by: User) -> TopicGuide:
     """A new version; interviews already booked keep the version they were booked with."""
-    latest = TopicGuide.objects.select_for_update().filter(project=project).order_by("-version").first()
-    guide = TopicGuide.objects.create(project=project, version=(latest.version + 1) if latest else 1)
-    TopicQuestion.objects.bulk_create(TopicQuestion(guide=guide, order=n, text=text) for n, text in enumerate(questions, start=1))
+    guide = publish_questions(TopicGuide, project=project, questions=questions)
     record(by, "topic_guide.published", guide)
     return guide

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from coproduction.models import AllowListTerm, AttributeDefinition, Consent, DenyListTerm, InformationSheet, Participant
-from interviews.models import Interview, NotesDraft, TopicGuide, TopicQuestion, Venue
+from coproduction.models import AllowListTerm, AttributeDefinition, Consent, DenyListTerm, InformationSheet, Participant, Venue
+from interviews.models import Interview, NotesDraft, TopicGuide, TopicQuestion
 
 QUESTIONS = [
     "How safe do the streets near you feel after dark?",

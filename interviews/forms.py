@@ -2,9 +2,9 @@ from django import forms
 from django.utils import timezone
 
 from coproduction import formfields
-from coproduction.models import Participant, Project, Role, User
+from coproduction.models import Participant, Project, Role, User, Venue
 from coproduction.textcheck import validate_readable_text
-from interviews.models import MAX_DURATION_MINUTES, MAX_NOTES_CHARACTERS, Interview, NotesDraft, Venue
+from interviews.models import MAX_DURATION_MINUTES, MAX_NOTES_CHARACTERS, Interview, NotesDraft
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -160,22 +160,3 @@ class VenueForm(forms.Form):
         if Venue.objects.filter(project=self.project, name__iexact=name).exists():
             raise forms.ValidationError("There is already a venue with this name.")
         return name
-
-
-class TopicGuideForm(forms.Form):
-    questions = forms.CharField(
-        label="Questions, one per line, in order",
-        error_messages={"required": "Enter at least one question."},
-        widget=forms.Textarea(attrs={"rows": 10}),
-        max_length=20_000,
-        validators=[validate_readable_text],
-    )
-
-    def clean_questions(self) -> list[str]:
-        lines = [" ".join(line.split()) for line in self.cleaned_data["questions"].splitlines()]
-        questions = [line for line in lines if line]
-        if not questions:
-            raise forms.ValidationError("Enter at least one question.")
-        if any(len(q) > 500 for q in questions):
-            raise forms.ValidationError("Each question must be 500 characters or fewer.")
-        return questions

@@ -6,53 +6,25 @@ from django.db import models
 from django.utils import timezone
 
 from coproduction.fields import EncryptedTextField
-from coproduction.models import Document, Participant, Project
+from coproduction.guides import GuideQuestion, VersionedGuide
+from coproduction.models import Document, Participant, Project, Venue
 
 MAX_DURATION_MINUTES = 8 * 60
 MAX_NOTES_CHARACTERS = 200_000
 
 
-class Venue(models.Model):
-    """Where interviews happen: a hub, the phone, online."""
+class TopicGuide(VersionedGuide):
+    """The interview topic guide; each interview records the version it used."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="venues")
-    name = models.CharField(max_length=100)
-    is_remote = models.BooleanField(default=False)
-    active = models.BooleanField(default=True)
-
-    class Meta:
-        ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["project", "name"], name="venue_name_per_project")]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class TopicGuide(models.Model):
-    """A versioned, ordered list of questions; each interview records the version it used."""
-
+    label = "Topic guide"
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="topic_guides")
-    version = models.PositiveIntegerField()
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["project", "-version"]
+    class Meta(VersionedGuide.Meta):
         constraints = [models.UniqueConstraint(fields=["project", "version"], name="guide_version_per_project")]
 
-    def __str__(self) -> str:
-        return f"Topic guide v{self.version}"
 
-
-class TopicQuestion(models.Model):
+class TopicQuestion(GuideQuestion):
     guide = models.ForeignKey(TopicGuide, on_delete=models.CASCADE, related_name="questions")
-    order = models.PositiveSmallIntegerField()
-    text = models.CharField(max_length=500)
-
-    class Meta:
-        ordering = ["guide", "order"]
-
-    def __str__(self) -> str:
-        return self.text
 
 
 class InterviewQuerySet(models.QuerySet):

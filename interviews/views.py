@@ -15,7 +15,8 @@ from icalendar import Calendar, Event
 
 from coproduction.access import get_scoped, project_view
 from coproduction.audit import record
-from coproduction.models import Document, Role
+from coproduction.guides import guide_page
+from coproduction.models import Document, Role, Venue
 from coproduction.models.codebook import CODING_ROLES
 from interviews import actions
 from interviews.forms import (
@@ -27,10 +28,9 @@ from interviews.forms import (
     ReviewForm,
     ScheduleFields,
     StatusForm,
-    TopicGuideForm,
     VenueForm,
 )
-from interviews.models import Interview, NotesDraft, SafeguardingFlag, TopicGuide, Venue
+from interviews.models import Interview, NotesDraft, SafeguardingFlag, TopicGuide
 
 STAFF = {Role.COORDINATOR, Role.PEER_RESEARCHER}
 COORDINATOR = {Role.COORDINATOR}
@@ -498,11 +498,12 @@ def venue_toggle(request, project, pk):
 @project_view(COORDINATOR)
 @require_http_methods(["GET", "POST"])
 def topic_guide(request, project):
-    current = TopicGuide.objects.filter(project=project).order_by("-version").prefetch_related("questions").first()
-    initial = {"questions": "\n".join(q.text for q in current.questions.all())} if current else {}
-    form = TopicGuideForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        guide = actions.publish_topic_guide(project=project, questions=form.cleaned_data["questions"], by=request.user)
-        messages.success(request, f"Topic guide version {guide.version} published. New bookings use it.")
-        return redirect("interviews:topic_guide", slug=project.slug)
-    return render(request, "interviews/topic_guide.html", {"project": project, "form": form, "current": current})
+    return guide_page(
+        request,
+        project,
+        guide_model=TopicGuide,
+        publish=actions.publish_topic_guide,
+        template="interviews/topic_guide.html",
+        url_name="interviews:topic_guide",
+        used_by="bookings",
+    )

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coproduction.encryption import encrypted_fields
-from coproduction.models import DenyListTerm, Notification, User
+from coproduction.models import DenyListTerm, IndividualSessionRequest, Notification, User
 from interviews.models import NotesDraft, PiiResolution, SafeguardingFlag
 from tests.factories import ParticipantFactory
 from tests.interviews.factories import completed_interview, draft_for
@@ -135,6 +135,14 @@ def every_encrypted_value(world) -> list[StoredValue]:
         sealed_message=json.dumps(sealed),
     )
     add(one_off, "sealed_message", "secret-link", None, None)
+
+    request = IndividualSessionRequest.objects.create(
+        project=world.project, name="Jay", contact="+447700900456", contact_is_phone=True, preferred_time="Tuesday evenings"
+    )
+    request_url = reverse("engagement:request", kwargs={"slug": slug, "pk": request.pk})
+    add(request, "name", "Jay", coordinator, request_url)
+    add(request, "contact", "+447700900456", coordinator, request_url)
+    add(request, "preferred_time", "Tuesday evenings", coordinator, request_url)
     return values
 
 

@@ -6,20 +6,39 @@ from coproduction.models.cache import FallbackCacheEntry
 from coproduction.models.codebook import Coding, CodingSession, DocumentSearchIndex, Excerpt, ExportJob, Memo, Theme
 from coproduction.models.corpus import Document
 from coproduction.models.denylist import AllowListTerm, DenyListTerm
+from coproduction.models.engagement import (
+    AttributeAttendance,
+    CohortAttendance,
+    DiscussionGuide,
+    DiscussionQuestion,
+    Event,
+    EventFeedback,
+    IndividualSessionRequest,
+    PublicListing,
+    ReachTarget,
+    RequestAttempt,
+)
 from coproduction.models.notifications import Notification
 from coproduction.models.participants import Consent, InformationSheet, Participant
 from coproduction.models.projects import Invitation, Membership, Project, Role, User
+from coproduction.models.venues import Venue
 
 __all__ = [
     "AllowListTerm",
+    "AttributeAttendance",
     "AttributeDefinition",
     "AuditEvent",
     "Coding",
     "CodingSession",
+    "CohortAttendance",
     "Consent",
     "DenyListTerm",
+    "DiscussionGuide",
+    "DiscussionQuestion",
     "Document",
     "DocumentSearchIndex",
+    "Event",
+    "EventFeedback",
     "Excerpt",
     "ExportJob",
     "FallbackCacheEntry",
@@ -30,7 +49,12 @@ __all__ = [
     "Notification",
     "Participant",
     "Project",
+    "PublicListing",
+    "ReachTarget",
+    "RequestAttempt",
     "Role",
+    "IndividualSessionRequest",
     "Theme",
     "User",
+    "Venue",
 ]

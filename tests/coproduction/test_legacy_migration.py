@@ -14,7 +14,7 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
 from coproduction import legacy_encryption, reencryption
-from coproduction.encryption import CannotOpen
+from coproduction.encryption import CannotOpen, encrypted_fields
 from tests.encrypted_records import every_encrypted_value
 
 pytestmark = pytest.mark.django_db
@@ -59,9 +59,11 @@ def old_scheme(settings):
 
 @pytest.fixture
 def old_database(world, field_keys, old_scheme):
-    """Every encrypted field holding a value the old library would have written."""
+    """Every encrypted field holding a value the old library would have written. Fields added
+    after migration 0040 (it does not know them) never held a value of the old scheme."""
     new_key = field_keys("the new key")[0]
-    values = every_encrypted_value(world)
+    known = {f"{field.model._meta.label}.{field.name}" for field in encrypted_fields(historical_apps())}
+    values = [value for value in every_encrypted_value(world) if value.label in known]
     for value in values:
         plain = field_text(value)
         value.store(legacy_encryption.encrypt(plain, old_scheme))

@@ -39,6 +39,7 @@ SIGN_IN_SESSIONS = "expire after SESSION_IDLE_MINUTES idle; deleted once expired
 OWNER_DELETES = "kept for its owner, who can delete or clear it; deleted with the account"
 WITH_ACCOUNT = "kept while the account and its session or check-in exist; deleted with them (no timed rule)"
 PROJECT_LIST = "kept while the project's deny-list needs it; a coordinator removes it"
+INDIVIDUAL_REQUESTS = "erased 30 days after a coordinator closes it (engagement.erase_closed_session_requests)"
 ONE_OFF_EMAIL = "erased once the one-off email is sent, failed or cancelled (notifications.delivery)"
 
 # Every table and column that holds personal or sensitive data, and what removes it.
@@ -56,6 +57,9 @@ RULES: dict[str, tuple[str, ...]] = {
     "wellbeing.CheckIn.private_note": (WITH_ACCOUNT,),
     "wellbeing.Reflection.text": (OWNER_DELETES,),
     "coproduction.Notification.sealed_message": (ONE_OFF_EMAIL,),
+    "coproduction.IndividualSessionRequest.name": (INDIVIDUAL_REQUESTS,),
+    "coproduction.IndividualSessionRequest.contact": (INDIVIDUAL_REQUESTS,),
+    "coproduction.IndividualSessionRequest.preferred_time": (INDIVIDUAL_REQUESTS,),
     # plain, but the participant's words or wellbeing data
     "coproduction.Document.text": (WITHDRAWAL, NOTES_CONSENT),  # excerpts, codings and quotes cascade
     "coproduction.ExportJob.file_name": (EXPORT_RETENTION, WITHDRAWAL),  # and the file in PRIVATE_MEDIA_ROOT
@@ -236,6 +240,28 @@ def test_session_requests_go_once_spent_and_past_retention(world, settings):
     assert set(SessionRequest.objects.values_list("pk", flat=True)) == {declined_recent.pk, booked_recent.pk, open_old.pk}
     assert not SessionRequest.objects.filter(pk__in=[declined_old.pk, booked_old.pk]).exists()
     assert booked_old.session.__class__.objects.filter(pk=booked_old.session_id).exists()  # the booking itself stays
+
+
+def test_individual_session_requests_are_erased_30_days_after_closing_and_nothing_else(world):
+    from coproduction.engagement.actions import close_session_request, erase_closed_session_requests
+    from coproduction.models import IndividualSessionRequest
+
+    values = every_encrypted_value(world)
+    with time_machine.travel(NOW - timedelta(days=30), tick=False):
+        closed_long_ago = IndividualSessionRequest.objects.create(project=world.project, name="A", contact="a@example.org")
+        close_session_request(closed_long_ago, by=world.coordinator)
+    with time_machine.travel(NOW - timedelta(days=29), tick=False):
+        closed_lately = IndividualSessionRequest.objects.create(project=world.project, name="B", contact="b@example.org")
+        close_session_request(closed_lately, by=world.coordinator)
+    before = stored_tokens(values)
+    with time_machine.travel(NOW, tick=False):
+        assert erase_closed_session_requests() == 1
+        assert erase_closed_session_requests() == 0
+    closed_long_ago.refresh_from_db()
+    closed_lately.refresh_from_db()
+    assert (closed_long_ago.name, closed_long_ago.contact, closed_long_ago.preferred_time) == (None, None, None)
+    assert closed_lately.contact == "b@example.org"
+    assert stored_tokens(values) == before, "open requests and every other record are left alone"
 
 
 def test_expired_sign_in_sessions_are_deleted_and_live_ones_kept(db, settings):

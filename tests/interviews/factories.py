@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from coproduction.models import Document, Project, User
-from interviews.models import Interview, NotesDraft, TopicGuide, TopicQuestion, Venue
+from coproduction.models import Document, Project, User, Venue
+from interviews.models import Interview, NotesDraft, TopicGuide, TopicQuestion
 from tests.participation.factories import consenting_participant
 
 QUESTIONS = ["How safe do the streets feel at night?", "What would help?"]

@@ -1,7 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from interviews.models import TopicGuide, Venue
+from coproduction.models import Venue
+from interviews.models import TopicGuide
 from tests.interviews.factories import make_interview
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,8 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from coproduction.models import Participant
-from interviews.models import Interview, TopicGuide, Venue
+from coproduction.models import Participant, Venue
+from interviews.models import Interview, TopicGuide
 from wellbeing.models import CheckIn, Provider, SupportSession
 
 
