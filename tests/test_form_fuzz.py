@@ -48,9 +48,11 @@ ROLES = ["coordinator", "peer_researcher", "analyst", "supervisor"]
 RANDOM_EXAMPLES = 3
 # Never posted: signing out ends the fuzzing session, and the admin is for operations staff.
 SKIPPED = {"account_logout"}
-# Rows these tables gain on a refused request are not half-saved work: sessions, and audit rows
-# that record a read (a review page shown again after a refusal shows the draft again).
-UNCOUNTED = {"sessions.session"}
+# Rows these tables gain on a refused request are not half-saved work: sessions, the public
+# request form's rate-limit counter (a refused post must count, or a flood of bad posts would go
+# unlimited), and audit rows that record a read (a review page shown again after a refusal
+# shows the draft again).
+UNCOUNTED = {"sessions.session", "coproduction.requestattempt"}
 READS = ("notes.read", "notes.opened")
 
 HUGE = "x" * 200_000

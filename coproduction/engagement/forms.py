@@ -5,6 +5,7 @@ from django import forms
 from django.core.validators import validate_email
 from django.utils import timezone
 
+from coproduction import formfields
 from coproduction.engagement.actions import FEEDBACK_FIELDS, EventPlan, facilitator_choices
 from coproduction.models import AttributeDefinition, Event, Project, User, Venue
 from coproduction.models.engagement import MAX_EVENT_MINUTES
@@ -40,12 +41,12 @@ class EventForm(forms.Form):
         help_text="Shown on the public list of sessions. No names.",
     )
     kind = forms.ChoiceField(label="Kind of event", choices=Event.Kind.choices)
-    day = forms.DateField(label="Date", widget=DateInput, error_messages={"invalid": "Enter a date, like 03/12/2026."})
+    day = formfields.DateField(label="Date", widget=DateInput, error_messages={"invalid": "Enter a date, like 03/12/2026."})
     start = forms.TimeField(label="Start time", widget=TimeInput, error_messages={"invalid": "Enter a time, like 18:30."})
     duration_minutes = forms.IntegerField(label="Duration in minutes", min_value=15, max_value=MAX_EVENT_MINUTES, initial=90)
     venue = forms.ModelChoiceField(label="Venue", queryset=Venue.objects.none(), empty_label="Choose a venue")
     cohorts = forms.MultipleChoiceField(label="Who it is for", widget=forms.CheckboxSelectMultiple)
-    facilitators = forms.ModelMultipleChoiceField(
+    facilitators = formfields.ModelMultipleChoiceField(
         label="Facilitators", queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple
     )
     note_taker = forms.ModelChoiceField(

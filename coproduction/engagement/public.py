@@ -90,7 +90,8 @@ def sessions(request, token):
 @require_http_methods(["GET", "POST"])
 def session_request(request, token):
     listing = _listing(token)
-    form = SessionRequestForm(request.POST or None)
+    # Bound on every POST, an empty one included, so a refusal can always be shown on the form.
+    form = SessionRequestForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if not from_this_site(request):

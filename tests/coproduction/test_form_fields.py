@@ -4,6 +4,7 @@ at the years 1 and 9999, and booking or moving an interview at 9999-12-31 23:59 
 
 import importlib
 import inspect
+import pkgutil
 from datetime import UTC, datetime
 
 import pytest
@@ -20,13 +21,14 @@ from wellbeing.models import SupportSession, TrainingCompletion
 
 pytestmark = pytest.mark.django_db
 EXTREMES = ["9999-12-31T23:59", "0001-01-01T00:00", "1999-12-31T23:59", "2100-01-01T00:00"]
-FORM_MODULES = [
-    "coproduction.forms",
-    "coproduction.analysis.forms",
-    "coproduction.participation.forms",
-    "interviews.forms",
-    "wellbeing.forms",
-]
+# Every `forms` module of the project's packages, found rather than listed, so a new app's
+# forms are checked without anyone remembering to add them.
+FORM_MODULES = sorted(
+    info.name
+    for package in ("coproduction", "interviews", "wellbeing")
+    for info in pkgutil.walk_packages(importlib.import_module(package).__path__, prefix=f"{package}.")
+    if info.name.rsplit(".", 1)[-1] == "forms"
+)
 
 
 def _form_classes():
