@@ -8,6 +8,7 @@ class CoproductionConfig(AppConfig):
     def ready(self) -> None:
         from coproduction import checks, dashboard, demo, navigation  # noqa: F401 (checks registers itself)
         from coproduction.analysis import registry as analysis_registry
+        from coproduction.engagement import notes as engagement_notes  # noqa: F401 - registers events with the gate
         from coproduction.engagement import panels as engagement_panels
         from coproduction.engagement import tasks  # noqa: F401 - registers the beat task with the worker
         from coproduction.engagement.demo import seed_engagement

@@ -1,16 +1,14 @@
-"""Interview workflows: booking, status changes, notes and the anonymisation gate, release.
+"""Interview workflows: booking, status changes, the interview as an owner of notes.
 
 Each function runs in one transaction, audits what it did (never content) and keeps the
-notification outbox in step with the interview (`sync_interview_reminders`).
+notification outbox in step with the interview (`sync_interview_reminders`). The notes
+themselves pass the shared anonymisation gate (`coproduction.notes`); `InterviewNotes` is
+what an interview gives it.
 """
 
-import hashlib
-import hmac
 import logging
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -19,18 +17,11 @@ from coproduction.audit import record
 from coproduction.eligibility import interviewer_problems
 from coproduction.formfields import OUT_OF_RANGE, date_in_range
 from coproduction.guides import publish_questions
-from coproduction.models import AllowListTerm, DenyListTerm, Document, Notification, Participant, Project, Role, User, Venue
+from coproduction.models import Document, NotesDraft, Notification, Participant, Project, Role, User, Venue
+from coproduction.notes import actions as gate
+from coproduction.notes.owners import NotesOwner, register_owner
 from coproduction.notifications import outbox
-from coproduction.pii import LABELS, Finding, ScanFailed, scan
-from interviews.models import (
-    MAX_DURATION_MINUTES,
-    MAX_NOTES_CHARACTERS,
-    Interview,
-    NotesDraft,
-    PiiResolution,
-    SafeguardingFlag,
-    TopicGuide,
-)
+from interviews.models import MAX_DURATION_MINUTES, Interview, SafeguardingFlag, TopicGuide
 from interviews.signals import interview_completed
 
 logger = logging.getLogger(__name__)
@@ -42,28 +33,6 @@ class BookingRefused(Exception):
     def __init__(self, problems: list[str]):
         super().__init__("; ".join(problems))
         self.problems = problems
-
-
-class NotesConflict(Exception):
-    """Someone saved the notes since this copy was opened; `draft` holds the saved text."""
-
-    def __init__(self, draft: NotesDraft):
-        super().__init__("The notes were changed elsewhere.")
-        self.draft = draft
-
-
-class NotesRefused(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class ScanUnavailable(NotesRefused):
-    def __init__(self):
-        super().__init__(
-            "The check for personal information could not run, so these notes cannot be submitted or released now. "
-            "Nothing was lost. Try again in a few minutes; if it keeps happening, tell your coordinator."
-        )
 
 
 # ---------------------------------------------------------------- reminders
@@ -378,258 +347,88 @@ def resolve_flag(flag: SafeguardingFlag, *, by: User) -> None:
 # ---------------------------------------------------------------- notes and the gate
 
 
-@dataclass(frozen=True)
-class SectionFinding:
-    section: str
-    heading: str
-    finding: Finding
-
-    @property
-    def id(self) -> str:
-        return f"{self.section}:{self.finding.start}:{self.finding.end}"
-
-    @property
-    def label(self) -> str:
-        return LABELS[self.finding.type]
+OWNER_KIND = "interview"
 
 
-def text_hash(draft: NotesDraft, section: str, finding_type: str, text: str) -> str:
-    """A keyed hash, so the resolution log cannot be used to guess what was dismissed."""
-    message = f"{draft.pk}:{section}:{finding_type}:{text.casefold()}".encode()
-    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+class InterviewNotes(NotesOwner):
+    """What an interview gives the gate: its topic guide's questions, its participant's consent,
+    a Document of the participant's code and cohort and the interview's month; after each step
+    its reminders are brought in step, and a release links the Document to the interview."""
+
+    kind = OWNER_KIND
+
+    def subject(self, draft: NotesDraft) -> Interview:
+        return Interview.objects.select_related("participant", "project").get(notes=draft)
+
+    def sections(self, draft: NotesDraft) -> list[tuple[str, str]]:
+        interview = draft.interview
+        rows = [(f"q{q.pk}", q.text) for q in interview.topic_guide.questions.all()]
+        rows.append(("free", "Anything else"))
+        return rows
+
+    def lock(self, draft: NotesDraft) -> None:
+        Participant.objects.select_for_update(of=("self",)).filter(interviews__notes__pk=draft.pk).first()
+
+    def refusal(self, interview: Interview, step: str) -> str | None:
+        if interview.participant.withdrawn_at is not None:
+            if step == "submit":
+                return "The participant has withdrawn, so these notes cannot be submitted."
+            return "The participant has withdrawn. These notes cannot be released."
+        if step == "release" and not _notes_may_be_kept(interview.participant):
+            return "The participant's consent does not cover keeping notes. These notes cannot be released."
+        return None
+
+    def document_fields(self, interview: Interview) -> dict:
+        local_start = timezone.localtime(interview.starts_at, interview.project.tzinfo)
+        month = local_start.date().replace(day=1)
+        return {
+            "project": interview.project,
+            "participant": interview.participant,
+            "source": Document.Source.INTERVIEW,
+            "title": f"{interview.participant.code}, {month:%B %Y}",
+            "cohort": interview.participant.cohort,
+            "month": month,
+        }
+
+    def after_submit(self, interview: Interview) -> None:
+        sync_interview_reminders(interview)
+
+    def after_send_back(self, interview: Interview) -> None:
+        sync_interview_reminders(interview)
+
+    def after_release(self, interview: Interview, document: Document) -> None:
+        interview.document = document
+        interview.notes_released_at = timezone.now()
+        interview.save(update_fields=["document", "notes_released_at"])
+        sync_interview_reminders(interview)
 
 
+register_owner(InterviewNotes())
+
+
+def start_draft(interview: Interview, **fields) -> NotesDraft:
+    """A draft for the interview, written by its interviewer, linked to it."""
+    draft = gate.start_draft(project=interview.project, owner_kind=OWNER_KIND, author=interview.interviewer, **fields)
+    interview.notes = draft
+    interview.save(update_fields=["notes"])
+    return draft
+
+
+@transaction.atomic
 def open_draft(interview: Interview, *, by: User) -> NotesDraft:
     """The interviewer's draft for a completed interview, created on first opening."""
     if interview.status != Interview.Status.COMPLETED:
-        raise NotesRefused("Notes can be written once the interview is marked completed.")
+        raise gate.NotesRefused("Notes can be written once the interview is marked completed.")
     if interview.notes_released_at is not None:
-        raise NotesRefused("These notes were released into the corpus.")
+        raise gate.NotesRefused("These notes were released into the corpus.")
     if interview.participant.withdrawn_at is not None:
-        raise NotesRefused("The participant has withdrawn, so no notes are kept for this interview.")
+        raise gate.NotesRefused("The participant has withdrawn, so no notes are kept for this interview.")
     consent = interview.participant.current_consent
     if consent is None or not consent.notes_kept:
-        raise NotesRefused("The participant did not agree to notes being kept, so none can be written.")
-    draft, _ = NotesDraft.objects.get_or_create(interview=interview, defaults={"author": interview.interviewer})
-    return draft
-
-
-def _scan_sections(draft: NotesDraft) -> list[tuple[SectionFinding, PiiResolution | None]]:
-    """Every finding in the draft's current text, each with the dismissal that kept it, if any.
-
-    The whole text is scanned every time (after each save, redaction or dismissal), so a
-    placeholder can never hide the words next to it. A detector that fails refuses, logged
-    by detector and draft only: a gate that skipped a detector would pass text it never checked.
-    """
-    project = draft.interview.project
-    deny_terms = DenyListTerm.objects.scanner_terms(project)
-    allow_terms = AllowListTerm.objects.scanner_terms(project)
-    dismissed = {
-        (r.section, r.finding_type, r.text_hash): r
-        for r in draft.resolutions.filter(action=PiiResolution.Action.DISMISSED).select_related("by")
-    }
-    found = []
-    for key, heading, text in draft.section_list():
-        try:
-            findings = scan(text, deny_terms, allow_terms)
-        except ScanFailed as failure:
-            logger.error("PII scan failed: detector=%s draft=%s", failure.detector, draft.pk)
-            raise ScanUnavailable() from None
-        for finding in findings:
-            resolution = dismissed.get((key, finding.type, text_hash(draft, key, finding.type, finding.text)))
-            found.append((SectionFinding(key, heading, finding), resolution))
-    return found
-
-
-def findings_for(draft: NotesDraft) -> list[SectionFinding]:
-    """Every finding in the draft's current text that is not dismissed."""
-    return [finding for finding, resolution in _scan_sections(draft) if resolution is None]
-
-
-def dismissed_findings(draft: NotesDraft) -> list[tuple[SectionFinding, PiiResolution]]:
-    """What the author kept, found again in the current text, with the reason they gave: the
-    reviewer reads these beside the notes before releasing them."""
-    return [(finding, resolution) for finding, resolution in _scan_sections(draft) if resolution is not None]
-
-
-def clean_sections(draft: NotesDraft, submitted: dict[str, str]) -> dict[str, str]:
-    keys = [key for key, _, _ in draft.section_list()]
-    sections = {key: submitted.get(key, "").replace("\r\n", "\n") for key in keys}
-    if sum(len(text) for text in sections.values()) > MAX_NOTES_CHARACTERS:
-        raise NotesRefused(f"The notes are longer than {MAX_NOTES_CHARACTERS:,} characters. Shorten them and save again.")
-    return sections
-
-
-def _locked(draft: NotesDraft) -> NotesDraft:
-    """Lock the participant, then the draft (the order withdrawal uses, so neither waits on the
-    other in a cycle); a draft erased meanwhile is a clear refusal, not an error."""
-    Participant.objects.select_for_update(of=("self",)).filter(interviews__notes__pk=draft.pk).first()
-    try:
-        return (
-            NotesDraft.objects.select_for_update().select_related("interview__participant", "interview__project").get(pk=draft.pk)
-        )
-    except NotesDraft.DoesNotExist:
-        raise NotesRefused("These notes no longer exist: the participant may have withdrawn.") from None
-
-
-@transaction.atomic
-def save_notes(draft: NotesDraft, *, sections: dict[str, str], version: int, by: User) -> NotesDraft:
-    """Save if `version` is the saved version; otherwise raise NotesConflict and save nothing."""
-    draft = _locked(draft)
-    if not draft.is_editable:
-        raise NotesRefused("These notes were submitted for review and cannot be changed now.")
-    if draft.version != version:
-        raise NotesConflict(draft)
-    draft.sections = clean_sections(draft, sections)
-    draft.version += 1
-    draft.saved_at = timezone.now()
-    draft.save(update_fields=["content", "version", "saved_at"])
-    return draft
-
-
-@transaction.atomic
-def redact_finding(draft: NotesDraft, *, finding_id: str, version: int, by: User) -> NotesDraft:
-    """Replace one finding's span with its placeholder (re-scanning the saved text first)."""
-    draft = _locked(draft)
-    if not draft.is_editable:
-        raise NotesRefused("These notes were submitted for review and cannot be changed now.")
-    if draft.version != version:
-        raise NotesConflict(draft)
-    match = next((f for f in findings_for(draft) if f.id == finding_id), None)
-    if match is None:
-        raise NotesRefused("That finding is no longer in the notes. The list below is up to date.")
-    sections = dict(draft.sections)
-    text = sections.get(match.section, "")
-    sections[match.section] = text[: match.finding.start] + match.finding.placeholder + text[match.finding.end :]
-    draft.sections = sections
-    draft.version += 1
-    draft.saved_at = timezone.now()
-    draft.save(update_fields=["content", "version", "saved_at"])
-    PiiResolution.objects.create(
-        draft=draft, section=match.section, finding_type=match.finding.type, action=PiiResolution.Action.REDACTED, by=by
-    )
-    return draft
-
-
-@transaction.atomic
-def dismiss_finding(draft: NotesDraft, *, finding_id: str, reason: str, by: User) -> PiiResolution:
-    draft = _locked(draft)
-    if not draft.is_editable:
-        raise NotesRefused("These notes were submitted for review and cannot be changed now.")
-    if not reason.strip():
-        raise NotesRefused("Give a reason for keeping this text.")
-    match = next((f for f in findings_for(draft) if f.id == finding_id), None)
-    if match is None:
-        raise NotesRefused("That finding is no longer in the notes. The list below is up to date.")
-    resolution = PiiResolution.objects.create(
-        draft=draft,
-        section=match.section,
-        finding_type=match.finding.type,
-        text_hash=text_hash(draft, match.section, match.finding.type, match.finding.text),
-        action=PiiResolution.Action.DISMISSED,
-        reason=reason.strip(),
-        by=by,
-    )
-    record(by, "notes.finding_dismissed", draft, project=draft.interview.project)
-    return resolution
-
-
-@transaction.atomic
-def submit_notes(draft: NotesDraft, *, by: User) -> NotesDraft:
-    """Refused while any finding is unresolved or the notes are empty."""
-    draft = _locked(draft)
-    if not draft.is_editable:
-        raise NotesRefused("These notes were already submitted.")
-    if draft.interview.participant.withdrawn_at is not None:
-        raise NotesRefused("The participant has withdrawn, so these notes cannot be submitted.")
-    if not any(text.strip() for text in draft.sections.values()):
-        raise NotesRefused("Write the notes before submitting them.")
-    unresolved = findings_for(draft)
-    if unresolved:
-        count = len(unresolved)
-        raise NotesRefused(
-            f"{count} possible piece{'s' if count != 1 else ''} of personal information "
-            f"{'are' if count != 1 else 'is'} not resolved. Redact or dismiss each one, then submit."
-        )
-    draft.status = NotesDraft.Status.SUBMITTED
-    draft.submitted_at = timezone.now()
-    draft.save(update_fields=["status", "submitted_at"])
-    record(by, "notes.submitted", draft, project=draft.interview.project)
-    sync_interview_reminders(draft.interview)
-    return draft
-
-
-@transaction.atomic
-def send_back(draft: NotesDraft, *, comment: str, by: User) -> NotesDraft:
-    draft = _locked(draft)
-    if draft.status != NotesDraft.Status.SUBMITTED:
-        raise NotesRefused("Only notes waiting for review can be sent back.")
-    if not comment.strip():
-        raise NotesRefused("Say what needs changing.")
-    draft.status = NotesDraft.Status.SENT_BACK
-    draft.review_comment = comment.strip()
-    draft.sent_back_at = timezone.now()
-    draft.save(update_fields=["status", "review_comment", "sent_back_at"])
-    record(by, "notes.sent_back", draft, project=draft.interview.project)
-    sync_interview_reminders(draft.interview)
-    return draft
-
-
-@transaction.atomic
-def release_notes(draft: NotesDraft, *, by: User) -> Document:
-    """Release reviewed notes into the corpus as an immutable, anonymised Document.
-
-    Steps: lock the draft; re-check that it is waiting for review and that no finding is
-    unresolved (the deny-list may have grown since it was submitted); compose the Document
-    (sections, participant code, cohort, month of the interview — not the date); link it to
-    the interview; delete the draft, or keep it for DRAFT_RETENTION_DAYS; audit.
-    """
-    draft = _locked(draft)
-    interview = draft.interview
-    if draft.status != NotesDraft.Status.SUBMITTED:
-        raise NotesRefused("Only notes waiting for review can be released.")
-    if interview.participant.withdrawn_at is not None:
-        raise NotesRefused("The participant has withdrawn. These notes cannot be released.")
-    consent = interview.participant.current_consent
-    if consent is None or not consent.notes_kept:
-        raise NotesRefused("The participant's consent does not cover keeping notes. These notes cannot be released.")
-    if findings_for(draft):
-        raise NotesRefused(
-            "The notes contain personal information that is not resolved (the deny-list may have changed). Send them back."
-        )
-    local_start = timezone.localtime(interview.starts_at, interview.project.tzinfo)
-    month = local_start.date().replace(day=1)
-    text, spans = Document.compose([(heading, body) for _, heading, body in draft.section_list() if body.strip()])
-    document = Document.objects.create(
-        project=interview.project,
-        participant=interview.participant,
-        source=Document.Source.INTERVIEW,
-        title=f"{interview.participant.code}, {month:%B %Y}",
-        cohort=interview.participant.cohort,
-        month=month,
-        sections=spans,
-        text=text,
-        released_by=by,
-    )
-    interview.document = document
-    interview.notes_released_at = timezone.now()
-    interview.save(update_fields=["document", "notes_released_at"])
-    record(by, "notes.released", document, project=interview.project)
-    if settings.DRAFT_RETENTION_DAYS:
-        draft.status = NotesDraft.Status.RELEASED
-        draft.released_at = timezone.now()
-        draft.save(update_fields=["status", "released_at"])
-    else:
-        draft.delete()
-    sync_interview_reminders(interview)
-    return document
-
-
-def purge_released_drafts() -> int:
-    """Delete released drafts older than DRAFT_RETENTION_DAYS; return how many."""
-    # delete() counts the cascaded resolutions too; the count reported is of drafts.
-    _, deleted = NotesDraft.objects.retention_expired().delete()
-    return deleted.get(NotesDraft._meta.label, 0)
+        raise gate.NotesRefused("The participant did not agree to notes being kept, so none can be written.")
+    # Locked, so two first openings at once make one draft.
+    interview = Interview.objects.select_for_update(of=("self",)).get(pk=interview.pk)
+    return interview.notes or start_draft(interview)
 
 
 # ---------------------------------------------------------------- withdrawal

@@ -4,8 +4,17 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from coproduction.models import AllowListTerm, AttributeDefinition, Consent, DenyListTerm, InformationSheet, Participant, Venue
-from interviews.models import Interview, NotesDraft, TopicGuide, TopicQuestion
+from coproduction.models import (
+    AllowListTerm,
+    AttributeDefinition,
+    Consent,
+    DenyListTerm,
+    InformationSheet,
+    NotesDraft,
+    Participant,
+    Venue,
+)
+from interviews.models import Interview, TopicGuide, TopicQuestion
 
 QUESTIONS = [
     "How safe do the streets near you feel after dark?",
@@ -52,6 +61,7 @@ def seed_interviews(project, people) -> None:
     """Steps: venues, a topic guide, an information sheet, consenting participants in three
     cohorts, then one interview in each state (scheduled, completed with a draft, submitted,
     sent back, released, cancelled, did not attend). Skipped if the project has interviews."""
+    from coproduction.notes import actions as gate
     from interviews import actions
 
     if Interview.objects.filter(project=project).exists():
@@ -112,7 +122,7 @@ def seed_interviews(project, people) -> None:
     def notes(item, status):
         sections = {f"q{q.pk}": answer for q, answer in zip(guide.questions.all(), ANSWERS, strict=False)}
         sections["free"] = "Asked for the outreach team's number, which was given."
-        return NotesDraft.objects.create(interview=item, author=item.interviewer, sections=sections, status=status)
+        return actions.start_draft(item, sections=sections, status=status)
 
     interview(participants[0], peer1, now + timedelta(days=2, hours=3), venues[0])
     interview(participants[1], peer2, now + timedelta(days=4), venues[3])
@@ -130,6 +140,6 @@ def seed_interviews(project, people) -> None:
     draft.save(update_fields=["review_comment"])
     released = interview(participants[5], peer2, now - timedelta(days=9), venues[4], Interview.Status.COMPLETED)
     draft = notes(released, NotesDraft.Status.SUBMITTED)
-    actions.release_notes(draft, by=coordinator)
+    gate.release_notes(draft, by=coordinator)
     interview(participants[6], peer1, now - timedelta(days=6), venues[1], Interview.Status.CANCELLED)
     interview(participants[0], peer2, now - timedelta(days=7), venues[2], Interview.Status.NO_SHOW)

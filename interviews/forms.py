@@ -2,9 +2,10 @@ from django import forms
 from django.utils import timezone
 
 from coproduction import formfields
-from coproduction.models import Participant, Project, Role, User, Venue
+from coproduction.models import NotesDraft, Participant, Project, Role, User, Venue
+from coproduction.models.notes import MAX_NOTES_CHARACTERS
 from coproduction.textcheck import validate_readable_text
-from interviews.models import MAX_DURATION_MINUTES, MAX_NOTES_CHARACTERS, Interview, NotesDraft
+from interviews.models import MAX_DURATION_MINUTES, Interview
 
 
 class DateTimeLocalInput(forms.DateTimeInput):

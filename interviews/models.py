@@ -1,4 +1,3 @@
-import json
 from datetime import UTC, timedelta
 
 from django.conf import settings
@@ -7,10 +6,9 @@ from django.utils import timezone
 
 from coproduction.fields import EncryptedTextField
 from coproduction.guides import GuideQuestion, VersionedGuide
-from coproduction.models import Document, Participant, Project, Venue
+from coproduction.models import Document, NotesDraft, Participant, Project, Venue
 
 MAX_DURATION_MINUTES = 8 * 60
-MAX_NOTES_CHARACTERS = 200_000
 
 
 class TopicGuide(VersionedGuide):
@@ -70,6 +68,8 @@ class Interview(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     completed_at = models.DateTimeField(null=True, blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    # The notes before release, kept by the anonymisation gate (coproduction.notes).
+    notes = models.OneToOneField(NotesDraft, null=True, blank=True, on_delete=models.SET_NULL, related_name="interview")
     # Set when the notes were released; the Document itself is in the corpus.
     document = models.OneToOneField(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="interview")
     notes_released_at = models.DateTimeField(null=True, blank=True)
@@ -112,120 +112,3 @@ class SafeguardingFlag(models.Model):
     @property
     def project(self) -> Project:
         return self.interview.project
-
-
-class NotesDraftQuerySet(models.QuerySet):
-    def visible_to(self, user, project: Project) -> "NotesDraftQuerySet":
-        """Authors see their own drafts; coordinators see submitted ones (to review)."""
-        from coproduction.access import role_in
-
-        role = role_in(user, project)
-        mine = self.filter(interview__project=project)
-        if role == "coordinator":
-            return mine.filter(status=NotesDraft.Status.SUBMITTED) | mine.filter(author=user)
-        if role == "peer_researcher":
-            return mine.filter(author=user)
-        return self.none()
-
-    def awaiting_review(self, project: Project) -> "NotesDraftQuerySet":
-        return self.filter(interview__project=project, status=NotesDraft.Status.SUBMITTED)
-
-    def retention_expired(self, now=None) -> "NotesDraftQuerySet":
-        now = now or timezone.now()
-        return self.filter(
-            status=NotesDraft.Status.RELEASED, released_at__lte=now - timedelta(days=settings.DRAFT_RETENTION_DAYS)
-        )
-
-
-class NotesDraft(models.Model):
-    """Notes of one interview before release: private, encrypted, optimistically locked.
-
-    `sections` (stored encrypted in `content`) maps "q<question id>" and "free" to text. `version` rises by one with every
-    save; a save that names an older version is a conflict and saves nothing.
-    """
-
-    class Status(models.TextChoices):
-        WRITING = "writing", "Being written"
-        SUBMITTED = "submitted", "Waiting for review"
-        SENT_BACK = "sent_back", "Sent back"
-        RELEASED = "released", "Released"
-
-    interview = models.OneToOneField(Interview, on_delete=models.CASCADE, related_name="notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    # The sections as JSON in one encrypted text: one Fernet token per draft, which
-    # `rotate_field_keys` re-encrypts like any other encrypted field. Use `sections`.
-    content = EncryptedTextField(default="{}")
-    version = models.PositiveIntegerField(default=1)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.WRITING)
-    review_comment = EncryptedTextField(blank=True, null=True, default="")
-    created_at = models.DateTimeField(default=timezone.now)
-    saved_at = models.DateTimeField(default=timezone.now)
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    sent_back_at = models.DateTimeField(null=True, blank=True)
-    released_at = models.DateTimeField(null=True, blank=True)
-
-    objects = NotesDraftQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-saved_at"]
-
-    def __str__(self) -> str:
-        return f"Notes draft {self.pk}"
-
-    @property
-    def project(self) -> Project:
-        return self.interview.project
-
-    @property
-    def sections(self) -> dict[str, str]:
-        """{"q<question id>": text, ..., "free": text}."""
-        # Reading `content` raises CannotOpen when no configured key opens it.
-        value = json.loads(self.content or "{}")
-        return value if isinstance(value, dict) else {}
-
-    @sections.setter
-    def sections(self, value: dict[str, str]) -> None:
-        self.content = json.dumps(value, ensure_ascii=False)
-
-    @property
-    def is_editable(self) -> bool:
-        return self.status in {self.Status.WRITING, self.Status.SENT_BACK}
-
-    def section_list(self) -> list[tuple[str, str, str]]:
-        """(key, heading, text) in topic-guide order, the free section last."""
-        rows = [(f"q{q.pk}", q.text, self.sections.get(f"q{q.pk}", "")) for q in self.interview.topic_guide.questions.all()]
-        rows.append(("free", "Anything else", self.sections.get("free", "")))
-        return rows
-
-
-class PiiResolution(models.Model):
-    """The resolution log of the anonymisation gate: each finding redacted or dismissed.
-
-    The found text is never stored: a dismissal keeps a keyed hash of it, so a re-scan can
-    recognise the same text as dismissed; the reason is encrypted (it may quote the notes).
-    """
-
-    class Action(models.TextChoices):
-        REDACTED = "redacted", "Redacted"
-        DISMISSED = "dismissed", "Dismissed"
-
-    draft = models.ForeignKey(NotesDraft, on_delete=models.CASCADE, related_name="resolutions")
-    section = models.CharField(max_length=20)
-    finding_type = models.CharField(max_length=20)
-    text_hash = models.CharField(max_length=64, blank=True)
-    action = models.CharField(max_length=10, choices=Action.choices)
-    reason = EncryptedTextField(blank=True, null=True, default="")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.get_action_display()} {self.finding_type}"
-
-    @property
-    def finding_label(self) -> str:
-        from coproduction.pii import LABELS
-
-        return LABELS.get(self.finding_type, self.finding_type)

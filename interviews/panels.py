@@ -3,8 +3,10 @@
 from django.db.models import Q
 from django.utils import timezone
 
+from coproduction.models import NotesDraft
 from coproduction.notifications.digest import DigestLine
-from interviews.models import Interview, NotesDraft, SafeguardingFlag
+from interviews.actions import OWNER_KIND
+from interviews.models import Interview, SafeguardingFlag
 
 
 def peer_panel(request, project) -> dict | None:
@@ -24,7 +26,7 @@ def peer_panel(request, project) -> dict | None:
 
 
 def coordinator_panel(request, project) -> dict | None:
-    waiting = NotesDraft.objects.awaiting_review(project).count()
+    waiting = NotesDraft.objects.awaiting_review(project).owned_by(OWNER_KIND).count()
     flags = list(
         SafeguardingFlag.objects.filter(interview__project=project, resolved_at__isnull=True).select_related(
             "interview__participant"
@@ -37,4 +39,4 @@ def coordinator_panel(request, project) -> dict | None:
 
 def digest_section(project) -> list[DigestLine]:
     # Neutral wording: the digest may be read on a shared screen.
-    return [DigestLine("Items waiting for your review", NotesDraft.objects.awaiting_review(project).count())]
+    return [DigestLine("Items waiting for your review", NotesDraft.objects.awaiting_review(project).owned_by(OWNER_KIND).count())]

@@ -1,10 +1,11 @@
 """Keep participants' reminders in step when their contact details change (added by a
-coordinator after booking, or erased after the interview or on withdrawal)."""
+coordinator after booking, or erased after the interview or on withdrawal); an interview
+deleted takes its notes draft with it."""
 
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from coproduction.models import Participant
+from coproduction.models import NotesDraft, Participant
 
 
 @receiver(post_save, sender=Participant, dispatch_uid="interviews.participant_reminders")
@@ -18,3 +19,11 @@ def resync_participant_reminders(sender, instance: Participant, created: bool, u
 
     for interview in instance.interviews.filter(status=Interview.Status.SCHEDULED).select_related("participant", "interviewer"):
         sync_interview_reminders(interview)
+
+
+@receiver(post_delete, sender="interviews.Interview", dispatch_uid="interviews.interview_draft")
+def delete_interview_draft(sender, instance, **kwargs) -> None:
+    # The interview holds the link, so the database cannot cascade to the draft (which is
+    # private notes about this interview and must not outlive it).
+    if instance.notes_id is not None:
+        NotesDraft.objects.filter(pk=instance.notes_id).delete()

@@ -6,6 +6,7 @@ settings.CELERY_BEAT_SCHEDULE.
 
 from celery import shared_task
 
+from coproduction.notes import actions as gate
 from interviews import actions
 
 
@@ -18,4 +19,4 @@ def erase_spent_contact_details() -> int:
 def purge_released_drafts_task() -> int:
     """Delete released notes drafts kept longer than DRAFT_RETENTION_DAYS (idempotent; the
     same function `manage.py purge_released_drafts` runs). Returns how many were deleted."""
-    return actions.purge_released_drafts()
+    return gate.purge_released_drafts()

@@ -16,8 +16,10 @@ from icalendar import Calendar, Event
 from coproduction.access import get_scoped, project_view
 from coproduction.audit import record
 from coproduction.guides import guide_page
-from coproduction.models import Document, Role, Venue
+from coproduction.models import Document, NotesDraft, Role, Venue
 from coproduction.models.codebook import CODING_ROLES
+from coproduction.notes import actions as gate
+from coproduction.notes.views import marked_sections
 from interviews import actions
 from interviews.forms import (
     BookingForm,
@@ -30,7 +32,7 @@ from interviews.forms import (
     StatusForm,
     VenueForm,
 )
-from interviews.models import Interview, NotesDraft, SafeguardingFlag, TopicGuide
+from interviews.models import Interview, SafeguardingFlag, TopicGuide
 
 STAFF = {Role.COORDINATOR, Role.PEER_RESEARCHER}
 COORDINATOR = {Role.COORDINATOR}
@@ -243,7 +245,7 @@ def _own_draft(request, project, pk) -> NotesDraft:
     interview = get_scoped(Interview.objects.visible_to(request.user, project).filter(interviewer=request.user), pk=pk)
     try:
         draft = actions.open_draft(interview, by=request.user)
-    except actions.NotesRefused as refused:
+    except gate.NotesRefused as refused:
         messages.error(request, refused.message)
         raise _Redirect(interview) from None
     if draft.author_id != request.user.pk:
@@ -254,8 +256,8 @@ def _own_draft(request, project, pk) -> NotesDraft:
 def _notes_page(request, project, draft, form, *, conflict=None, status=200):
     findings, scan_error = [], None
     try:
-        findings = actions.findings_for(draft)
-    except actions.ScanUnavailable as unavailable:
+        findings = gate.findings_for(draft)
+    except gate.ScanUnavailable as unavailable:
         scan_error = unavailable.message
     return render(
         request,
@@ -295,8 +297,8 @@ def notes(request, project, pk):
             return JsonResponse({"ok": False, "errors": [e for errors in form.errors.values() for e in errors]}, status=400)
         return _notes_page(request, project, draft, form, status=400)
     try:
-        draft = actions.save_notes(draft, sections=form.sections(), version=form.cleaned_data["version"], by=request.user)
-    except actions.NotesConflict as conflict:
+        draft = gate.save_notes(draft, sections=form.sections(), version=form.cleaned_data["version"], by=request.user)
+    except gate.NotesConflict as conflict:
         saved = conflict.draft
         if _wants_json(request):
             return JsonResponse({"ok": False, "conflict": True, "version": saved.version}, status=409)
@@ -309,7 +311,7 @@ def notes(request, project, pk):
         form = NotesForm(typed, draft=saved)
         form.is_valid()
         return _notes_page(request, project, saved, form, conflict=theirs, status=409)
-    except actions.NotesRefused as refused:
+    except gate.NotesRefused as refused:
         if _wants_json(request):
             return JsonResponse({"ok": False, "errors": [refused.message]}, status=400)
         form.add_error(None, refused.message)
@@ -317,8 +319,8 @@ def notes(request, project, pk):
     saved_at = timezone.localtime(draft.saved_at).strftime("%H:%M")
     if _wants_json(request):
         try:
-            count = len(actions.findings_for(draft))
-        except actions.ScanUnavailable:
+            count = len(gate.findings_for(draft))
+        except gate.ScanUnavailable:
             count = None
         return JsonResponse({"ok": True, "version": draft.version, "saved_at": saved_at, "findings": count})
     if request.POST.get("then") == "submit":
@@ -338,14 +340,14 @@ def redact(request, project, pk):
         return redirect("interviews:detail", slug=project.slug, pk=target.interview.pk)
     try:
         version = int(request.POST.get("version", ""))
-        actions.redact_finding(draft, finding_id=request.POST.get("finding", ""), version=version, by=request.user)
+        gate.redact_finding(draft, finding_id=request.POST.get("finding", ""), version=version, by=request.user)
     except ValueError:
         messages.error(request, "The page was out of date. Try again.")
-    except actions.NotesConflict:
+    except gate.NotesConflict:
         messages.error(
             request, "The notes were changed elsewhere since this page was opened. The page now shows the saved notes."
         )
-    except actions.NotesRefused as refused:
+    except gate.NotesRefused as refused:
         messages.error(request, refused.message)
     else:
         messages.success(request, "Redacted.")
@@ -364,10 +366,10 @@ def dismiss(request, project, pk):
         messages.error(request, "Give a reason (up to 500 characters) for keeping this text.")
     else:
         try:
-            actions.dismiss_finding(
+            gate.dismiss_finding(
                 draft, finding_id=form.cleaned_data["finding"], reason=form.cleaned_data["reason"], by=request.user
             )
-        except actions.NotesRefused as refused:
+        except gate.NotesRefused as refused:
             messages.error(request, refused.message)
         else:
             messages.success(request, "Kept, with your reason in the log.")
@@ -386,8 +388,8 @@ def submit(request, project, pk):
 
 def _submit(request, project, draft, pk):
     try:
-        actions.submit_notes(draft, by=request.user)
-    except actions.NotesRefused as refused:
+        gate.submit_notes(draft, by=request.user)
+    except gate.NotesRefused as refused:
         messages.error(request, refused.message)
         return redirect("interviews:notes", slug=project.slug, pk=pk)
     messages.success(request, "Notes sent for review.")
@@ -400,8 +402,10 @@ def _submit(request, project, draft, pk):
 @project_view(COORDINATOR)
 @require_GET
 def review_list(request, project):
-    drafts = NotesDraft.objects.awaiting_review(project).select_related(
-        "interview__participant", "interview__interviewer", "author"
+    drafts = (
+        NotesDraft.objects.awaiting_review(project)
+        .owned_by(actions.OWNER_KIND)
+        .select_related("interview__participant", "interview__interviewer", "author")
     )
     page = Paginator(drafts.order_by("submitted_at"), 25).get_page(request.GET.get("page"))
     # Released notes live in the analysis corpus; the link is shown to roles that may open it.
@@ -420,22 +424,22 @@ def review(request, project, pk):
     if request.method == "POST" and form.is_valid():
         try:
             if request.POST.get("decision") == "release":
-                actions.release_notes(draft, by=request.user)
+                gate.release_notes(draft, by=request.user)
                 messages.success(
                     request, f"Notes released into the corpus as {interview.participant.code}. They are under Released documents."
                 )
             else:
-                actions.send_back(draft, comment=form.cleaned_data["comment"], by=request.user)
+                gate.send_back(draft, comment=form.cleaned_data["comment"], by=request.user)
                 messages.success(request, "Notes sent back to the interviewer.")
-        except actions.NotesRefused as refused:
+        except gate.NotesRefused as refused:
             form.add_error("comment" if request.POST.get("decision") != "release" else None, refused.message)
         else:
             return redirect("interviews:review_list", slug=project.slug)
     record(request.user, "notes.read", draft, project=project)
     kept, scan_error = [], None
     try:
-        kept = actions.dismissed_findings(draft)
-    except actions.ScanUnavailable as unavailable:
+        kept = gate.dismissed_findings(draft)
+    except gate.ScanUnavailable as unavailable:
         scan_error = unavailable.message
     return render(
         request,
@@ -445,29 +449,12 @@ def review(request, project, pk):
             "interview": interview,
             "draft": draft,
             "form": form,
-            "sections": _marked_sections(draft, kept),
+            "sections": marked_sections(draft, kept),
             "scan_error": scan_error,
             "kept": kept,
             "resolutions": draft.resolutions.select_related("by"),
         },
     )
-
-
-def _marked_sections(draft, kept) -> list[tuple[str, list[tuple[str, int | None]]]]:
-    """Each section as pieces of text; a piece the author kept after a finding carries its
-    number in the list of kept findings, so the reviewer sees it marked in place."""
-    numbered = {}
-    for number, (item, _) in enumerate(kept, start=1):
-        numbered.setdefault(item.section, []).append((item.finding.start, item.finding.end, number))
-    sections = []
-    for key, heading, text in draft.section_list():
-        pieces, position = [], 0
-        for start, end, number in sorted(numbered.get(key, [])):
-            pieces += [(text[position:start], None), (text[start:end], number)]
-            position = end
-        pieces.append((text[position:], None))
-        sections.append((heading, [(piece, number) for piece, number in pieces if piece]))
-    return sections
 
 
 # ---------------------------------------------------------------- venues and topic guides

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coproduction.encryption import encrypted_fields
-from coproduction.models import DenyListTerm, IndividualSessionRequest, Notification, User
-from interviews.models import NotesDraft, PiiResolution, SafeguardingFlag
+from coproduction.models import DenyListTerm, IndividualSessionRequest, NotesDraft, Notification, PiiResolution, User
+from interviews.models import SafeguardingFlag
 from tests.factories import ParticipantFactory
 from tests.interviews.factories import completed_interview, draft_for
 from tests.wellbeing.factories import provider, session

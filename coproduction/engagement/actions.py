@@ -72,11 +72,12 @@ class EventPlan:
 
 
 def event_reminders(event: Event) -> list[outbox.Reminder]:
-    """A planned event: 24 h and 2 h before, to each facilitator and the note-taker.
+    """A planned event: 24 h and 2 h before, to each facilitator and the note-taker. A held
+    event: notes overdue 48 h after, until they are submitted (`coproduction.engagement.notes`)."""
+    if event.status == Event.Status.HELD:
+        from coproduction.engagement.notes import notes_reminders
 
-    Notes-overdue reminders for a held event (48 h after) belong with the notes gate: when it
-    takes event notes, it adds them here, from `event.status_changed_at`.
-    """
+        return notes_reminders(event)
     if event.status != Event.Status.PLANNED:
         return []
     starts_at = event.starts_at.astimezone(UTC)  # absolute hours: a clock change does not shift them

@@ -18,6 +18,7 @@ from coproduction.models.engagement import (
     ReachTarget,
     RequestAttempt,
 )
+from coproduction.models.notes import NotesDraft, PiiResolution
 from coproduction.models.notifications import Notification
 from coproduction.models.participants import Consent, InformationSheet, Participant
 from coproduction.models.projects import Invitation, Membership, Project, Role, User
@@ -46,7 +47,9 @@ __all__ = [
     "Invitation",
     "Membership",
     "Memo",
+    "NotesDraft",
     "Notification",
+    "PiiResolution",
     "Participant",
     "Project",
     "PublicListing",

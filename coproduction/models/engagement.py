@@ -101,6 +101,15 @@ class Event(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    # The notes before release, kept by the anonymisation gate (coproduction.notes), and the
+    # Document they became; the Document itself is in the corpus.
+    notes = models.OneToOneField(
+        "coproduction.NotesDraft", null=True, blank=True, on_delete=models.SET_NULL, related_name="event"
+    )
+    document = models.OneToOneField(
+        "coproduction.Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="event"
+    )
+    notes_released_at = models.DateTimeField(null=True, blank=True)
 
     objects = EventQuerySet.as_manager()
 
@@ -135,8 +144,7 @@ class Event(models.Model):
         return offered
 
     # ------------------------------------------------ for the anonymisation gate (coproduction/notes/)
-    # The gate does not exist for events yet; these say what an event hands it, so that wiring
-    # it in is a matter of calling them.
+    # What an event hands the gate; `coproduction.engagement.notes.EventNotes` passes them on.
 
     def notes_sections(self) -> list[tuple[str, str]]:
         """(key, heading) of the notes of this event, in discussion-guide order, then "free".

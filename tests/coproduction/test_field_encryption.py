@@ -120,15 +120,17 @@ def test_contact_details_no_key_opens_can_still_be_erased(values):
 
 def test_withdrawal_erases_records_even_when_no_key_opens_them(values, world, field_keys):
     """Erasure must never depend on being able to read what is erased."""
+    from coproduction.models import NotesDraft
     from coproduction.participation.actions import withdraw_participant
-    from interviews.models import NotesDraft, SafeguardingFlag
+    from interviews.models import SafeguardingFlag
 
-    draft = NotesDraft.objects.get(pk=next(v.pk for v in values if v.label == "interviews.NotesDraft.content"))
+    draft = NotesDraft.objects.get(pk=next(v.pk for v in values if v.label == "coproduction.NotesDraft.content"))
+    interview = draft.interview
     field_keys("some-other-key")
-    counts = withdraw_participant(draft.interview.participant, by=world.coordinator)
+    counts = withdraw_participant(interview.participant, by=world.coordinator)
     assert counts["notes drafts"] == 1
     assert not NotesDraft.objects.filter(pk=draft.pk).exists()
-    assert SafeguardingFlag.objects.get(interview=draft.interview_id).detail is None
+    assert SafeguardingFlag.objects.get(interview=interview).detail is None
 
 
 def test_values_list_hands_back_a_marker_that_refuses_to_be_text(values):

@@ -62,8 +62,9 @@ def old_database(world, field_keys, old_scheme):
     """Every encrypted field holding a value the old library would have written. Fields added
     after migration 0040 (it does not know them) never held a value of the old scheme."""
     new_key = field_keys("the new key")[0]
-    known = {f"{field.model._meta.label}.{field.name}" for field in encrypted_fields(historical_apps())}
-    values = [value for value in every_encrypted_value(world) if value.label in known]
+    # By table and column: a model that moved app since (the notes drafts) keeps its table.
+    known = {(field.model._meta.db_table, field.column) for field in encrypted_fields(historical_apps())}
+    values = [value for value in every_encrypted_value(world) if (value.model._meta.db_table, value.column) in known]
     for value in values:
         plain = field_text(value)
         value.store(legacy_encryption.encrypt(plain, old_scheme))

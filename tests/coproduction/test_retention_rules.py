@@ -14,11 +14,12 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 
 from coproduction.analysis.tasks import delete_old_exports, export_dir
-from coproduction.models import Document, ExportJob, Notification, Participant
+from coproduction.models import Document, ExportJob, NotesDraft, Notification, Participant, PiiResolution
+from coproduction.notes import actions as gate
 from coproduction.participation.actions import withdraw_participant
 from coproduction.tasks import clear_expired_sessions
 from interviews import actions as interview_actions
-from interviews.models import Interview, NotesDraft, PiiResolution, SafeguardingFlag
+from interviews.models import Interview, SafeguardingFlag
 from tests.encrypted_records import every_encrypted_value, registry_fields
 from tests.interviews.factories import completed_interview, draft_for, make_interview, released_document
 from tests.wellbeing.factories import session
@@ -50,9 +51,9 @@ RULES: dict[str, tuple[str, ...]] = {
     "coproduction.Participant.contact_phone": (CONTACT_SWEEPER, WITHDRAWAL),
     "coproduction.DenyListTerm.term": (PROJECT_LIST,),
     "interviews.SafeguardingFlag.detail": (WITHDRAWAL,),
-    "interviews.NotesDraft.content": (DRAFT_RETENTION, WITHDRAWAL, NOTES_CONSENT),
-    "interviews.NotesDraft.review_comment": (DRAFT_RETENTION, WITHDRAWAL, NOTES_CONSENT),
-    "interviews.PiiResolution.reason": (DRAFT_RETENTION, WITHDRAWAL, NOTES_CONSENT),  # goes with its draft
+    "coproduction.NotesDraft.content": (DRAFT_RETENTION, WITHDRAWAL, NOTES_CONSENT),
+    "coproduction.NotesDraft.review_comment": (DRAFT_RETENTION, WITHDRAWAL, NOTES_CONSENT),
+    "coproduction.PiiResolution.reason": (DRAFT_RETENTION, WITHDRAWAL, NOTES_CONSENT),  # goes with its draft
     "wellbeing.SupervisionNote.text": (WITH_ACCOUNT,),
     "wellbeing.CheckIn.private_note": (WITH_ACCOUNT,),
     "wellbeing.Reflection.text": (OWNER_DELETES,),
@@ -99,7 +100,7 @@ def stored_tokens(values) -> dict[str, str | None]:
 
 def test_withdrawal_erases_exactly_the_participants_words(world):
     values = every_encrypted_value(world)
-    draft = NotesDraft.objects.get(pk=next(v.pk for v in values if v.label == "interviews.NotesDraft.content"))
+    draft = NotesDraft.objects.get(pk=next(v.pk for v in values if v.label == "coproduction.NotesDraft.content"))
     leaving = draft.interview.participant
     leaving.contact_email, leaving.wants_reminders = "leaving@example.org", True
     leaving.save(update_fields=["contact_email", "wants_reminders"])
@@ -111,7 +112,7 @@ def test_withdrawal_erases_exactly_the_participants_words(world):
 
     withdraw_participant(leaving, by=world.coordinator)
 
-    erased = {"interviews.NotesDraft.content", "interviews.NotesDraft.review_comment", "interviews.PiiResolution.reason"}
+    erased = {"coproduction.NotesDraft.content", "coproduction.NotesDraft.review_comment", "coproduction.PiiResolution.reason"}
     assert not NotesDraft.objects.filter(pk=draft.pk).exists()
     assert not PiiResolution.objects.filter(draft_id=draft.pk).exists()
     assert SafeguardingFlag.objects.get(interview=draft.interview).detail is None  # the record stays, its words go
@@ -132,16 +133,16 @@ def test_draft_retention_deletes_released_drafts_after_the_setting_and_nothing_e
         PiiResolution.objects.create(
             draft=expiring, section="free", finding_type="NAME", action="dismissed", reason="r", by=world.peer
         )
-        interview_actions.release_notes(expiring, by=world.coordinator)
+        gate.release_notes(expiring, by=world.coordinator)
     with time_machine.travel(NOW - timedelta(days=6), tick=False):
         recent = draft_for(completed_interview(world), NotesDraft.Status.SUBMITTED, q1="Benches.")
-        interview_actions.release_notes(recent, by=world.coordinator)
+        gate.release_notes(recent, by=world.coordinator)
     writing = draft_for(completed_interview(world), q1="Still writing.")
     with time_machine.travel(NOW - timedelta(seconds=1), tick=False):
-        assert interview_actions.purge_released_drafts() == 0
+        assert gate.purge_released_drafts() == 0
     with time_machine.travel(NOW, tick=False):
-        assert interview_actions.purge_released_drafts() == 1
-        assert interview_actions.purge_released_drafts() == 0
+        assert gate.purge_released_drafts() == 1
+        assert gate.purge_released_drafts() == 0
     assert set(NotesDraft.objects.values_list("pk", flat=True)) == {recent.pk, writing.pk}
     assert not PiiResolution.objects.filter(draft_id=expiring.pk).exists()
     assert Document.objects.count() == 2  # the released Documents are the corpus, not the drafts
@@ -287,7 +288,7 @@ def test_a_completed_interview_keeps_its_record_after_every_sweeper(world):
     with_details(interview.participant)
     with time_machine.travel(NOW + timedelta(days=400), tick=False):
         interview_actions.erase_spent_contact_details()
-        interview_actions.purge_released_drafts()
+        gate.purge_released_drafts()
         purge_spent_session_requests()
         clear_expired_sessions()
     assert Interview.objects.filter(pk=interview.pk).exists()

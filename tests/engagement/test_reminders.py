@@ -1,5 +1,6 @@
 """Reminders for events through the outbox: 24 h and 2 h before to facilitators and the
-note-taker; move and cancellation notices; nothing for held or cancelled events."""
+note-taker; move and cancellation notices; for a held event only the notes-overdue reminder
+(48 h after it was recorded as held); nothing for cancelled events."""
 
 from datetime import timedelta
 
@@ -82,9 +83,11 @@ def test_cancelling_cancels_reminders_and_sends_a_cancellation_notice(world, cli
     assert {r.recipient_id for r in notices} == {world.peer.pk, world.second_peer.pk}
 
 
-def test_an_event_recorded_as_held_gets_no_reminders(world, client_for):
+def test_an_event_recorded_as_held_gets_no_appointment_reminders_only_the_notes_one(world, client_for):
     event = _plan(world, client_for(world.coordinator), days=-2, already_held="on")
-    assert not Notification.objects.filter(about_id=str(event.pk), about_type="coproduction.event").exists()
+    rows = Notification.objects.filter(about_id=str(event.pk), about_type="coproduction.event")
+    assert rows.exists() and {row.template for row in rows} == {"notes-overdue"}
+    assert {row.due_at for row in rows} == {event.status_changed_at + timedelta(hours=48)}
 
 
 def test_the_reminder_email_is_neutral_and_carries_an_appointment_calendar_file(world, settings):

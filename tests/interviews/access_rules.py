@@ -1,4 +1,5 @@
-from interviews.models import NotesDraft, SafeguardingFlag
+from coproduction.models import NotesDraft
+from interviews.models import SafeguardingFlag
 from tests.access import Case
 from tests.interviews.factories import completed_interview, draft_for, make_interview, venue_for
 

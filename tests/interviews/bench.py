@@ -4,7 +4,8 @@ from datetime import date, datetime, time, timedelta
 
 from django.urls import reverse
 
-from interviews.models import Interview, NotesDraft
+from coproduction.models import NotesDraft
+from interviews.models import Interview
 from tests.bench import Page
 from tests.interviews.factories import completed_interview, draft_for, make_interview
 

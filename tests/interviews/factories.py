@@ -4,8 +4,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from coproduction.models import Document, Project, User, Venue
-from interviews.models import Interview, NotesDraft, TopicGuide, TopicQuestion
+from coproduction.models import Document, NotesDraft, Project, User, Venue
+from interviews.actions import start_draft
+from interviews.models import Interview, TopicGuide, TopicQuestion
 from tests.participation.factories import consenting_participant
 
 QUESTIONS = ["How safe do the streets feel at night?", "What would help?"]
@@ -61,7 +62,7 @@ def draft_for(interview: Interview, status=NotesDraft.Status.WRITING, **sections
     guide = interview.topic_guide
     texts = {f"q{q.pk}": sections.get(f"q{q.order}", "") for q in guide.questions.all()}
     texts["free"] = sections.get("free", "")
-    return NotesDraft.objects.create(interview=interview, author=interview.interviewer, sections=texts, status=status)
+    return start_draft(interview, sections=texts, status=status)
 
 
 def released_document(world) -> Document:

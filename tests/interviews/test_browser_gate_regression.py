@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from interviews.models import Interview, NotesDraft
+from coproduction.models import NotesDraft
+from interviews.models import Interview
 from tests.interviews.factories import completed_interview
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -3,9 +3,8 @@
 import pytest
 from django.db import connection
 
-from coproduction.models import Notification
+from coproduction.models import NotesDraft, Notification
 from interviews import actions
-from interviews.models import NotesDraft
 from tests.interviews.factories import completed_interview, draft_for, make_interview
 
 pytestmark = pytest.mark.django_db
@@ -61,8 +60,7 @@ def test_purge_command_reports_a_count(db):
 def test_rotate_field_keys_re_encrypts_drafts_deny_list_and_resolutions(world, keys):
     from django.core.management import call_command
 
-    from coproduction.models import DenyListTerm
-    from interviews.models import PiiResolution
+    from coproduction.models import DenyListTerm, PiiResolution
 
     keys("old-key")
     draft = draft_for(completed_interview(world), q1="Lamps out by the canal.")

@@ -4,10 +4,12 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from coproduction.models import AuditEvent, DenyListTerm, Document, Notification
+from coproduction.models import AuditEvent, DenyListTerm, Document, NotesDraft, Notification, PiiResolution
+from coproduction.models.notes import MAX_NOTES_CHARACTERS
+from coproduction.notes import actions as gate
 from coproduction.participation.actions import withdraw_participant
 from interviews import actions
-from interviews.models import MAX_NOTES_CHARACTERS, Interview, NotesDraft, PiiResolution
+from interviews.models import Interview
 from tests.interviews.factories import completed_interview, draft_for
 
 pytestmark = pytest.mark.django_db
@@ -115,20 +117,20 @@ def test_submit_refused_until_findings_are_redacted_or_dismissed(world, client_f
     assert b"not resolved" in refused.content
     draft.refresh_from_db()
     assert draft.status == NotesDraft.Status.WRITING
-    findings = actions.findings_for(draft)
+    findings = gate.findings_for(draft)
     assert {f.finding.type for f in findings} == {"NICKNAME", "PHONE", "POSSIBLE_NAME"}
     # Each redaction shifts later spans: the page is re-scanned before the next one.
-    while redactable := [f for f in actions.findings_for(draft) if f.finding.type != "POSSIBLE_NAME"]:
+    while redactable := [f for f in gate.findings_for(draft) if f.finding.type != "POSSIBLE_NAME"]:
         client.post(url("redact", world, pk=interview.pk), {"finding": redactable[0].id, "version": draft.version})
         draft.refresh_from_db()
     draft.refresh_from_db()
     q1 = draft.sections[f"q{interview.topic_guide.questions.first().pk}"]
     assert q1 == "Met [NICKNAME], call [PHONE]."
-    (possible,) = actions.findings_for(draft)
+    (possible,) = gate.findings_for(draft)
     no_reason = client.post(url("dismiss", world, pk=interview.pk), {"finding": possible.id, "reason": ""}, follow=True)
     assert b"Give a reason" in no_reason.content
     client.post(url("dismiss", world, pk=interview.pk), {"finding": possible.id, "reason": "A street name used as a landmark"})
-    assert actions.findings_for(draft) == []
+    assert gate.findings_for(draft) == []
     assert AuditEvent.objects.filter(action="notes.finding_dismissed").count() == 1
     assert list(PiiResolution.objects.values_list("action", flat=True)) == ["redacted", "redacted", "dismissed"]
     with connection.cursor() as cursor:
@@ -141,7 +143,7 @@ def test_submit_refused_until_findings_are_redacted_or_dismissed(world, client_f
 
 def test_redacting_with_a_stale_version_changes_nothing(world, client_for, interview):
     draft = draft_for(interview, q1="call 020 7946 0018")
-    (finding,) = actions.findings_for(draft)
+    (finding,) = gate.findings_for(draft)
     client = client_for(world.peer)
     response = client.post(url("redact", world, pk=interview.pk), {"finding": finding.id, "version": 99}, follow=True)
     assert b"changed elsewhere" in response.content
@@ -151,9 +153,9 @@ def test_redacting_with_a_stale_version_changes_nothing(world, client_for, inter
 
 def test_every_change_rescans(world, interview):
     draft = draft_for(interview, q1="nothing here")
-    assert actions.findings_for(draft) == []
-    draft = actions.save_notes(draft, sections=notes_data(draft, q1="mail jo@example.org"), version=1, by=world.peer)
-    assert [f.finding.type for f in actions.findings_for(draft)] == ["EMAIL"]
+    assert gate.findings_for(draft) == []
+    draft = gate.save_notes(draft, sections=notes_data(draft, q1="mail jo@example.org"), version=1, by=world.peer)
+    assert [f.finding.type for f in gate.findings_for(draft)] == ["EMAIL"]
 
 
 def test_another_researchers_draft_is_404_and_coordinator_cannot_edit(world, client_for):
@@ -178,7 +180,7 @@ def test_notes_only_after_completion(world, client_for):
 
 def submitted(world, interview, **texts):
     draft = draft_for(interview, **texts)
-    return actions.submit_notes(draft, by=world.peer)
+    return gate.submit_notes(draft, by=world.peer)
 
 
 def test_coordinator_reads_audited_sends_back_and_overdue_reminders_follow(world, client_for, interview):
@@ -226,12 +228,12 @@ def test_release_creates_an_anonymised_document_and_deletes_the_draft(world, cli
 def test_release_keeps_the_draft_when_retention_is_configured(world, interview, settings):
     settings.DRAFT_RETENTION_DAYS = 7
     draft = submitted(world, interview, q1="Lamps out.")
-    actions.release_notes(draft, by=world.coordinator)
+    gate.release_notes(draft, by=world.coordinator)
     draft.refresh_from_db()
     assert draft.status == NotesDraft.Status.RELEASED
-    assert actions.purge_released_drafts() == 0
+    assert gate.purge_released_drafts() == 0
     NotesDraft.objects.filter(pk=draft.pk).update(released_at=draft.released_at - timedelta(days=8))
-    assert actions.purge_released_drafts() == 1
+    assert gate.purge_released_drafts() == 1
 
 
 def test_release_refused_if_the_deny_list_grew(world, client_for, interview):
@@ -245,7 +247,7 @@ def test_release_refused_if_the_deny_list_grew(world, client_for, interview):
 def test_withdrawal_erases_drafts_documents_and_bookings_end_to_end(world, client_for, interview):
     participant = interview.participant
     draft = submitted(world, interview, q1="Lamps out.")
-    document = actions.release_notes(draft, by=world.coordinator)
+    document = gate.release_notes(draft, by=world.coordinator)
     second = completed_interview(world)
     Interview.objects.filter(pk=second.pk).update(participant=participant)
     draft_for(Interview.objects.get(pk=second.pk), q1="More words.")
@@ -328,7 +330,7 @@ def test_released_notes_are_linked_to_the_analysis_corpus_only_for_roles_that_ma
     with pytest.raises(NoReverseMatch):
         url("released_detail", world, pk=1)
     draft = submitted(world, interview, q1="Lamps out.")
-    document = actions.release_notes(draft, by=world.coordinator)
+    document = gate.release_notes(draft, by=world.coordinator)
     documents_link = corpus_url("documents", world)
     document_link = corpus_url("document", world, pk=document.pk)
 
@@ -358,8 +360,8 @@ def test_release_message_points_to_released_documents(world, client_for, intervi
 def test_acting_on_notes_erased_by_a_withdrawal_is_a_clear_refusal(world, interview):
     draft = submitted(world, interview, q1="Lamps out.")
     withdraw_participant(interview.participant, by=world.coordinator)
-    with pytest.raises(actions.NotesRefused, match="no longer exist"):
-        actions.release_notes(draft, by=world.coordinator)
+    with pytest.raises(gate.NotesRefused, match="no longer exist"):
+        gate.release_notes(draft, by=world.coordinator)
     assert not Document.objects.exists()
 
 
@@ -373,8 +375,8 @@ def test_no_notes_without_consent_to_keep_them(world, client_for, interview):
 def test_release_refused_if_consent_to_keep_notes_was_changed(world, interview):
     draft = submitted(world, interview, q1="Lamps out.")
     interview.participant.consents.update(notes_kept=False)
-    with pytest.raises(actions.NotesRefused, match="does not cover keeping notes"):
-        actions.release_notes(draft, by=world.coordinator)
+    with pytest.raises(gate.NotesRefused, match="does not cover keeping notes"):
+        gate.release_notes(draft, by=world.coordinator)
     assert not Document.objects.exists()
 
 
@@ -396,15 +398,15 @@ def test_submit_button_saves_then_refuses_while_a_name_is_unresolved(world, clie
     assert b"not resolved" in response.content
     draft.refresh_from_db()
     assert draft.status == NotesDraft.Status.WRITING and "her friend Maria Lopez walks her home" in draft.sections.values()
-    (finding,) = actions.findings_for(draft)
+    (finding,) = gate.findings_for(draft)
     assert finding.finding.text == "Maria Lopez"
 
 
 @pytest.mark.parametrize("typed", ["her friend Maria Lopez said", "call Dave Smith", "[NAME] Lopez said", "Lopez [NAME] said"])
 def test_a_redaction_replaces_the_whole_name_and_leaves_no_half_behind(world, interview, typed):
     draft = draft_for(interview, q1=typed)
-    while found := actions.findings_for(draft):
-        actions.redact_finding(draft, finding_id=found[0].id, version=draft.version, by=world.peer)
+    while found := gate.findings_for(draft):
+        gate.redact_finding(draft, finding_id=found[0].id, version=draft.version, by=world.peer)
         draft.refresh_from_db()
     text = next(t for t in draft.sections.values() if "[NAME]" in t)
     assert not any(word in text for word in ("Maria", "Lopez", "Dave", "Smith"))
@@ -431,9 +433,9 @@ def test_a_failing_detector_refuses_submission_and_logs_no_text(world, client_fo
 
 def test_reviewer_sees_kept_findings_with_their_reasons_beside_the_text(world, client_for, interview):
     draft = draft_for(interview, q1="we walked past Grace's stall, then home")
-    (finding,) = actions.findings_for(draft)
-    actions.dismiss_finding(draft, finding_id=finding.id, reason="A market stall's sign, not a person", by=world.peer)
-    actions.submit_notes(draft, by=world.peer)
+    (finding,) = gate.findings_for(draft)
+    gate.dismiss_finding(draft, finding_id=finding.id, reason="A market stall's sign, not a person", by=world.peer)
+    gate.submit_notes(draft, by=world.peer)
     page = client_for(world.coordinator).get(url("review", world, pk=interview.pk)).content.decode()
     assert '<mark class="cg-kept" id="kept-text-1">Grace</mark>' in page
     assert "A market stall&#x27;s sign, not a person" in page

@@ -7,8 +7,8 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from interviews import actions
-from interviews.models import NotesDraft
+from coproduction.models import NotesDraft
+from coproduction.notes import actions as gate
 from interviews.tasks import purge_released_drafts_task
 from tests.interviews.factories import completed_interview, draft_for
 
@@ -19,7 +19,7 @@ RELEASE = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
 def _released(world):
     draft = draft_for(completed_interview(world), NotesDraft.Status.SUBMITTED, q1="Lamps out.")
-    return draft, actions.release_notes(draft, by=world.coordinator)
+    return draft, gate.release_notes(draft, by=world.coordinator)
 
 
 def test_task_deletes_only_drafts_past_retention(world, settings):

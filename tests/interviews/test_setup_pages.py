@@ -40,8 +40,8 @@ def test_seed_demo_has_interviews_in_every_state(db, settings):
     settings.DEBUG = True
     from django.core.management import call_command
 
-    from coproduction.models import Document
-    from interviews.models import Interview, NotesDraft
+    from coproduction.models import Document, NotesDraft
+    from interviews.models import Interview
 
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     statuses = set(Interview.objects.values_list("status", flat=True))

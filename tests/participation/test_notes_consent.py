@@ -4,9 +4,8 @@ drafts, released Documents (and with them excerpts and codings); the participant
 import pytest
 from django.urls import reverse
 
-from coproduction.models import AuditEvent, Document, Notification
+from coproduction.models import AuditEvent, Document, NotesDraft, Notification
 from interviews import actions
-from interviews.models import NotesDraft
 from tests.interviews.factories import completed_interview, draft_for, released_document
 from tests.participation.factories import information_sheet
 

@@ -5,7 +5,7 @@ command is for running it by hand."""
 
 from django.core.management.base import BaseCommand
 
-from interviews.actions import purge_released_drafts
+from coproduction.notes.actions import purge_released_drafts
 
 
 class Command(BaseCommand):
