@@ -4,30 +4,36 @@ on the analysis pages (`analysis:documents`, `analysis:document`), which this ap
 for the roles those pages admit (CODING_ROLES)."""
 
 from datetime import datetime, time, timedelta
+from functools import wraps
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from icalendar import Calendar, Event
 
 from coproduction.access import get_scoped, project_view
-from coproduction.audit import record
 from coproduction.guides import guide_page
 from coproduction.models import Document, NotesDraft, Role, Venue
 from coproduction.models.codebook import CODING_ROLES
 from coproduction.notes import actions as gate
-from coproduction.notes.views import marked_sections
+from coproduction.notes.views import (
+    NotesPages,
+    dismiss_response,
+    notes_response,
+    redact_response,
+    review_response,
+    submit_response,
+)
 from interviews import actions
 from interviews.forms import (
     BookingForm,
-    DismissForm,
     FilterForm,
     FlagForm,
-    NotesForm,
-    ReviewForm,
     ScheduleFields,
     StatusForm,
     VenueForm,
@@ -253,147 +259,47 @@ def _own_draft(request, project, pk) -> NotesDraft:
     return draft
 
 
-def _notes_page(request, project, draft, form, *, conflict=None, status=200):
-    findings, scan_error = [], None
-    try:
-        findings = gate.findings_for(draft)
-    except gate.ScanUnavailable as unavailable:
-        scan_error = unavailable.message
-    return render(
-        request,
-        "interviews/notes.html",
-        {
-            "project": project,
-            "draft": draft,
-            "interview": draft.interview,
-            "form": form,
-            "findings": findings,
-            "scan_error": scan_error,
-            "dismiss_form": DismissForm(),
-            "resolutions": draft.resolutions.select_related("by"),
-            "conflict": conflict,
-        },
-        status=status,
+def _pages(project, interview: Interview, caption: str) -> NotesPages:
+    def url(name: str) -> str:
+        return reverse(f"interviews:{name}", kwargs={"slug": project.slug, "pk": interview.pk})
+
+    return NotesPages(
+        caption=caption,
+        notes_url=url("notes"),
+        redact_url=url("redact"),
+        dismiss_url=url("dismiss"),
+        done_url=url("detail"),
+        review_list_url=reverse("interviews:review_list", kwargs={"slug": project.slug}),
     )
 
 
-def _wants_json(request) -> bool:
-    return request.headers.get("X-Requested-With") == "fetch"
+def _writer_pages(project, draft: NotesDraft) -> NotesPages:
+    interview = draft.interview
+    return _pages(
+        project, interview, f"{interview.participant.code}, {date_format(timezone.localtime(interview.starts_at), 'j F Y')}"
+    )
 
 
-@project_view(PEER)
-@require_http_methods(["GET", "POST"])
-def notes(request, project, pk):
-    try:
-        draft = _own_draft(request, project, pk)
-    except _Redirect as target:
-        return redirect("interviews:detail", slug=project.slug, pk=target.interview.pk)
-    if request.method == "GET":
-        record(request.user, "notes.opened", draft, project=project)
-        return _notes_page(request, project, draft, NotesForm(draft=draft))
-    form = NotesForm(request.POST, draft=draft)
-    if not form.is_valid():
-        if _wants_json(request):
-            return JsonResponse({"ok": False, "errors": [e for errors in form.errors.values() for e in errors]}, status=400)
-        return _notes_page(request, project, draft, form, status=400)
-    try:
-        draft = gate.save_notes(draft, sections=form.sections(), version=form.cleaned_data["version"], by=request.user)
-    except gate.NotesConflict as conflict:
-        saved = conflict.draft
-        if _wants_json(request):
-            return JsonResponse({"ok": False, "conflict": True, "version": saved.version}, status=409)
-        # Both texts on the page: what is saved (theirs) read-only, and what was typed, kept in the form.
-        theirs = [(heading, text) for _, heading, text in saved.section_list()]
-        # The form keeps what was typed but now names the saved version, so the next Save,
-        # after combining the two, goes through.
-        typed = request.POST.copy()
-        typed["version"] = str(saved.version)
-        form = NotesForm(typed, draft=saved)
-        form.is_valid()
-        return _notes_page(request, project, saved, form, conflict=theirs, status=409)
-    except gate.NotesRefused as refused:
-        if _wants_json(request):
-            return JsonResponse({"ok": False, "errors": [refused.message]}, status=400)
-        form.add_error(None, refused.message)
-        return _notes_page(request, project, draft, form, status=400)
-    saved_at = timezone.localtime(draft.saved_at).strftime("%H:%M")
-    if _wants_json(request):
+def _notes_view(handle):
+    """A notes view of the interviewer: their own draft, or back to the interview when the
+    notes cannot be opened."""
+
+    @project_view(PEER)
+    @wraps(handle)
+    def view(request, project, pk):
         try:
-            count = len(gate.findings_for(draft))
-        except gate.ScanUnavailable:
-            count = None
-        return JsonResponse({"ok": True, "version": draft.version, "saved_at": saved_at, "findings": count})
-    if request.POST.get("then") == "submit":
-        # "Submit for review" is a button of the notes form, so what was typed and not yet
-        # autosaved is saved first, in this request.
-        return _submit(request, project, draft, pk)
-    messages.success(request, f"Saved at {saved_at}.")
-    return redirect("interviews:notes", slug=project.slug, pk=pk)
+            draft = _own_draft(request, project, pk)
+        except _Redirect as target:
+            return redirect("interviews:detail", slug=project.slug, pk=target.interview.pk)
+        return handle(request, project, draft, _writer_pages(project, draft))
+
+    return view
 
 
-@project_view(PEER)
-@require_POST
-def redact(request, project, pk):
-    try:
-        draft = _own_draft(request, project, pk)
-    except _Redirect as target:
-        return redirect("interviews:detail", slug=project.slug, pk=target.interview.pk)
-    try:
-        version = int(request.POST.get("version", ""))
-        gate.redact_finding(draft, finding_id=request.POST.get("finding", ""), version=version, by=request.user)
-    except ValueError:
-        messages.error(request, "The page was out of date. Try again.")
-    except gate.NotesConflict:
-        messages.error(
-            request, "The notes were changed elsewhere since this page was opened. The page now shows the saved notes."
-        )
-    except gate.NotesRefused as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, "Redacted.")
-    return redirect("interviews:notes", slug=project.slug, pk=pk)
-
-
-@project_view(PEER)
-@require_POST
-def dismiss(request, project, pk):
-    try:
-        draft = _own_draft(request, project, pk)
-    except _Redirect as target:
-        return redirect("interviews:detail", slug=project.slug, pk=target.interview.pk)
-    form = DismissForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Give a reason (up to 500 characters) for keeping this text.")
-    else:
-        try:
-            gate.dismiss_finding(
-                draft, finding_id=form.cleaned_data["finding"], reason=form.cleaned_data["reason"], by=request.user
-            )
-        except gate.NotesRefused as refused:
-            messages.error(request, refused.message)
-        else:
-            messages.success(request, "Kept, with your reason in the log.")
-    return redirect("interviews:notes", slug=project.slug, pk=pk)
-
-
-@project_view(PEER)
-@require_POST
-def submit(request, project, pk):
-    try:
-        draft = _own_draft(request, project, pk)
-    except _Redirect as target:
-        return redirect("interviews:detail", slug=project.slug, pk=target.interview.pk)
-    return _submit(request, project, draft, pk)
-
-
-def _submit(request, project, draft, pk):
-    try:
-        gate.submit_notes(draft, by=request.user)
-    except gate.NotesRefused as refused:
-        messages.error(request, refused.message)
-        return redirect("interviews:notes", slug=project.slug, pk=pk)
-    messages.success(request, "Notes sent for review.")
-    return redirect("interviews:detail", slug=project.slug, pk=pk)
+notes = require_http_methods(["GET", "POST"])(_notes_view(notes_response))
+redact = require_POST(_notes_view(lambda request, project, draft, pages: redact_response(request, draft, pages)))
+dismiss = require_POST(_notes_view(lambda request, project, draft, pages: dismiss_response(request, draft, pages)))
+submit = require_POST(_notes_view(lambda request, project, draft, pages: submit_response(request, draft, pages)))
 
 
 # ---------------------------------------------------------------- review and release
@@ -420,40 +326,15 @@ def review(request, project, pk):
     draft = get_scoped(
         NotesDraft.objects.visible_to(request.user, project).filter(status=NotesDraft.Status.SUBMITTED), interview=interview
     )
-    form = ReviewForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if request.POST.get("decision") == "release":
-                gate.release_notes(draft, by=request.user)
-                messages.success(
-                    request, f"Notes released into the corpus as {interview.participant.code}. They are under Released documents."
-                )
-            else:
-                gate.send_back(draft, comment=form.cleaned_data["comment"], by=request.user)
-                messages.success(request, "Notes sent back to the interviewer.")
-        except gate.NotesRefused as refused:
-            form.add_error("comment" if request.POST.get("decision") != "release" else None, refused.message)
-        else:
-            return redirect("interviews:review_list", slug=project.slug)
-    record(request.user, "notes.read", draft, project=project)
-    kept, scan_error = [], None
-    try:
-        kept = gate.dismissed_findings(draft)
-    except gate.ScanUnavailable as unavailable:
-        scan_error = unavailable.message
-    return render(
+    code = interview.participant.code
+    pages = _pages(project, interview, f"{code}, {interview.participant.cohort}, by {draft.author}")
+    return review_response(
         request,
-        "interviews/review.html",
-        {
-            "project": project,
-            "interview": interview,
-            "draft": draft,
-            "form": form,
-            "sections": marked_sections(draft, kept),
-            "scan_error": scan_error,
-            "kept": kept,
-            "resolutions": draft.resolutions.select_related("by"),
-        },
+        project,
+        draft,
+        pages,
+        released=f"Notes released into the corpus as {code}. They are under Released documents.",
+        sent_back="Notes sent back to the interviewer.",
     )
 
 
