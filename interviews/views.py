@@ -280,11 +280,12 @@ def _writer_pages(project, draft: NotesDraft) -> NotesPages:
     )
 
 
-def _notes_view(handle):
+def _notes_view(handle, methods: list[str]):
     """A notes view of the interviewer: their own draft, or back to the interview when the
     notes cannot be opened."""
 
     @project_view(PEER)
+    @require_http_methods(methods)
     @wraps(handle)
     def view(request, project, pk):
         try:
@@ -296,10 +297,10 @@ def _notes_view(handle):
     return view
 
 
-notes = require_http_methods(["GET", "POST"])(_notes_view(notes_response))
-redact = require_POST(_notes_view(lambda request, project, draft, pages: redact_response(request, draft, pages)))
-dismiss = require_POST(_notes_view(lambda request, project, draft, pages: dismiss_response(request, draft, pages)))
-submit = require_POST(_notes_view(lambda request, project, draft, pages: submit_response(request, draft, pages)))
+notes = _notes_view(notes_response, ["GET", "POST"])
+redact = _notes_view(redact_response, ["POST"])
+dismiss = _notes_view(dismiss_response, ["POST"])
+submit = _notes_view(submit_response, ["POST"])
 
 
 # ---------------------------------------------------------------- review and release

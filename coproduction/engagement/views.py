@@ -3,12 +3,16 @@ researchers see the events they facilitate or take notes at (and record their fe
 analysts see the reach page. Supervisors see none of it. The public pages are in public.py."""
 
 from collections.abc import Callable
+from dataclasses import replace
+from functools import wraps
 
 from django.contrib import messages
 from django.db.models import Prefetch, Sum
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coproduction.access import get_scoped, project_view
@@ -22,9 +26,28 @@ from coproduction.engagement.forms import (
     IndividualAttendanceForm,
     TargetsForm,
 )
+from coproduction.engagement.notes import may_write_notes, open_event_draft
 from coproduction.engagement.reach import Trust, monthly_table, reach_for, reach_table, trust_by_month, trust_overall
 from coproduction.guides import guide_page
-from coproduction.models import DiscussionGuide, Event, EventFeedback, IndividualSessionRequest, PublicListing, Role, User
+from coproduction.models import (
+    DiscussionGuide,
+    Event,
+    EventFeedback,
+    IndividualSessionRequest,
+    NotesDraft,
+    PublicListing,
+    Role,
+    User,
+)
+from coproduction.notes import actions as gate
+from coproduction.notes.views import (
+    NotesPages,
+    dismiss_response,
+    notes_response,
+    redact_response,
+    review_response,
+    submit_response,
+)
 
 COORDINATOR = {Role.COORDINATOR}
 STAFF = {Role.COORDINATOR, Role.PEER_RESEARCHER}
@@ -74,6 +97,9 @@ def event_list(request, project):
         ).count()
         if request.membership.role == Role.COORDINATOR
         else 0,
+        "awaiting_review": events.filter(notes__status=NotesDraft.Status.SUBMITTED).order_by("notes__submitted_at")
+        if request.membership.role == Role.COORDINATOR
+        else [],
     }
     return render(request, "engagement/event_list.html", context)
 
@@ -114,6 +140,10 @@ def event_detail(request, project, pk):
             "questions": event.discussion_guide.questions.all() if event.discussion_guide_id else [],
             "is_coordinator": request.membership.role == Role.COORDINATOR,
             "started": event.starts_at <= timezone.now(),
+            "writes_notes": event.status == Event.Status.HELD
+            and event.notes_released_at is None
+            and (event.notes.author_id == request.user.pk if event.notes_id else may_write_notes(event, request.user)),
+            "notes_awaiting_review": event.notes_id is not None and event.notes.status == NotesDraft.Status.SUBMITTED,
         },
     )
 
@@ -287,3 +317,67 @@ def public_page(request, project):
             messages.success(request, "The public page is on." if choice == "open" else "The public page has a new address.")
         return redirect("engagement:public_page", slug=project.slug)
     return render(request, "engagement/public_page.html", {"project": project, "listing": listing})
+
+
+# ---------------------------------------------------------------- notes
+
+
+def _event_pages(project, event: Event) -> NotesPages:
+    def url(name: str) -> str:
+        return reverse(f"engagement:{name}", kwargs={"slug": project.slug, "pk": event.pk})
+
+    held_on = date_format(timezone.localtime(event.starts_at), "j F Y")
+    return NotesPages(
+        caption=f"{event.title}, {held_on}",
+        notes_url=url("notes"),
+        redact_url=url("redact"),
+        dismiss_url=url("dismiss"),
+        done_url=url("detail"),
+        review_list_url=reverse("engagement:list", kwargs={"slug": project.slug}),
+    )
+
+
+def _event_notes_view(handle, methods: list[str]):
+    """A notes view of the event's writer (the note-taker, else a facilitator): an event they
+    do not see, or a draft someone else writes, is a 404; notes that cannot be opened (not
+    held, released, not theirs to write) lead back to the event with the reason."""
+
+    @project_view(STAFF)
+    @require_http_methods(methods)
+    @wraps(handle)
+    def view(request, project, pk):
+        event = _event(request, project, pk)
+        try:
+            draft = open_event_draft(event, by=request.user)
+        except gate.NotesRefused as refused:
+            messages.error(request, refused.message)
+            return redirect("engagement:detail", slug=project.slug, pk=event.pk)
+        if draft.author_id != request.user.pk:
+            raise Http404
+        return handle(request, project, draft, _event_pages(project, event))
+
+    return view
+
+
+event_notes = _event_notes_view(notes_response, ["GET", "POST"])
+event_redact = _event_notes_view(redact_response, ["POST"])
+event_dismiss = _event_notes_view(dismiss_response, ["POST"])
+event_submit = _event_notes_view(submit_response, ["POST"])
+
+
+@project_view(COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def event_review(request, project, pk):
+    event = _event(request, project, pk)
+    draft = get_scoped(
+        NotesDraft.objects.visible_to(request.user, project).filter(status=NotesDraft.Status.SUBMITTED), event=event
+    )
+    pages = _event_pages(project, event)
+    return review_response(
+        request,
+        project,
+        draft,
+        replace(pages, caption=f"{pages.caption}, by {draft.author}"),
+        released="Event notes released into the corpus. They are under Released documents.",
+        sent_back="Event notes sent back to the note-taker.",
+    )

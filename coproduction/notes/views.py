@@ -118,12 +118,12 @@ def notes_response(request, project, draft: NotesDraft, pages: NotesPages) -> Ht
     if request.POST.get("then") == "submit":
         # "Submit for review" is a button of the notes form, so what was typed and not yet
         # autosaved is saved first, in this request.
-        return submit_response(request, draft, pages)
+        return submit_response(request, project, draft, pages)
     messages.success(request, f"Saved at {saved_at}.")
     return redirect(pages.notes_url)
 
 
-def redact_response(request, draft: NotesDraft, pages: NotesPages) -> HttpResponse:
+def redact_response(request, project, draft: NotesDraft, pages: NotesPages) -> HttpResponse:
     try:
         version = int(request.POST.get("version", ""))
         gate.redact_finding(draft, finding_id=request.POST.get("finding", ""), version=version, by=request.user)
@@ -140,7 +140,7 @@ def redact_response(request, draft: NotesDraft, pages: NotesPages) -> HttpRespon
     return redirect(pages.notes_url)
 
 
-def dismiss_response(request, draft: NotesDraft, pages: NotesPages) -> HttpResponse:
+def dismiss_response(request, project, draft: NotesDraft, pages: NotesPages) -> HttpResponse:
     form = DismissForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Give a reason (up to 500 characters) for keeping this text.")
@@ -156,7 +156,7 @@ def dismiss_response(request, draft: NotesDraft, pages: NotesPages) -> HttpRespo
     return redirect(pages.notes_url)
 
 
-def submit_response(request, draft: NotesDraft, pages: NotesPages) -> HttpResponse:
+def submit_response(request, project, draft: NotesDraft, pages: NotesPages) -> HttpResponse:
     try:
         gate.submit_notes(draft, by=request.user)
     except gate.NotesRefused as refused:
