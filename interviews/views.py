@@ -4,7 +4,6 @@ on the analysis pages (`analysis:documents`, `analysis:document`), which this ap
 for the roles those pages admit (CODING_ROLES)."""
 
 from datetime import datetime, time, timedelta
-from functools import wraps
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -23,11 +22,8 @@ from coproduction.models.codebook import CODING_ROLES
 from coproduction.notes import actions as gate
 from coproduction.notes.views import (
     NotesPages,
-    dismiss_response,
-    notes_response,
-    redact_response,
     review_response,
-    submit_response,
+    writer_views,
 )
 from interviews import actions
 from interviews.forms import (
@@ -280,27 +276,16 @@ def _writer_pages(project, draft: NotesDraft) -> NotesPages:
     )
 
 
-def _notes_view(handle, methods: list[str]):
-    """A notes view of the interviewer: their own draft, or back to the interview when the
-    notes cannot be opened."""
-
-    @project_view(PEER)
-    @require_http_methods(methods)
-    @wraps(handle)
-    def view(request, project, pk):
-        try:
-            draft = _own_draft(request, project, pk)
-        except _Redirect as target:
-            return redirect("interviews:detail", slug=project.slug, pk=target.interview.pk)
-        return handle(request, project, draft, _writer_pages(project, draft))
-
-    return view
+def _open_notes(request, project, pk):
+    """The interviewer's own draft, or back to the interview when the notes cannot be opened."""
+    try:
+        draft = _own_draft(request, project, pk)
+    except _Redirect as target:
+        return redirect("interviews:detail", slug=project.slug, pk=target.interview.pk)
+    return draft, _writer_pages(project, draft)
 
 
-notes = _notes_view(notes_response, ["GET", "POST"])
-redact = _notes_view(redact_response, ["POST"])
-dismiss = _notes_view(dismiss_response, ["POST"])
-submit = _notes_view(submit_response, ["POST"])
+notes, redact, dismiss, submit = writer_views(PEER, _open_notes)
 
 
 # ---------------------------------------------------------------- review and release

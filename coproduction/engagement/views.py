@@ -4,7 +4,6 @@ analysts see the reach page. Supervisors see none of it. The public pages are in
 
 from collections.abc import Callable
 from dataclasses import replace
-from functools import wraps
 
 from django.contrib import messages
 from django.db.models import Prefetch, Sum
@@ -42,11 +41,8 @@ from coproduction.models import (
 from coproduction.notes import actions as gate
 from coproduction.notes.views import (
     NotesPages,
-    dismiss_response,
-    notes_response,
-    redact_response,
     review_response,
-    submit_response,
+    writer_views,
 )
 
 COORDINATOR = {Role.COORDINATOR}
@@ -337,32 +333,22 @@ def _event_pages(project, event: Event) -> NotesPages:
     )
 
 
-def _event_notes_view(handle, methods: list[str]):
-    """A notes view of the event's writer (the note-taker, else a facilitator): an event they
-    do not see, or a draft someone else writes, is a 404; notes that cannot be opened (not
-    held, released, not theirs to write) lead back to the event with the reason."""
-
-    @project_view(STAFF)
-    @require_http_methods(methods)
-    @wraps(handle)
-    def view(request, project, pk):
-        event = _event(request, project, pk)
-        try:
-            draft = open_event_draft(event, by=request.user)
-        except gate.NotesRefused as refused:
-            messages.error(request, refused.message)
-            return redirect("engagement:detail", slug=project.slug, pk=event.pk)
-        if draft.author_id != request.user.pk:
-            raise Http404
-        return handle(request, project, draft, _event_pages(project, event))
-
-    return view
+def _open_event_notes(request, project, pk):
+    """The writer's draft (the note-taker, else a facilitator): an event they do not see, or a
+    draft someone else writes, is a 404; notes that cannot be opened (not held, released, not
+    theirs to write) lead back to the event with the reason."""
+    event = _event(request, project, pk)
+    try:
+        draft = open_event_draft(event, by=request.user)
+    except gate.NotesRefused as refused:
+        messages.error(request, refused.message)
+        return redirect("engagement:detail", slug=project.slug, pk=event.pk)
+    if draft.author_id != request.user.pk:
+        raise Http404
+    return draft, _event_pages(project, event)
 
 
-event_notes = _event_notes_view(notes_response, ["GET", "POST"])
-event_redact = _event_notes_view(redact_response, ["POST"])
-event_dismiss = _event_notes_view(dismiss_response, ["POST"])
-event_submit = _event_notes_view(submit_response, ["POST"])
+event_notes, event_redact, event_dismiss, event_submit = writer_views(STAFF, _open_event_notes)
 
 
 @project_view(COORDINATOR)

@@ -2,15 +2,19 @@
 keeping, submitting and reviewing notes. Each owner's views fetch the draft through their own
 scoping helpers (404 for others' drafts) and call these with the owner's URLs and caption."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
 
 from django.contrib import messages
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
+from coproduction.access import project_view
 from coproduction.audit import record
-from coproduction.models import NotesDraft, PiiResolution
+from coproduction.models import NotesDraft, PiiResolution, Project
 from coproduction.notes import actions as gate
 from coproduction.notes.actions import SectionFinding
 from coproduction.notes.forms import DismissForm, NotesForm, ReviewForm
@@ -201,4 +205,34 @@ def review_response(request, project, draft: NotesDraft, pages: NotesPages, *, r
             "kept": kept,
             "resolutions": draft.resolutions.select_related("by"),
         },
+    )
+
+
+OpenDraft = Callable[[HttpRequest, Project, int], tuple[NotesDraft, NotesPages] | HttpResponse]
+
+
+def writer_views(roles: set[str], open_draft: OpenDraft) -> tuple[Callable, Callable, Callable, Callable]:
+    """The notes, redact, dismiss and submit views of an owner. `open_draft` fetches the
+    signed-in writer's draft through the owner's scoping helpers (404 for others' subjects and
+    drafts) and returns it with the owner's pages, or a response (back to the subject, with
+    the reason) when the notes cannot be opened."""
+
+    def writer_view(handle, methods: list[str]):
+        @project_view(roles)
+        @require_http_methods(methods)
+        @wraps(handle)
+        def view(request, project, pk):
+            opened = open_draft(request, project, pk)
+            if isinstance(opened, HttpResponse):
+                return opened
+            draft, pages = opened
+            return handle(request, project, draft, pages)
+
+        return view
+
+    return (
+        writer_view(notes_response, ["GET", "POST"]),
+        writer_view(redact_response, ["POST"]),
+        writer_view(dismiss_response, ["POST"]),
+        writer_view(submit_response, ["POST"]),
     )
