@@ -22,6 +22,7 @@ urlpatterns = [
     path("p/<slug:slug>/support/", include("wellbeing.urls")),
     path("p/<slug:slug>/analysis/", include("coproduction.analysis.urls")),
     path("p/<slug:slug>/engagement/", include("coproduction.engagement.urls")),
+    path("p/<slug:slug>/strategy/", include("coproduction.strategy.urls")),
     path("p/<slug:slug>/notifications/", include("coproduction.notifications.urls")),
     path("sessions/<str:token>/", include((engagement_public, "engagement_public"))),
     path("join/<slug:slug>/<str:token>/", views.accept_invitation, name="accept_invitation"),

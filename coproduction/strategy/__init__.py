@@ -1,0 +1,5 @@
+"""The strategy and its action plan: priorities, actions and sub-actions linked to the themes
+that justify them, a timeline of updates, outcome indicators, and the themes nothing answers yet.
+
+Reads analysis (themes, counts, quotes); never reads interviews or wellbeing.
+"""

@@ -1,0 +1,3 @@
+"""Arguments for the strategy URLs in the URL x role matrix (tests/access.py)."""
+
+RULES: dict = {}
