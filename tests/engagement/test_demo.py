@@ -7,8 +7,8 @@ from django.db.models import Sum
 
 from coproduction.engagement.reach import reach_for, trust_overall
 from coproduction.models import (
-    CohortAttendance,
     Coding,
+    CohortAttendance,
     Document,
     Event,
     EventFeedback,
