@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from coproduction.audit import record
@@ -19,7 +20,7 @@ from coproduction.formfields import OUT_OF_RANGE, date_in_range
 from coproduction.guides import publish_questions
 from coproduction.models import Document, NotesDraft, Notification, Participant, Project, Role, User, Venue
 from coproduction.notes import actions as gate
-from coproduction.notes.owners import NotesOwner, register_owner
+from coproduction.notes.owners import NotesOwner, ReviewItem, register_owner
 from coproduction.notifications import outbox
 from interviews.models import MAX_DURATION_MINUTES, Interview, SafeguardingFlag, TopicGuide
 from interviews.signals import interview_completed
@@ -356,6 +357,7 @@ class InterviewNotes(NotesOwner):
     its reminders are brought in step, and a release links the Document to the interview."""
 
     kind = OWNER_KIND
+    label = "Interview"
 
     def subject(self, draft: NotesDraft) -> Interview:
         return Interview.objects.select_related("participant", "project").get(notes=draft)
@@ -390,28 +392,28 @@ class InterviewNotes(NotesOwner):
             "month": month,
         }
 
-    def after_submit(self, interview: Interview) -> None:
+    def follow_up(self, interview: Interview) -> None:
         sync_interview_reminders(interview)
 
-    def after_send_back(self, interview: Interview) -> None:
-        sync_interview_reminders(interview)
+    def review_items(self, drafts: list[NotesDraft]) -> dict[int, ReviewItem]:
+        interviews = Interview.objects.filter(notes__in=drafts).select_related("participant", "project")
+        return {
+            interview.notes_id: ReviewItem(
+                self.label,
+                f"{interview.participant.code}, {interview.participant.cohort}",
+                reverse("interviews:review", kwargs={"slug": interview.project.slug, "pk": interview.pk}),
+            )
+            for interview in interviews
+        }
 
-    def after_release(self, interview: Interview, document: Document) -> None:
-        interview.document = document
-        interview.notes_released_at = timezone.now()
-        interview.save(update_fields=["document", "notes_released_at"])
-        sync_interview_reminders(interview)
 
-
-register_owner(InterviewNotes())
+NOTES_OWNER = InterviewNotes()
+register_owner(NOTES_OWNER)
 
 
 def start_draft(interview: Interview, **fields) -> NotesDraft:
     """A draft for the interview, written by its interviewer, linked to it."""
-    draft = gate.start_draft(project=interview.project, owner_kind=OWNER_KIND, author=interview.interviewer, **fields)
-    interview.notes = draft
-    interview.save(update_fields=["notes"])
-    return draft
+    return NOTES_OWNER.start_draft(interview, author=interview.interviewer, **fields)
 
 
 @transaction.atomic
