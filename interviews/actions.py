@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from coproduction.audit import record
@@ -20,7 +19,7 @@ from coproduction.formfields import OUT_OF_RANGE, date_in_range
 from coproduction.guides import publish_questions
 from coproduction.models import Document, NotesDraft, Notification, Participant, Project, Role, User, Venue
 from coproduction.notes import actions as gate
-from coproduction.notes.owners import NotesOwner, ReviewItem, register_owner
+from coproduction.notes.owners import NotesOwner, register_owner
 from coproduction.notifications import outbox
 from interviews.models import MAX_DURATION_MINUTES, Interview, SafeguardingFlag, TopicGuide
 from interviews.signals import interview_completed
@@ -358,6 +357,7 @@ class InterviewNotes(NotesOwner):
 
     kind = OWNER_KIND
     label = "Interview"
+    review_url_name = "interviews:review"
 
     def subject(self, draft: NotesDraft) -> Interview:
         return Interview.objects.select_related("participant", "project").get(notes=draft)
@@ -395,16 +395,11 @@ class InterviewNotes(NotesOwner):
     def follow_up(self, interview: Interview) -> None:
         sync_interview_reminders(interview)
 
-    def review_items(self, drafts: list[NotesDraft]) -> dict[int, ReviewItem]:
-        interviews = Interview.objects.filter(notes__in=drafts).select_related("participant", "project")
-        return {
-            interview.notes_id: ReviewItem(
-                self.label,
-                f"{interview.participant.code}, {interview.participant.cohort}",
-                reverse("interviews:review", kwargs={"slug": interview.project.slug, "pk": interview.pk}),
-            )
-            for interview in interviews
-        }
+    def review_subjects(self, drafts: list[NotesDraft]):
+        return Interview.objects.filter(notes__in=drafts).select_related("participant", "project")
+
+    def review_label(self, interview: Interview) -> str:
+        return f"{interview.participant.code}, {interview.participant.cohort}"
 
 
 NOTES_OWNER = InterviewNotes()

@@ -8,13 +8,12 @@ the cohorts of the room, no participant and a title naming nobody (`Event.docume
 from datetime import timedelta
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from coproduction.models import Event, NotesDraft, User
 from coproduction.notes import actions as gate
-from coproduction.notes.owners import NotesOwner, ReviewItem, register_owner
+from coproduction.notes.owners import NotesOwner, register_owner
 from coproduction.notifications import outbox
 
 OWNER_KIND = "event"
@@ -51,6 +50,7 @@ def notes_reminders(event: Event) -> list[outbox.Reminder]:
 class EventNotes(NotesOwner):
     kind = OWNER_KIND
     label = "Event"
+    review_url_name = "engagement:review"
 
     def subject(self, draft: NotesDraft) -> Event:
         return Event.objects.select_related("project").get(notes=draft)
@@ -71,16 +71,11 @@ class EventNotes(NotesOwner):
 
         sync_event_reminders(event)
 
-    def review_items(self, drafts: list[NotesDraft]) -> dict[int, ReviewItem]:
-        events = Event.objects.filter(notes__in=drafts).select_related("project")
-        return {
-            event.notes_id: ReviewItem(
-                self.label,
-                f"{event.title}, {date_format(timezone.localtime(event.starts_at, event.project.tzinfo), 'j F Y')}",
-                reverse("engagement:review", kwargs={"slug": event.project.slug, "pk": event.pk}),
-            )
-            for event in events
-        }
+    def review_subjects(self, drafts: list[NotesDraft]):
+        return Event.objects.filter(notes__in=drafts).select_related("project")
+
+    def review_label(self, event: Event) -> str:
+        return f"{event.title}, {date_format(timezone.localtime(event.starts_at, event.project.tzinfo), 'j F Y')}"
 
 
 NOTES_OWNER = EventNotes()

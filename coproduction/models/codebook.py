@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from coproduction.models.corpus import Document
 from coproduction.models.projects import Project
+from coproduction.models.trees import ParentChain
 
 ANALYSIS_ROLES = {"coordinator", "analyst"}
 CODING_ROLES = {"coordinator", "analyst", "peer_researcher"}
@@ -37,7 +38,7 @@ class ThemeQuerySet(models.QuerySet):
         return self.filter(status=Theme.Status.PROPOSED)
 
 
-class Theme(models.Model):
+class Theme(ParentChain, models.Model):
     """A code in the codebook. Its GUID is made once, at creation, and never changes, so other
     tools (NVivo, ATLAS.ti, MAXQDA) recognise it across exports and renames."""
 
@@ -67,17 +68,6 @@ class Theme(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def would_cycle(self, new_parent: "Theme | None") -> bool:
-        """True if making new_parent this theme's parent would put the theme inside itself."""
-        seen = set()
-        node = new_parent
-        while node is not None:
-            if node.pk == self.pk or node.pk in seen:
-                return True
-            seen.add(node.pk)
-            node = node.parent
-        return False
 
     def clean(self) -> None:
         if self.parent_id and self.parent.project_id != self.project_id:

@@ -8,6 +8,7 @@ notes may still be kept, and to say what follows a submit, a send-back or a rele
 from dataclasses import dataclass
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 
 from coproduction.models import Document, NotesDraft
@@ -51,10 +52,26 @@ class NotesOwner:
     def follow_up(self, subject: Any) -> None:
         """Bring what follows the notes (reminders) in step; called after each step."""
 
-    def review_items(self, drafts: list[NotesDraft]) -> dict[int, ReviewItem]:
-        """The review list's row for each of these drafts (of this owner), by draft id, in a
-        fixed number of queries."""
+    review_url_name: str = ""  # the coordinator's review page, routed with slug and pk
+
+    def review_subjects(self, drafts: list[NotesDraft]):
+        """The subjects of these drafts, in one query, with what `review_label` reads."""
         raise NotImplementedError
+
+    def review_label(self, subject: Any) -> str:
+        """What the review list calls the subject's notes (a participant code, an event's title)."""
+        raise NotImplementedError
+
+    def review_items(self, drafts: list[NotesDraft]) -> dict[int, ReviewItem]:
+        """The review list's row for each of these drafts (of this owner), by draft id."""
+        return {
+            subject.notes_id: ReviewItem(
+                self.label,
+                self.review_label(subject),
+                reverse(self.review_url_name, kwargs={"slug": subject.project.slug, "pk": subject.pk}),
+            )
+            for subject in self.review_subjects(drafts)
+        }
 
     def start_draft(self, subject: Any, *, author, **fields) -> NotesDraft:
         """A new draft of the subject's notes, linked to it in the same transaction."""
