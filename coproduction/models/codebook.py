@@ -108,6 +108,9 @@ class Excerpt(models.Model):
     coder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     chosen_for_report = models.BooleanField(default=False, help_text="Shown as a quote in the theme report.")
+    process_reflection = models.BooleanField(
+        "a reflection on the process", default=False, help_text="Quoted in the case study's Lessons learnt."
+    )
 
     objects = ExcerptQuerySet.as_manager()
 
