@@ -6,7 +6,7 @@ class CoproductionConfig(AppConfig):
     verbose_name = "Common Ground"
 
     def ready(self) -> None:
-        from coproduction import checks, dashboard, demo, navigation  # noqa: F401 (checks registers itself)
+        from coproduction import checks, dashboard, demo, erasure, navigation  # noqa: F401 (checks registers itself)
         from coproduction.analysis import registry as analysis_registry
         from coproduction.engagement import notes as engagement_notes  # noqa: F401 - registers events with the gate
         from coproduction.engagement import panels as engagement_panels
@@ -17,6 +17,8 @@ class CoproductionConfig(AppConfig):
         from coproduction.notifications import digest
         from coproduction.notifications import panels as notification_panels
         from coproduction.notifications.demo import schedule_demo_reminders
+        from coproduction.publication import follow_up
+        from coproduction.publication import tasks as publication_tasks  # noqa: F401 - registers the beat task with the worker
 
         navigation.register("Dashboard", "coproduction:dashboard", order=0)
         navigation.register("Participants", "participation:list", roles={"coordinator"}, order=20)
@@ -60,3 +62,5 @@ class CoproductionConfig(AppConfig):
         demo.register_step(900, schedule_demo_reminders)
         dashboard.register_panel("coproduction/includes/_panel_account.html", context=dashboard.account_protection, order=99)
         analysis_registry.register()
+        # Withdrawal erases the contact details kept for updates (and cancels their notices).
+        erasure.register_eraser(follow_up.erase_participant_follow_up_contacts)

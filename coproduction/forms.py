@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import password_validation
+from django.utils import timezone
 
 from coproduction import formfields
 from coproduction.models import AuditEvent, Membership, Project, Role, User
@@ -148,6 +149,13 @@ class ReminderSettingsForm(forms.ModelForm):
         return cleaned
 
 
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 class ProjectSettingsForm(forms.ModelForm):
     """A coordinator's settings for the project. Cohorts are one per line."""
 
@@ -160,12 +168,17 @@ class ProjectSettingsForm(forms.ModelForm):
 
     class Meta:
         model = Project
-        fields = ["name", "time_zone", "small_number_threshold"]
-        labels = {"small_number_threshold": "Small-number threshold"}
+        fields = ["name", "time_zone", "small_number_threshold", "follow_up_ends_on"]
+        labels = {"small_number_threshold": "Small-number threshold", "follow_up_ends_on": "Follow-up ends on (optional)"}
         help_texts = {
             "time_zone": "A time zone name such as Europe/London. Times are shown and reminders sent in it.",
             "small_number_threshold": "In published outputs, counts under this are shown as “<N”. At least 2.",
+            "follow_up_ends_on": "Contact details kept for updates are erased on this date, after any update "
+            "message still being sent. Leave empty to keep them until people withdraw or ask to stop.",
         }
+        field_classes = {"follow_up_ends_on": formfields.DateField}
+        widgets = {"follow_up_ends_on": DateInput}
+        error_messages = {"follow_up_ends_on": {"invalid": "Enter a date, like 31/12/2027."}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -176,6 +189,14 @@ class ProjectSettingsForm(forms.ModelForm):
         value = self.cleaned_data["small_number_threshold"]
         if value < 2:
             raise forms.ValidationError("The threshold must be at least 2.")
+        return value
+
+    def clean_follow_up_ends_on(self):
+        value = self.cleaned_data["follow_up_ends_on"]
+        # Only a new date: the details are erased on it, so a date already past would erase
+        # them at once. A date that has passed since it was set stays as it is.
+        if value and "follow_up_ends_on" in self.changed_data and value < timezone.localdate(timezone=self.instance.tzinfo):
+            raise forms.ValidationError("Choose today or a later date. Contact details for updates are erased on it.")
         return value
 
     def clean_cohorts_text(self) -> list[str]:

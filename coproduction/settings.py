@@ -179,6 +179,9 @@ CELERY_BEAT_SCHEDULE = {
     "purge-released-drafts": {"task": "notes.purge_released_drafts", "schedule": 3600.0},
     # engagement: individual-session requests closed 30 days ago are erased (idempotent).
     "erase-closed-session-requests": {"task": "engagement.erase_closed_session_requests", "schedule": 3600.0},
+    # publication: contact details kept for updates are erased on the project's follow-up end
+    # date, once no notice to them is still to be sent (idempotent).
+    "erase-follow-up-contacts": {"task": "publication.erase_follow_up_contacts", "schedule": 3600.0},
     # wellbeing: booked or declined session requests are deleted after SESSION_REQUEST_RETENTION_DAYS.
     "purge-spent-session-requests": {"task": "wellbeing.purge_spent_session_requests", "schedule": 3600.0},
     # Expired sign-in sessions (they hold flash messages) are deleted, as `clearsessions` does.

@@ -14,10 +14,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coproduction.encryption import encrypted_fields
-from coproduction.models import DenyListTerm, IndividualSessionRequest, NotesDraft, Notification, PiiResolution, User
+from coproduction.models import (
+    DenyListTerm,
+    FollowUpContact,
+    IndividualSessionRequest,
+    NotesDraft,
+    Notification,
+    PiiResolution,
+    User,
+)
 from interviews.models import SafeguardingFlag
 from tests.factories import ParticipantFactory
 from tests.interviews.factories import completed_interview, draft_for
+from tests.publication.factories import follow_up_participant
 from tests.wellbeing.factories import provider, session
 from wellbeing.models import CheckIn, Reflection, SupervisionNote
 
@@ -143,6 +152,18 @@ def every_encrypted_value(world) -> list[StoredValue]:
     add(request, "name", "Jay", coordinator, request_url)
     add(request, "contact", "+447700900456", coordinator, request_url)
     add(request, "preferred_time", "Tuesday evenings", coordinator, request_url)
+
+    for_updates = follow_up_participant(world)
+    kept = FollowUpContact.objects.create(
+        project=world.project,
+        participant=for_updates,
+        source=FollowUpContact.Source.PARTICIPANT,
+        email="kit.updates@example.org",
+        phone="+447700900789",
+    )
+    updates_url = reverse("participation:detail", kwargs={"slug": slug, "pk": for_updates.pk})
+    add(kept, "email", "kit.updates@example.org", coordinator, updates_url)
+    add(kept, "phone", "+447700900789", coordinator, updates_url)
     return values
 
 

@@ -24,6 +24,7 @@ from coproduction.models import (
     DiscussionGuide,
     Event,
     EventFeedback,
+    FollowUpContact,
     IndividualSessionRequest,
     Project,
     PublicListing,
@@ -393,13 +394,22 @@ def note_attempt(address: str, now: datetime | None = None) -> bool:
 
 @transaction.atomic
 def request_individual_session(
-    *, project: Project, name: str, contact: str, contact_is_phone: bool, preferred_time: str
+    *, project: Project, name: str, contact: str, contact_is_phone: bool, preferred_time: str, wants_updates: bool = False
 ) -> IndividualSessionRequest:
-    """Store the request and tell the coordinators that one is waiting (the message says no more)."""
+    """Store the request and tell the coordinators that one is waiting (the message says no more).
+
+    With `wants_updates`, the contact is also kept for follow-up notices, as its own record: the
+    request is erased 30 days after it is closed, the details for updates at the project's
+    follow-up end date (coproduction.publication.follow_up).
+    """
     request = IndividualSessionRequest.objects.create(
         project=project, name=name or None, contact=contact, contact_is_phone=contact_is_phone, preferred_time=preferred_time
     )
     record(None, "session_request.received", request)
+    if wants_updates:
+        details = {"phone": contact} if contact_is_phone else {"email": contact}
+        follow_up = FollowUpContact.objects.create(project=project, source=FollowUpContact.Source.SESSION_REQUEST, **details)
+        record(None, "follow_up_contact.recorded", follow_up)
     outbox.notify_now(template="session-request", about=request, key="received", project=project, users=project.coordinators)
     return request
 

@@ -2,6 +2,7 @@ from datetime import datetime
 
 import phonenumbers
 from django import forms
+from django.conf import settings
 from django.core.validators import validate_email
 from django.utils import timezone
 
@@ -215,6 +216,12 @@ class SessionRequestForm(forms.Form):
         help_text="For example: weekday evenings, or Saturday mornings.",
         error_messages={"required": "Tell us when suits you, so we can offer a time."},
     )
+    wants_updates = forms.BooleanField(
+        label="Tell me when there is an update from this project",
+        required=False,
+        help_text="We will send one short message each time we publish what we heard and what we did. "
+        "We keep your email address or phone number for that until the updates end. Ask us to stop at any time.",
+    )
     website = forms.CharField(label="Leave this empty", required=False)
 
     def clean_contact(self) -> str:
@@ -240,6 +247,16 @@ class SessionRequestForm(forms.Form):
             raise forms.ValidationError("Enter a phone number, like 07700 900 982, or an email address.")
         self.contact_is_phone = True
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    def clean(self):
+        cleaned = super().clean()
+        sms_ready = settings.NOTIFY_API_KEY and settings.NOTIFY_SMS_TEMPLATE_ID
+        if cleaned.get("wants_updates") and cleaned.get("contact") and self.contact_is_phone and not sms_ready:
+            self.add_error(
+                "wants_updates",
+                "We cannot send updates by text message yet. Give an email address to hear about updates, or untick this box.",
+            )
+        return cleaned
 
     @property
     def is_robot(self) -> bool:

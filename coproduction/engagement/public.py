@@ -112,6 +112,7 @@ def session_request(request, token):
                 contact=form.cleaned_data["contact"],
                 contact_is_phone=form.contact_is_phone,
                 preferred_time=form.cleaned_data["preferred_time"],
+                wants_updates=form.cleaned_data["wants_updates"],
             )
             return redirect("engagement_public:request_sent", token=listing.token)
     context = {"listing": listing, "project": listing.project, "form": form, "form_token": form_token(listing)}

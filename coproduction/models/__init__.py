@@ -18,6 +18,7 @@ from coproduction.models.engagement import (
     ReachTarget,
     RequestAttempt,
 )
+from coproduction.models.follow_up import FollowUpContact
 from coproduction.models.notes import NotesDraft, PiiResolution
 from coproduction.models.notifications import Notification
 from coproduction.models.participants import Consent, InformationSheet, Participant
@@ -60,6 +61,7 @@ __all__ = [
     "Excerpt",
     "ExportJob",
     "FallbackCacheEntry",
+    "FollowUpContact",
     "Indicator",
     "IndividualSessionRequest",
     "InformationSheet",

@@ -52,6 +52,12 @@ class Notification(models.Model):
     recipient_participant = models.ForeignKey(
         "coproduction.Participant", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
+    # A follow-up notice goes to contact details kept for updates, not to the participant's
+    # reminder details (those are erased after the interview); a resident may have no
+    # participant at all.
+    recipient_follow_up = models.ForeignKey(
+        "coproduction.FollowUpContact", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.EMAIL)
     template = models.CharField(max_length=64)
     due_at = models.DateTimeField(db_index=True)
@@ -88,4 +94,5 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["status", "due_at"]), models.Index(fields=["about_type", "about_id"])]
 
     def __str__(self) -> str:
-        return f"{self.template} to #{self.recipient_id or self.recipient_participant_id} at {self.due_at:%Y-%m-%d %H:%M}"
+        recipient = self.recipient_id or self.recipient_participant_id or self.recipient_follow_up_id
+        return f"{self.template} to #{recipient} at {self.due_at:%Y-%m-%d %H:%M}"

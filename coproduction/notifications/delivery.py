@@ -58,7 +58,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coproduction.encryption import CannotOpen
-from coproduction.models import Notification, Project, Role
+from coproduction.models import Notification, Project, PublishedVersion, Role
 from coproduction.notifications.digest import digest_lines
 
 logger = logging.getLogger(__name__)
@@ -71,8 +71,12 @@ TEMPLATES = [
     "notes-overdue-coordinator",
     "coordinator-alert",
     "daily-digest",
+    "follow-up-update",
 ]
 APPOINTMENT_TEMPLATES = {"appointment-reminder", "appointment-moved", "appointment-cancelled"}
+# The one notice to people who asked for updates when a version is published
+# (coproduction.publication.notices): a link to the public page, no sign-in.
+FOLLOW_UP_TEMPLATE = "follow-up-update"
 QUIET_FROM = time(21, 0)  # no text messages from 21:00 ...
 QUIET_UNTIL = time(8, 0)  # ... until 08:00, in the recipient's time zone
 DIGEST_AT = time(8, 0)  # coordinators' daily digest, project time ...
@@ -153,7 +157,29 @@ def message_context(notification: Notification, now: datetime) -> dict:
         lines = digest_lines(notification.project)
         context["lines"] = lines
         context["total"] = sum(line.count for line in lines)
+    if notification.template == FOLLOW_UP_TEMPLATE:
+        context["update_url"] = update_url(notification)
     return context
+
+
+def published_version(notification: Notification) -> PublishedVersion | None:
+    """The version a follow-up notice is about (ids only travel with the row)."""
+    if notification.about_type != PublishedVersion._meta.label_lower:
+        return None
+    return PublishedVersion.objects.select_related("publication").filter(pk=notification.about_id).first()
+
+
+def update_url(notification: Notification) -> str:
+    """The public page's opaque address (/s/<public id>/): it names no project and no topic."""
+    version = published_version(notification)
+    if version is None:
+        raise PermanentError("NoPublishedVersion")
+    return public_page_url(version.publication.public_id)
+
+
+def public_page_url(public_id: str) -> str:
+    """A public page's full address (coproduction.publication's /s/<public id>/)."""
+    return f"{settings.SITE_URL.rstrip('/')}/s/{public_id}/"
 
 
 def sealed_message(notification: Notification) -> tuple[str, Message]:
@@ -215,6 +241,8 @@ def email_address(notification: Notification) -> str | None:
     if notification.recipient_id:
         return notification.recipient.email
     try:
+        if notification.recipient_follow_up_id:
+            return notification.recipient_follow_up.email
         return notification.recipient_participant.contact_email
     except CannotOpen as error:
         # Never a guess, never ciphertext as an address: the row fails and is listed.
@@ -225,6 +253,8 @@ def phone_number(notification: Notification) -> str | None:
     try:
         if notification.recipient_id:
             return notification.recipient.phone_number
+        if notification.recipient_follow_up_id:
+            return notification.recipient_follow_up.phone
         return notification.recipient_participant.contact_phone
     except CannotOpen as error:
         raise PermanentError(type(error).__name__) from error
@@ -424,7 +454,7 @@ def queue_now(ids: list[int]) -> int:
 def _lock_for_delivery(pk: int, started: Q) -> Notification | None:
     """Lock the row while it is sent; None if it is not ours to send (any more)."""
     candidates = Notification.objects.filter(started, pk=pk, status=Notification.Status.SENDING)
-    related = ("recipient", "recipient_participant", "project")
+    related = ("recipient", "recipient_participant", "recipient_follow_up__participant", "project")
     if connection.features.has_select_for_update_skip_locked:
         return _lockable(candidates).select_related(*related).first()
     # SQLite has no row locks: a write first takes the database's write lock, so a second
@@ -473,8 +503,31 @@ def _reason_not_to_send(row: Notification, now: datetime) -> str | None:
         participant = row.recipient_participant
         if participant.withdrawn_at or not participant.wants_reminders:
             return "ParticipantOptedOut"
+    if row.recipient_follow_up_id:
+        reason = _reason_not_to_send_follow_up(row)
+        if reason:
+            return reason
     if row.template == "appointment-reminder" and row.starts_at and row.starts_at <= now:
         return "AppointmentPassed"  # delayed past the appointment (a long outage): say nothing
+    return None
+
+
+def _reason_not_to_send_follow_up(row: Notification) -> str | None:
+    """A follow-up notice goes only to details still kept, of a person who still consents to
+    follow-up, about a version still published."""
+    contact = row.recipient_follow_up
+    if contact.erased_at is not None:
+        return "FollowUpContactErased"
+    participant = contact.participant
+    if participant is not None:
+        if participant.withdrawn_at:
+            return "ParticipantOptedOut"
+        consent = participant.current_consent
+        if consent is None or not consent.is_current or not consent.follow_up:
+            return "FollowUpNotAllowed"
+    version = published_version(row)
+    if version is None or not version.is_live:
+        return "VersionUnpublished"
     return None
 
 

@@ -18,6 +18,7 @@ from coproduction.models import (
     Project,
     User,
 )
+from coproduction.publication import follow_up
 
 
 @transaction.atomic
@@ -34,8 +35,9 @@ def record_consent(*, participant: Participant, sheet: InformationSheet, items: 
     """A new consent replaces any earlier one (earlier rows stay, for the record).
 
     When it no longer lets notes be kept, the participant's notes go now, as on withdrawal:
-    drafts, released Documents and so every excerpt, coding and quote. Returns the consent and
-    what was erased, as counts (empty when nothing was).
+    drafts, released Documents and so every excerpt, coding and quote. When it no longer allows
+    follow-up, the contact details kept for updates go now too. Returns the consent and what
+    was erased, as counts (empty when nothing was).
     """
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     if participant.withdrawn_at is not None:
@@ -47,6 +49,10 @@ def record_consent(*, participant: Participant, sheet: InformationSheet, items: 
         erased = erase_notes(participant)
         if any(erased.values()):
             record(by, "consent.notes_erased", participant)
+    if not consent.follow_up:
+        for label, count in follow_up.erase_participant_follow_up_contacts(participant).items():
+            if count:
+                erased[label] = erased.get(label, 0) + count
     return consent, erased
 
 

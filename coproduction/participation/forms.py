@@ -47,32 +47,43 @@ class ConsentForm(forms.Form):
         return cleaned
 
 
+PHONE_ERROR = "Enter a phone number, like 07700 900 982 or +44 7700 900 982."
+
+
+def clean_phone_number(value: str) -> str:
+    """A possible phone number in E.164, or "" for none typed."""
+    import phonenumbers
+
+    value = value.strip()
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, "GB")
+    except phonenumbers.NumberParseException:
+        raise forms.ValidationError(PHONE_ERROR) from None
+    if not phonenumbers.is_possible_number(number):
+        raise forms.ValidationError(PHONE_ERROR)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def text_messages_ready() -> bool:
+    return bool(settings.NOTIFY_API_KEY and settings.NOTIFY_SMS_TEMPLATE_ID)
+
+
 class ContactDetailsForm(forms.Form):
     wants_reminders = forms.BooleanField(label="The participant asked for reminders", required=False)
     contact_email = forms.EmailField(label="Email address for reminders (optional)", required=False)
     contact_phone = forms.CharField(label="Mobile number for text reminders (optional)", required=False, max_length=32)
 
     def clean_contact_phone(self) -> str:
-        import phonenumbers
-
-        value = self.cleaned_data["contact_phone"].strip()
-        if not value:
-            return ""
-        try:
-            number = phonenumbers.parse(value, "GB")
-        except phonenumbers.NumberParseException:
-            raise forms.ValidationError("Enter a phone number, like 07700 900 982 or +44 7700 900 982.")
-        if not phonenumbers.is_possible_number(number):
-            raise forms.ValidationError("Enter a phone number, like 07700 900 982 or +44 7700 900 982.")
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return clean_phone_number(self.cleaned_data["contact_phone"])
 
     def clean(self):
         cleaned = super().clean()
         wants = cleaned.get("wants_reminders")
         if wants and not (cleaned.get("contact_email") or cleaned.get("contact_phone")):
             self.add_error("contact_email", "Enter an email address or a mobile number for the reminders.")
-        sms_ready = settings.NOTIFY_API_KEY and settings.NOTIFY_SMS_TEMPLATE_ID
-        if wants and cleaned.get("contact_phone") and not cleaned.get("contact_email") and not sms_ready:
+        if wants and cleaned.get("contact_phone") and not cleaned.get("contact_email") and not text_messages_ready():
             self.add_error("contact_phone", "Text messages are not set up for this service. Enter an email address instead.")
         if not wants and (cleaned.get("contact_email") or cleaned.get("contact_phone")):
             self.add_error("wants_reminders", "Keep contact details only when the participant asked for reminders.")
@@ -157,3 +168,51 @@ class AttributeDefinitionForm(forms.Form):
         if any(len(choice) > 60 for choice in choices):
             raise forms.ValidationError("Each choice must be 60 characters or fewer.")
         return choices
+
+
+class FollowUpContactForm(forms.Form):
+    """Details kept for updates when a version is published; apart from reminder details,
+    which are erased after the interview. Prefixed: it shares the participant's page."""
+
+    prefix = "updates"
+
+    email = forms.EmailField(label="Email address for updates (optional)", required=False, max_length=254)
+    phone = forms.CharField(label="Mobile number for updates by text message (optional)", required=False, max_length=32)
+
+    def clean_phone(self) -> str:
+        return clean_phone_number(self.cleaned_data["phone"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        if not (cleaned.get("email") or cleaned.get("phone")):
+            self.add_error("email", "Enter an email address or a mobile number for the updates.")
+        elif cleaned.get("phone") and not cleaned.get("email") and not text_messages_ready():
+            self.add_error("phone", "Text messages are not set up for this service. Enter an email address instead.")
+        return cleaned
+
+
+class StopUpdatesForm(forms.Form):
+    """Someone asked the team to stop the updates: the address or number they gave."""
+
+    address = forms.CharField(
+        label="Their email address or phone number",
+        max_length=254,
+        error_messages={"required": "Enter the email address or phone number the updates go to."},
+    )
+
+    def clean_address(self) -> str:
+        value = self.cleaned_data["address"].strip()
+        if "@" in value:
+            try:
+                return forms.EmailField().clean(value)
+            except forms.ValidationError:
+                raise forms.ValidationError("Enter an email address like name@example.com, or a phone number.") from None
+        try:
+            number = clean_phone_number(value)
+        except forms.ValidationError:
+            raise forms.ValidationError("Enter a phone number, like 07700 900 982, or an email address.") from None
+        if not number:
+            raise forms.ValidationError("Enter the email address or phone number the updates go to.")
+        return number

@@ -17,10 +17,13 @@ from coproduction.participation.forms import (
     ConsentForm,
     ContactDetailsForm,
     DenyListTermForm,
+    FollowUpContactForm,
     InformationSheetForm,
     ParticipantForm,
+    StopUpdatesForm,
     TermListForm,
 )
+from coproduction.publication import follow_up
 
 COORDINATOR = {Role.COORDINATOR}
 
@@ -53,28 +56,40 @@ def participant_create(request, project):
     return render(request, "participation/participant_form.html", {"project": project, "form": form})
 
 
+def _detail_page(request, project, participant, *, contact_form=None, follow_up_form=None, status=200):
+    """The participant's page; with the form that was posted, when it is shown again."""
+    kept_for_updates = follow_up.current_contact(participant)
+    if contact_form is None:
+        contact_form = ContactDetailsForm(
+            initial={
+                "wants_reminders": participant.wants_reminders,
+                "contact_email": participant.contact_email or "",
+                "contact_phone": participant.contact_phone or "",
+            }
+        )
+    if follow_up_form is None:
+        initial = {"email": kept_for_updates.email or "", "phone": kept_for_updates.phone or ""} if kept_for_updates else {}
+        follow_up_form = FollowUpContactForm(initial=initial)
+    context = {
+        "project": project,
+        "participant": participant,
+        "consents": participant.consents.select_related("information_sheet", "recorded_by"),
+        "contact_form": contact_form,
+        "follow_up_form": follow_up_form,
+        "follow_up_allowed": follow_up.follow_up_allowed(participant),
+        "kept_for_updates": kept_for_updates,
+    }
+    if status != 200:  # the error summary shows the posted form's errors
+        context["form"] = follow_up_form if follow_up_form.is_bound else contact_form
+    return render(request, "participation/participant_detail.html", context, status=status)
+
+
 @project_view(COORDINATOR)
 @require_http_methods(["GET"])
 def participant_detail(request, project, pk):
     participant = get_scoped(Participant.objects.filter(project=project), pk=pk)
-    contact_form = ContactDetailsForm(
-        initial={
-            "wants_reminders": participant.wants_reminders,
-            "contact_email": participant.contact_email or "",
-            "contact_phone": participant.contact_phone or "",
-        }
-    )
     record(request.user, "participant.viewed", participant)
-    return render(
-        request,
-        "participation/participant_detail.html",
-        {
-            "project": project,
-            "participant": participant,
-            "consents": participant.consents.select_related("information_sheet", "recorded_by"),
-            "contact_form": contact_form,
-        },
-    )
+    return _detail_page(request, project, participant)
 
 
 @project_view(COORDINATOR)
@@ -91,6 +106,8 @@ def consent_record(request, project, pk):
             participant=participant, sheet=form.cleaned_data["information_sheet"], items=items, by=request.user
         )
         messages.success(request, f"Consent recorded for {participant.code}.")
+        if erased.pop(follow_up.ERASED_LABEL, 0):
+            messages.info(request, "Their consent no longer allows follow-up, so their contact details for updates were erased.")
         removed = ", ".join(f"{count} {label}" for label, count in erased.items() if count)
         if removed:
             messages.info(request, f"Their notes may no longer be kept, so these were erased: {removed}.")
@@ -113,18 +130,52 @@ def contact_details(request, project, pk):
         )
         messages.success(request, "Contact details saved. They are erased after the interview.")
         return redirect("participation:detail", slug=project.slug, pk=participant.pk)
-    return render(
-        request,
-        "participation/participant_detail.html",
-        {
-            "project": project,
-            "participant": participant,
-            "consents": participant.consents.select_related("information_sheet", "recorded_by"),
-            "contact_form": form,
-            "form": form,
-        },
-        status=400,
-    )
+    return _detail_page(request, project, participant, contact_form=form, status=400)
+
+
+@project_view(COORDINATOR)
+@require_POST
+def follow_up_contact(request, project, pk):
+    """Keep details for updates: only while the current consent allows follow-up."""
+    participant = get_scoped(Participant.objects.active().filter(project=project), pk=pk)
+    form = FollowUpContactForm(request.POST)
+    if form.is_valid():
+        try:
+            follow_up.record_follow_up_contact(
+                participant=participant, email=form.cleaned_data["email"], phone=form.cleaned_data["phone"], by=request.user
+            )
+        except follow_up.FollowUpRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, "Contact details for updates saved. They are erased when the project's follow-up ends.")
+            return redirect("participation:detail", slug=project.slug, pk=participant.pk)
+    return _detail_page(request, project, participant, follow_up_form=form, status=400)
+
+
+@project_view(COORDINATOR)
+@require_POST
+def follow_up_erase(request, project, pk):
+    participant = get_scoped(Participant.objects.active().filter(project=project), pk=pk)
+    if follow_up.erase_participant_contact(participant, by=request.user):
+        messages.success(request, "Contact details for updates erased. No more updates will be sent.")
+    else:
+        messages.info(request, "There were no contact details for updates to erase.")
+    return redirect("participation:detail", slug=project.slug, pk=participant.pk)
+
+
+@project_view(COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def stop_updates(request, project):
+    """Someone asked to stop the updates: erase the details kept for them, whatever their source."""
+    form = StopUpdatesForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        erased = follow_up.stop_updates(project=project, address=form.cleaned_data["address"], by=request.user)
+        if erased:
+            messages.success(request, "Contact details for updates erased. No more updates will be sent to them.")
+        else:
+            messages.info(request, "No contact details for updates in this project match. Nothing was erased.")
+        return redirect("participation:stop_updates", slug=project.slug)
+    return render(request, "participation/stop_updates.html", {"project": project, "form": form})
 
 
 @project_view(COORDINATOR)

@@ -42,6 +42,12 @@ WITH_ACCOUNT = "kept while the account and its session or check-in exist; delete
 PROJECT_LIST = "kept while the project's deny-list needs it; a coordinator removes it"
 INDIVIDUAL_REQUESTS = "erased 30 days after a coordinator closes it (engagement.erase_closed_session_requests)"
 ONE_OFF_EMAIL = "erased once the one-off email is sent, failed or cancelled (notifications.delivery)"
+FOLLOW_UP_END = (
+    "erased on the project's follow-up end date, once no notice to them is still to be sent "
+    "(publication.erase_follow_up_contacts)"
+)
+FOLLOW_UP_CONSENT = "erased at once when a new consent no longer allows follow-up (participation.actions.record_consent)"
+ASKED_TO_STOP = "erased at once when the person asks the team to stop (participation: Stop updates)"
 
 # Every table and column that holds personal or sensitive data, and what removes it.
 RULES: dict[str, tuple[str, ...]] = {
@@ -61,6 +67,8 @@ RULES: dict[str, tuple[str, ...]] = {
     "coproduction.IndividualSessionRequest.name": (INDIVIDUAL_REQUESTS,),
     "coproduction.IndividualSessionRequest.contact": (INDIVIDUAL_REQUESTS,),
     "coproduction.IndividualSessionRequest.preferred_time": (INDIVIDUAL_REQUESTS,),
+    "coproduction.FollowUpContact.email": (FOLLOW_UP_END, WITHDRAWAL, FOLLOW_UP_CONSENT, ASKED_TO_STOP),
+    "coproduction.FollowUpContact.phone": (FOLLOW_UP_END, WITHDRAWAL, FOLLOW_UP_CONSENT, ASKED_TO_STOP),
     # plain, but the participant's words or wellbeing data
     "coproduction.Document.text": (WITHDRAWAL, NOTES_CONSENT),  # excerpts, codings and quotes cascade
     "coproduction.ExportJob.file_name": (EXPORT_RETENTION, WITHDRAWAL),  # and the file in PRIVATE_MEDIA_ROOT

@@ -24,6 +24,8 @@ RULES = {
     "participation:detail": lambda world: Case(kwargs={"pk": _participant(world).pk}),
     "participation:consent": lambda world: Case(kwargs={"pk": _participant(world).pk}),
     "participation:contact": lambda world: Case(kwargs={"pk": _participant(world).pk}, allowed=(405,)),
+    "participation:follow_up": lambda world: Case(kwargs={"pk": _participant(world).pk}, allowed=(405,)),
+    "participation:follow_up_erase": lambda world: Case(kwargs={"pk": _participant(world).pk}, allowed=(405,)),
     "participation:withdraw": lambda world: Case(kwargs={"pk": _participant(world).pk}),
     "participation:deny_list_remove": lambda world: Case(kwargs={"pk": _term(world).pk}, allowed=(405,)),
     "participation:allow_list_remove": lambda world: Case(kwargs={"pk": _allowed(world).pk}, allowed=(405,)),

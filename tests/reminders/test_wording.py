@@ -49,6 +49,7 @@ SAMPLE = {
     "sign_in_url": "https://example.org/accounts/login/",
     "lines": [DigestLine("Items waiting for your review", 2), DigestLine("Alerts still open", 1)],
     "total": 3,
+    "update_url": "https://example.org/s/Ab3dE6gH9jK2mN5p/",
     # What a careless caller might add; the templates must not use any of it.
     "participant_code": PARTICIPANT_CODE,
     "code": PARTICIPANT_CODE,
@@ -67,6 +68,10 @@ def every_template() -> list[str]:
     found = {path.name.removesuffix("-subject.txt") for path in folder.glob("*-subject.txt")}
     return sorted((set(delivery.TEMPLATES) | found) - NOT_THROUGH_THE_OUTBOX)
 
+
+# To people with no account (residents and participants who asked for updates): a link to the
+# public page instead of "Sign in" (coproduction.publication.notices).
+NO_ACCOUNT = {"follow-up-update"}
 
 # A one-off email to someone joining a project: rendered with its link when it is sent and sealed
 # (coproduction.actions.invite), never from the reminder context and never as a text message.
@@ -94,7 +99,11 @@ def test_every_part_of_every_template_is_neutral(template):
     for part, text in [("subject", message.subject), ("text", message.text), ("html", message.html), ("sms", message.sms)]:
         assert text.strip(), f"{template} {part} is empty"
         assert not offending(text), f"{template} {part} says {offending(text)}: {text!r}"
-    assert "Sign in" in message.text and "Sign in" in message.sms
+    if template in NO_ACCOUNT:
+        for text in (message.text, message.html, message.sms):
+            assert SAMPLE["update_url"] in text and "Sign in" not in text and "sign in" not in text
+    else:
+        assert "Sign in" in message.text and "Sign in" in message.sms
     assert len(message.sms) <= 160, "one SMS fragment"
 
 
@@ -124,6 +133,22 @@ def test_the_calendar_file_is_neutral(template):
 
 def test_new_templates_are_covered():
     assert "session-request" in every_template()
+    assert "follow-up-update" in every_template()
+
+
+def test_the_follow_up_notice_says_an_update_exists_and_how_to_stop_and_nothing_else():
+    message = delivery.render_message("follow-up-update", SAMPLE)
+    link = SAMPLE["update_url"]
+    assert message.subject == "An update"
+    said = f"There is an update from a project you took part in: {link}"
+    assert message.text.startswith(said) and message.sms.startswith(said)
+    assert f'There is an update from a project you took part in: <a href="{link}">{link}</a>' in message.html
+    for text in (message.text, message.html, message.sms):
+        assert "ask the team" in text  # how to stop: there is no reply address or STOP keyword
+        assert "account settings" not in text
+    # Even a link as long as a real council's stays within one text message.
+    long_link = {**SAMPLE, "update_url": "https://common-ground.riverside-council.gov.uk/s/Ab3dE6gH9jK2mN5p/"}
+    assert len(delivery.render_message("follow-up-update", long_link).sms) <= 160
 
 
 def test_the_deny_list_catches_what_it_should():
