@@ -184,6 +184,9 @@ class ProjectSettingsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial["cohorts_text"] = "\n".join(self.instance.cohorts)
+            if self.instance.follow_up_ends_on:
+                # ISO, as a date input needs it (the shared field template prints the value as is).
+                self.initial["follow_up_ends_on"] = self.instance.follow_up_ends_on.isoformat()
 
     def clean_small_number_threshold(self) -> int:
         value = self.cleaned_data["small_number_threshold"]

@@ -16,7 +16,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from coproduction.encryption import CannotOpen
-from coproduction.models import Consent, FollowUpContact, Notification, PublishedVersion
+from coproduction.models import Consent, FollowUpContact, Notification, Project, PublishedVersion
 from coproduction.notifications.delivery import FOLLOW_UP_TEMPLATE
 from coproduction.notifications.outbox import about_label
 from coproduction.publication.follow_up import follow_up_allowed
@@ -71,7 +71,7 @@ def schedule_follow_up_notices(version: PublishedVersion) -> int:
     notice in its own savepoint, so a notice created meanwhile by another call is skipped.
     """
     publication = version.publication
-    project = publication.project
+    project = Project.objects.get(pk=publication.project_id)  # its end date as it is now
     now = timezone.now()
     if version.unpublished_at is not None:
         return 0
