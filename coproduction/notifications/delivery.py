@@ -157,8 +157,9 @@ def message_context(notification: Notification, now: datetime) -> dict:
         lines = digest_lines(notification.project)
         context["lines"] = lines
         context["total"] = sum(line.count for line in lines)
-    if notification.template == FOLLOW_UP_TEMPLATE:
-        context["update_url"] = update_url(notification)
+    if notification.template == FOLLOW_UP_TEMPLATE and (version := published_version(notification)) is not None:
+        # A notice about a version that no longer exists is cancelled before it is rendered.
+        context["update_url"] = public_page_url(version.publication.public_id)
     return context
 
 
@@ -169,16 +170,9 @@ def published_version(notification: Notification) -> PublishedVersion | None:
     return PublishedVersion.objects.select_related("publication").filter(pk=notification.about_id).first()
 
 
-def update_url(notification: Notification) -> str:
-    """The public page's opaque address (/s/<public id>/): it names no project and no topic."""
-    version = published_version(notification)
-    if version is None:
-        raise PermanentError("NoPublishedVersion")
-    return public_page_url(version.publication.public_id)
-
-
 def public_page_url(public_id: str) -> str:
-    """A public page's full address (coproduction.publication's /s/<public id>/)."""
+    """A public page's full address (coproduction.publication's /s/<public id>/): an opaque id
+    that names no project and no topic."""
     return f"{settings.SITE_URL.rstrip('/')}/s/{public_id}/"
 
 

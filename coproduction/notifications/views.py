@@ -12,7 +12,7 @@ def failed_notifications(request, project):
     """Messages that could not be delivered: status, time, channel, template, recipient. No content."""
     rows = (
         Notification.objects.undelivered_for(project)
-        .select_related("recipient", "recipient_participant")
+        .select_related("recipient", "recipient_participant", "recipient_follow_up__participant")
         .only(
             "status",
             "channel",
@@ -23,6 +23,8 @@ def failed_notifications(request, project):
             "recipient__display_name",
             "recipient__email",
             "recipient_participant__code",
+            "recipient_follow_up__source",
+            "recipient_follow_up__participant__code",
             "about_type",
             "about_id",
         )

@@ -252,7 +252,7 @@ def test_a_version_unpublished_before_delivery_sends_nothing(world, version):
 
 
 @pytest.mark.django_db
-def test_details_no_key_opens_fail_the_notice_visibly_and_send_nothing(world, version):
+def test_details_no_key_opens_fail_the_notice_visibly_and_send_nothing(world, version, client_for):
     from cryptography.fernet import Fernet
 
     from tests.encrypted_records import write_column
@@ -264,6 +264,8 @@ def test_details_no_key_opens_fail_the_notice_visibly_and_send_nothing(world, ve
     row = Notification.objects.get()
     assert (row.status, row.last_error) == (Status.FAILED, "CannotOpen") and mail.outbox == []
     assert row in Notification.objects.undelivered_for(world.project)  # on the coordinators' page
+    page = client_for(world.coordinator).get(reverse("notifications:failed", kwargs={"slug": world.project.slug}))
+    assert f"Details for updates of {contact.participant.code}" in page.content.decode()
 
 
 @pytest.mark.django_db
