@@ -14,6 +14,7 @@ class CoproductionConfig(AppConfig):
         from coproduction.engagement.demo import seed_engagement
         from coproduction.notifications import panels as notification_panels
         from coproduction.notifications.demo import schedule_demo_reminders
+        from coproduction.strategy import registry as strategy_registry
 
         navigation.register("Dashboard", "coproduction:dashboard", order=0)
         navigation.register("Participants", "participation:list", roles={"coordinator"}, order=20)
@@ -52,3 +53,4 @@ class CoproductionConfig(AppConfig):
         demo.register_step(900, schedule_demo_reminders)
         dashboard.register_panel("coproduction/includes/_panel_account.html", context=dashboard.account_protection, order=99)
         analysis_registry.register()
+        strategy_registry.register()

@@ -1,3 +1,39 @@
 """Arguments for the strategy URLs in the URL x role matrix (tests/access.py)."""
 
-RULES: dict = {}
+from coproduction.models import ActionStatus
+from tests.access import Case
+from tests.strategy.factories import make_action, owner_for, priority_for, status_for
+
+
+def _action(world, **fields):
+    return make_action(world.project, **fields).pk
+
+
+def _proposal(world):
+    return make_action(world.project, "More outreach hours", stage=ActionStatus.Stage.PROPOSED, proposed_by=world.peer).pk
+
+
+def _unused_status(world):
+    status_for(world.project)
+    return ActionStatus.objects.create(project=world.project, name="Paused", stage=ActionStatus.Stage.IN_PROGRESS).pk
+
+
+POST_ONLY = (405,)
+
+RULES = {
+    "strategy:priority": lambda world: Case(kwargs={"pk": priority_for(world.project).pk}),
+    "strategy:priority_move": lambda world: Case(kwargs={"pk": priority_for(world.project).pk}, allowed=POST_ONLY),
+    "strategy:priority_remove": lambda world: Case(kwargs={"pk": priority_for(world.project).pk}, allowed=POST_ONLY),
+    "strategy:owner": lambda world: Case(kwargs={"pk": owner_for(world.project).pk}),
+    "strategy:owner_remove": lambda world: Case(kwargs={"pk": owner_for(world.project).pk}, allowed=POST_ONLY),
+    "strategy:status": lambda world: Case(kwargs={"pk": _unused_status(world)}),
+    "strategy:status_remove": lambda world: Case(kwargs={"pk": _unused_status(world)}, allowed=POST_ONLY),
+    "strategy:action": lambda world: Case(kwargs={"pk": _action(world)}),
+    "strategy:action_change": lambda world: Case(kwargs={"pk": _action(world)}),
+    "strategy:decide": lambda world: Case(kwargs={"pk": _proposal(world)}),
+    "strategy:comment": lambda world: Case(kwargs={"pk": _proposal(world)}, allowed=POST_ONLY),
+    "strategy:themes": lambda world: Case(kwargs={"pk": _action(world)}),
+    # The analyst neither coordinates nor leads this action: refused inside the view.
+    "strategy:update": lambda world: Case(kwargs={"pk": _action(world, lead=world.peer)}, expect={"analyst": 403}),
+    "strategy:keep": lambda world: Case(kwargs={"pk": _action(world)}, allowed=POST_ONLY),
+}
