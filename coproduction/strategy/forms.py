@@ -12,11 +12,7 @@ from coproduction.strategy import actions
 from coproduction.strategy.plan import PlanFilter
 from coproduction.textcheck import validate_readable_text
 
-PROGRESS_ERRORS = {
-    "invalid": "Progress must be a whole number from 0 to 100.",
-    "min_value": "Progress must be a whole number from 0 to 100.",
-    "max_value": "Progress must be a whole number from 0 to 100.",
-}
+PROGRESS_MESSAGE = "Progress must be a whole number from 0 to 100."
 
 
 class DateInput(forms.DateInput):
@@ -37,7 +33,9 @@ def choice_of(
     )
 
 
-def text_field(label: str, *, max_length: int | None = None, required: bool = True, help_text: str = "", rows: int = 0):
+def text_field(
+    label: str, *, max_length: int | None = None, required: bool = True, help_text: str = "", rows: int = 0, missing: str = ""
+):
     widget = forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput
     return forms.CharField(
         label=label,
@@ -46,17 +44,17 @@ def text_field(label: str, *, max_length: int | None = None, required: bool = Tr
         help_text=help_text,
         widget=widget,
         validators=[validate_readable_text],
-        error_messages={"required": f"Enter the {label.lower().removesuffix(' (optional)')}."},
+        error_messages={"required": missing or f"Enter the {label.lower()}."},
     )
 
 
-def progress_field(label: str) -> forms.IntegerField:
+def progress_field(label: str, message: str = PROGRESS_MESSAGE) -> forms.IntegerField:
     return forms.IntegerField(
         label=label,
         min_value=0,
         max_value=100,
         required=False,
-        error_messages=PROGRESS_ERRORS,
+        error_messages=dict.fromkeys(("invalid", "min_value", "max_value"), message),
         help_text="A whole number from 0 to 100. Leave empty to use the status's default.",
     )
 
@@ -117,7 +115,9 @@ class StatusForm(ProblemsForm):
         help_text="What the status means to the product: only agreed, in progress and done actions answer themes.",
         error_messages={"invalid_choice": "Choose one of the stages.", "required": "Choose one of the stages."},
     )
-    default_progress = progress_field("Default progress (optional)")
+    default_progress = progress_field(
+        "Default progress (optional)", "The default progress must be a whole number between 0 and 100."
+    )
     order = forms.IntegerField(
         label="Order",
         min_value=0,
@@ -233,7 +233,7 @@ class ProposalForm(forms.Form):
     """A peer researcher proposes an action."""
 
     priority = choice_of("Priority", "Choose a priority of this strategy.")
-    title = text_field("What should be done?", max_length=200)
+    title = text_field("What should be done?", max_length=200, missing="Say what should be done.")
     description = text_field("Why, and what difference it would make (optional)", required=False, rows=4, help_text="No names.")
 
     def __init__(self, *args, project: Project, **kwargs):
@@ -251,7 +251,12 @@ class AgreeForm(forms.Form):
 
 class DeclineForm(forms.Form):
     status = choice_of("Status", "Choose a “not taken forward” status from this project's list.")
-    reason = text_field("Reason it is not taken forward", rows=3, help_text="Published: no names.")
+    reason = text_field(
+        "Reason it is not taken forward",
+        rows=3,
+        help_text="Published: no names.",
+        missing="Give the reason it is not taken forward: it will be published.",
+    )
 
     def __init__(self, *args, project: Project, **kwargs):
         super().__init__(*args, prefix="decline", **kwargs)
@@ -269,7 +274,9 @@ class MergeForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    text = text_field("Your comment", max_length=4000, rows=3, help_text="Seen by the project team only. No names.")
+    text = text_field(
+        "Your comment", max_length=4000, rows=3, help_text="Seen by the project team only. No names.", missing="Write a comment."
+    )
 
 
 class ThemesForm(forms.Form):
@@ -295,7 +302,9 @@ class UpdateForm(ProblemsForm):
         widget=DateInput,
         error_messages={"invalid": "Enter the date, like 03/12/2026.", "required": "Enter the date of the update."},
     )
-    text = text_field("What happened", max_length=4000, rows=4, help_text="Published with the action: no names.")
+    text = text_field(
+        "What happened", max_length=4000, rows=4, help_text="Published with the action: no names.", missing="Say what happened."
+    )
     new_status = choice_of(
         "New status (optional)",
         "Choose an agreed, in progress or done status from this project's list.",
@@ -329,7 +338,7 @@ class UpdateForm(ProblemsForm):
 
 class KeepFindingForm(forms.Form):
     finding = forms.CharField(widget=forms.HiddenInput, max_length=200)
-    reason = text_field("Why this can stay", max_length=300)
+    reason = text_field("Why this can stay", max_length=300, missing="Give a reason for keeping this text.")
 
 
 EARLY_CHOICES = [("", "Any"), ("yes", "Acted on early"), ("no", "Not acted on early")]

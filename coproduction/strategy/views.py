@@ -438,7 +438,8 @@ def action_comment(request, project, pk):
 @require_http_methods(["GET", "POST"])
 def action_themes(request, project, pk):
     action = get_scoped(_actions(project).current(), pk=pk)
-    form = ThemesForm(request.POST or None, action=action)
+    # Not `request.POST or None`: unticking every box posts nothing, and that is a choice.
+    form = ThemesForm(request.POST if request.method == "POST" else None, action=action)
     done = _run(
         request,
         form,
