@@ -478,7 +478,8 @@ def action_keep(request, project, pk):
     form = KeepFindingForm(request.POST)
     if form.is_valid():
         try:
-            actions.keep_finding(action, **form.cleaned_data, by=request.user)
+            data = form.cleaned_data
+            actions.keep_finding(action, finding_id=data["finding"], reason=data["reason"], by=request.user)
         except publishable.DismissRefused as refused:
             form.add_error("reason", refused.message)
         except publishable.ScanUnavailable as unavailable:
