@@ -15,7 +15,8 @@ def _proposal(world):
 
 def _unused_status(world):
     status_for(world.project)
-    return ActionStatus.objects.create(project=world.project, name="Paused", stage=ActionStatus.Stage.IN_PROGRESS).pk
+    paused, _ = ActionStatus.objects.get_or_create(project=world.project, name="Paused", stage=ActionStatus.Stage.IN_PROGRESS)
+    return paused.pk
 
 
 POST_ONLY = (405,)
