@@ -12,12 +12,16 @@ class CoproductionConfig(AppConfig):
         from coproduction.engagement import panels as engagement_panels
         from coproduction.engagement import tasks  # noqa: F401 - registers the beat task with the worker
         from coproduction.engagement.demo import seed_engagement
+        from coproduction.notes import panels as notes_panels
+        from coproduction.notes import tasks as notes_tasks  # noqa: F401 - registers the beat task with the worker
+        from coproduction.notifications import digest
         from coproduction.notifications import panels as notification_panels
         from coproduction.notifications.demo import schedule_demo_reminders
         from coproduction.strategy import registry as strategy_registry
 
         navigation.register("Dashboard", "coproduction:dashboard", order=0)
         navigation.register("Participants", "participation:list", roles={"coordinator"}, order=20)
+        navigation.register("Review", "notes:review_list", roles={"coordinator"}, order=12)
         navigation.register("Events", "engagement:list", roles={"coordinator", "peer_researcher"}, order=14)
         navigation.register("Who we have heard from", "engagement:reach", roles={"coordinator", "analyst"}, order=16)
         navigation.register("Members", "coproduction:members", roles={"coordinator"}, order=80)
@@ -36,6 +40,10 @@ class CoproductionConfig(AppConfig):
             context=notification_panels.undelivered_messages,
             order=85,
         )
+        dashboard.register_panel(
+            "notes/includes/_panel_review.html", roles={"coordinator"}, context=notes_panels.coordinator_panel, order=10
+        )
+        digest.register_digest_section(notes_panels.digest_section)
         dashboard.register_panel(
             "engagement/includes/_panel_coordinator.html",
             roles={"coordinator"},

@@ -176,7 +176,7 @@ CELERY_BEAT_SCHEDULE = {
     # interviews: participants' contact details are erased once spent (after the interview).
     "erase-spent-contact-details": {"task": "interviews.erase_spent_contact_details", "schedule": 900.0},
     # interviews: released notes drafts kept past DRAFT_RETENTION_DAYS are deleted (idempotent).
-    "purge-released-drafts": {"task": "interviews.purge_released_drafts", "schedule": 3600.0},
+    "purge-released-drafts": {"task": "notes.purge_released_drafts", "schedule": 3600.0},
     # engagement: individual-session requests closed 30 days ago are erased (idempotent).
     "erase-closed-session-requests": {"task": "engagement.erase_closed_session_requests", "schedule": 3600.0},
     # wellbeing: booked or declined session requests are deleted after SESSION_REQUEST_RETENTION_DAYS.

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("p/<slug:slug>/", include((project_patterns, "coproduction"))),
     path("p/<slug:slug>/participants/", include("coproduction.participation.urls")),
+    path("p/<slug:slug>/review/", include("coproduction.notes.urls")),
     path("p/<slug:slug>/interviews/", include("interviews.urls")),
     path("p/<slug:slug>/support/", include("wellbeing.urls")),
     path("p/<slug:slug>/analysis/", include("coproduction.analysis.urls")),

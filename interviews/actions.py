@@ -356,6 +356,8 @@ class InterviewNotes(NotesOwner):
     its reminders are brought in step, and a release links the Document to the interview."""
 
     kind = OWNER_KIND
+    label = "Interview"
+    review_url_name = "interviews:review"
 
     def subject(self, draft: NotesDraft) -> Interview:
         return Interview.objects.select_related("participant", "project").get(notes=draft)
@@ -390,28 +392,23 @@ class InterviewNotes(NotesOwner):
             "month": month,
         }
 
-    def after_submit(self, interview: Interview) -> None:
+    def follow_up(self, interview: Interview) -> None:
         sync_interview_reminders(interview)
 
-    def after_send_back(self, interview: Interview) -> None:
-        sync_interview_reminders(interview)
+    def review_subjects(self, drafts: list[NotesDraft]):
+        return Interview.objects.filter(notes__in=drafts).select_related("participant", "project")
 
-    def after_release(self, interview: Interview, document: Document) -> None:
-        interview.document = document
-        interview.notes_released_at = timezone.now()
-        interview.save(update_fields=["document", "notes_released_at"])
-        sync_interview_reminders(interview)
+    def review_label(self, interview: Interview) -> str:
+        return f"{interview.participant.code}, {interview.participant.cohort}"
 
 
-register_owner(InterviewNotes())
+NOTES_OWNER = InterviewNotes()
+register_owner(NOTES_OWNER)
 
 
 def start_draft(interview: Interview, **fields) -> NotesDraft:
     """A draft for the interview, written by its interviewer, linked to it."""
-    draft = gate.start_draft(project=interview.project, owner_kind=OWNER_KIND, author=interview.interviewer, **fields)
-    interview.notes = draft
-    interview.save(update_fields=["notes"])
-    return draft
+    return NOTES_OWNER.start_draft(interview, author=interview.interviewer, **fields)
 
 
 @transaction.atomic

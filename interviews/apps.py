@@ -7,20 +7,17 @@ class InterviewsConfig(AppConfig):
     def ready(self) -> None:
         from coproduction import dashboard, demo, erasure, navigation
         from coproduction.engagement import reach
-        from coproduction.notifications import digest
         from interviews import actions, panels, receivers  # noqa: F401 - connects the signal receivers
         from interviews.demo import seed_interviews
         from interviews.reach import interview_reach
 
         navigation.register("Interviews", "interviews:list", roles={"coordinator", "peer_researcher"}, order=10)
-        navigation.register("Review", "interviews:review_list", roles={"coordinator"}, order=12)
         dashboard.register_panel(
             "interviews/includes/_panel_peer.html", context=panels.peer_panel, roles={"peer_researcher"}, order=10
         )
         dashboard.register_panel(
             "interviews/includes/_panel_coordinator.html", context=panels.coordinator_panel, roles={"coordinator"}, order=10
         )
-        digest.register_digest_section(panels.digest_section)
         erasure.register_eraser(actions.erase_participant_interviews)
         reach.register_source("Interviews", interview_reach)
         erasure.register_notes_eraser(actions.erase_participant_notes)

@@ -4,8 +4,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from coproduction.models import NotesDraft
-from coproduction.notifications.digest import DigestLine
-from interviews.actions import OWNER_KIND
 from interviews.models import Interview, SafeguardingFlag
 
 
@@ -26,17 +24,10 @@ def peer_panel(request, project) -> dict | None:
 
 
 def coordinator_panel(request, project) -> dict | None:
-    waiting = NotesDraft.objects.awaiting_review(project).owned_by(OWNER_KIND).count()
+    # Notes waiting for review are on the core panel (coproduction.notes.panels), with events'.
     flags = list(
         SafeguardingFlag.objects.filter(interview__project=project, resolved_at__isnull=True).select_related(
             "interview__participant"
         )[:10]
     )
-    if not (waiting or flags):
-        return None
-    return {"waiting": waiting, "flags": flags}
-
-
-def digest_section(project) -> list[DigestLine]:
-    # Neutral wording: the digest may be read on a shared screen.
-    return [DigestLine("Items waiting for your review", NotesDraft.objects.awaiting_review(project).owned_by(OWNER_KIND).count())]
+    return {"flags": flags} if flags else None

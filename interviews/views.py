@@ -265,7 +265,7 @@ def _pages(project, interview: Interview, caption: str) -> NotesPages:
         redact_url=url("redact"),
         dismiss_url=url("dismiss"),
         done_url=url("detail"),
-        review_list_url=reverse("interviews:review_list", kwargs={"slug": project.slug}),
+        review_list_url=reverse("notes:review_list", kwargs={"slug": project.slug}),
     )
 
 
@@ -294,15 +294,8 @@ notes, redact, dismiss, submit = writer_views(PEER, _open_notes)
 @project_view(COORDINATOR)
 @require_GET
 def review_list(request, project):
-    drafts = (
-        NotesDraft.objects.awaiting_review(project)
-        .owned_by(actions.OWNER_KIND)
-        .select_related("interview__participant", "interview__interviewer", "author")
-    )
-    page = Paginator(drafts.order_by("submitted_at"), 25).get_page(request.GET.get("page"))
-    # Released notes live in the analysis corpus; the link is shown to roles that may open it.
-    corpus_link = request.membership.role in CODING_ROLES
-    return render(request, "interviews/review_list.html", {"project": project, "page": page, "corpus_link": corpus_link})
+    """The list moved to `notes:review_list`, which holds event notes too; old links land there."""
+    return redirect(f"{reverse('notes:review_list', kwargs={'slug': project.slug})}?kind={actions.OWNER_KIND}")
 
 
 @project_view(COORDINATOR)

@@ -48,21 +48,12 @@ DOCUMENTS = [
         ],
     ),
     (
-        "Resident",
-        "Community conversation",
+        "Sex worker",
+        "Interview",
         [
-            ("Safety", "Walking home from the station I feel unsafe. People get harassed near the park."),
-            ("Lighting", "Better light on the towpath would help everyone. It is so dark there."),
-            ("Engagement", "We keep going to meetings but nobody listens. I want to see something change."),
-            ("Police", "The police should patrol more, but they should also listen to the women working there."),
-        ],
-    ),
-    (
-        "Faith leader",
-        "Faith-leader session",
-        [
-            ("Support", "Our volunteers run a drop-in on Tuesdays and want to link with the health services."),
-            ("Engagement", "People feel heard when they are involved from the start, not consulted at the end."),
+            ("Safety", "Working near the station at night is not safe. Men shout at us from cars."),
+            ("Services", "The clinic on Tuesdays is good but the hours are short. I need support with housing."),
+            ("Engagement", "This is the first time anyone listened to what we need."),
         ],
     ),
 ]
@@ -82,7 +73,7 @@ def _ensure_documents(project, people) -> None:
             information_sheet=sheet,
             take_part=True,
             notes_kept=True,
-            quotes_published=index != 2,  # one participant did not agree to published quotes
+            quotes_published=index != 1,  # one participant did not agree to published quotes
             follow_up=False,
             recorded_by=releaser,
         )
@@ -123,8 +114,23 @@ def seed_codebook(project, people) -> None:
     themes = _ensure_codebook(project)
     if Excerpt.objects.filter(document__project=project).exists():
         return
+    code_documents(Document.objects.filter(project=project), themes, people)
+    first = people["analyst"]
+    for theme, _ in themes.values():
+        first_excerpt = Excerpt.objects.filter(codings__theme=theme, coder=first).order_by("pk").first()
+        if first_excerpt is not None:
+            Excerpt.objects.filter(pk=first_excerpt.pk).update(chosen_for_report=True)
+
+
+def code_demo_documents(project, documents, people) -> None:
+    """Code Documents released after the codebook step (event notes) with the demo codebook."""
+    code_documents(documents, _ensure_codebook(project), people)
+
+
+def code_documents(documents, themes: dict[str, tuple[Theme, list[str]]], people) -> None:
+    """Two coders code each sentence that mentions a theme's words; the second agrees mostly."""
     first, second = people["analyst"], people.get("peer1", people["coordinator"])
-    for document in Document.objects.filter(project=project):
+    for document in documents:
         headings = {section.get("heading", "").lower() for section in document.sections or []}
         for number, (start, end) in enumerate(sentence_spans(document.text)):
             sentence = document.text[start:end].lower()
@@ -135,13 +141,9 @@ def seed_codebook(project, people) -> None:
                 continue
             excerpt = Excerpt.objects.create(document=document, start=start, end=end, coder=first)
             Coding.objects.bulk_create([Coding(excerpt=excerpt, theme=t, coder=first) for t in matched])
-            # The second coder agrees mostly: skips every fifth sentence and one theme now and then.
+            # The second coder skips every fifth sentence and one theme now and then.
             if number % 5 == 4:
                 continue
             second_themes = matched[:-1] if (number % 3 == 2 and len(matched) > 1) else matched
             excerpt = Excerpt.objects.create(document=document, start=start, end=end, coder=second)
             Coding.objects.bulk_create([Coding(excerpt=excerpt, theme=t, coder=second) for t in second_themes])
-    for theme, _ in themes.values():
-        first_excerpt = Excerpt.objects.filter(codings__theme=theme, coder=first).order_by("pk").first()
-        if first_excerpt is not None:
-            Excerpt.objects.filter(pk=first_excerpt.pk).update(chosen_for_report=True)

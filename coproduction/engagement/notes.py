@@ -9,8 +9,9 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
-from coproduction.models import Document, Event, NotesDraft, User
+from coproduction.models import Event, NotesDraft, User
 from coproduction.notes import actions as gate
 from coproduction.notes.owners import NotesOwner, register_owner
 from coproduction.notifications import outbox
@@ -48,6 +49,8 @@ def notes_reminders(event: Event) -> list[outbox.Reminder]:
 
 class EventNotes(NotesOwner):
     kind = OWNER_KIND
+    label = "Event"
+    review_url_name = "engagement:review"
 
     def subject(self, draft: NotesDraft) -> Event:
         return Event.objects.select_related("project").get(notes=draft)
@@ -63,26 +66,20 @@ class EventNotes(NotesOwner):
     def document_fields(self, event: Event) -> dict:
         return event.document_fields()
 
-    def after_submit(self, event: Event) -> None:
-        _sync_reminders(event)
+    def follow_up(self, event: Event) -> None:
+        from coproduction.engagement.actions import sync_event_reminders
 
-    def after_send_back(self, event: Event) -> None:
-        _sync_reminders(event)
+        sync_event_reminders(event)
 
-    def after_release(self, event: Event, document: Document) -> None:
-        event.document = document
-        event.notes_released_at = timezone.now()
-        event.save(update_fields=["document", "notes_released_at"])
-        _sync_reminders(event)
+    def review_subjects(self, drafts: list[NotesDraft]):
+        return Event.objects.filter(notes__in=drafts).select_related("project")
 
-
-def _sync_reminders(event: Event) -> None:
-    from coproduction.engagement.actions import sync_event_reminders
-
-    sync_event_reminders(event)
+    def review_label(self, event: Event) -> str:
+        return f"{event.title}, {date_format(timezone.localtime(event.starts_at, event.project.tzinfo), 'j F Y')}"
 
 
-register_owner(EventNotes())
+NOTES_OWNER = EventNotes()
+register_owner(NOTES_OWNER)
 
 
 @transaction.atomic
@@ -101,7 +98,4 @@ def open_event_draft(event: Event, *, by: User) -> NotesDraft:
 
 
 def start_event_draft(event: Event, *, author: User, **fields) -> NotesDraft:
-    draft = gate.start_draft(project=event.project, owner_kind=OWNER_KIND, author=author, **fields)
-    event.notes = draft
-    event.save(update_fields=["notes"])
-    return draft
+    return NOTES_OWNER.start_draft(event, author=author, **fields)

@@ -93,9 +93,9 @@ def event_list(request, project):
         ).count()
         if request.membership.role == Role.COORDINATOR
         else 0,
-        "awaiting_review": events.filter(notes__status=NotesDraft.Status.SUBMITTED).order_by("notes__submitted_at")
+        "awaiting_review": events.filter(notes__status=NotesDraft.Status.SUBMITTED).count()
         if request.membership.role == Role.COORDINATOR
-        else [],
+        else 0,
     }
     return render(request, "engagement/event_list.html", context)
 
@@ -329,7 +329,7 @@ def _event_pages(project, event: Event) -> NotesPages:
         redact_url=url("redact"),
         dismiss_url=url("dismiss"),
         done_url=url("detail"),
-        review_list_url=reverse("engagement:list", kwargs={"slug": project.slug}),
+        review_list_url=reverse("notes:review_list", kwargs={"slug": project.slug}),
     )
 
 

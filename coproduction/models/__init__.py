@@ -22,6 +22,7 @@ from coproduction.models.notes import NotesDraft, PiiResolution
 from coproduction.models.notifications import Notification
 from coproduction.models.participants import Consent, InformationSheet, Participant
 from coproduction.models.projects import Invitation, Membership, Project, Role, User
+from coproduction.models.publication import Publication, PublishedTheme, PublishedVersion
 from coproduction.models.strategy import (
     Action,
     ActionComment,
@@ -74,6 +75,9 @@ __all__ = [
     "Priority",
     "Project",
     "PublicListing",
+    "Publication",
+    "PublishedTheme",
+    "PublishedVersion",
     "PublishableTextDismissal",
     "ReachTarget",
     "RequestAttempt",

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from coproduction.models.corpus import Document
 from coproduction.models.projects import Project
+from coproduction.models.trees import ParentChain
 
 ANALYSIS_ROLES = {"coordinator", "analyst"}
 CODING_ROLES = {"coordinator", "analyst", "peer_researcher"}
@@ -37,7 +38,7 @@ class ThemeQuerySet(models.QuerySet):
         return self.filter(status=Theme.Status.PROPOSED)
 
 
-class Theme(models.Model):
+class Theme(ParentChain, models.Model):
     """A code in the codebook. Its GUID is made once, at creation, and never changes, so other
     tools (NVivo, ATLAS.ti, MAXQDA) recognise it across exports and renames."""
 
@@ -67,17 +68,6 @@ class Theme(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def would_cycle(self, new_parent: "Theme | None") -> bool:
-        """True if making new_parent this theme's parent would put the theme inside itself."""
-        seen = set()
-        node = new_parent
-        while node is not None:
-            if node.pk == self.pk or node.pk in seen:
-                return True
-            seen.add(node.pk)
-            node = node.parent
-        return False
 
     def clean(self) -> None:
         if self.parent_id and self.parent.project_id != self.project_id:
@@ -118,6 +108,9 @@ class Excerpt(models.Model):
     coder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     chosen_for_report = models.BooleanField(default=False, help_text="Shown as a quote in the theme report.")
+    process_reflection = models.BooleanField(
+        "a reflection on the process", default=False, help_text="Quoted in the case study's Lessons learnt."
+    )
 
     objects = ExcerptQuerySet.as_manager()
 

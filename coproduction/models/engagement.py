@@ -97,6 +97,11 @@ class Event(models.Model):
     interpreter = models.BooleanField("interpreter available", default=False)
     creche = models.BooleanField("crèche", default=False)
     accessibility_notes = models.CharField(max_length=300, blank=True)
+    ground_rules_allow_quotes = models.BooleanField(
+        "the ground rules let anonymous quotes be published",
+        default=False,
+        help_text="Said to the room at the start: what is said may be quoted, with no name.",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

@@ -122,6 +122,12 @@ class Project(models.Model):
     small_number_threshold = models.PositiveSmallIntegerField(
         default=10, help_text="Counts under this are shown as '<N' in published outputs."
     )
+    follow_up_ends_on = models.DateField(
+        "follow-up ends on",
+        null=True,
+        blank=True,
+        help_text="Contact details kept for updates are erased on this date (after any notice still being sent).",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ProjectQuerySet.as_manager()

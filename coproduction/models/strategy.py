@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from coproduction.models.codebook import Theme
 from coproduction.models.projects import Project
+from coproduction.models.trees import ParentChain
 
 DEFAULT_UPDATE_AFTER_DAYS = 30
 PROGRESS = [MinValueValidator(0), MaxValueValidator(100)]
@@ -142,7 +143,7 @@ class ActionQuerySet(models.QuerySet):
         return self.current().filter(status__stage__in=ActionStatus.COMMITTED)
 
 
-class Action(models.Model):
+class Action(ParentChain, models.Model):
     """Something the strategy does, under one priority; sub-actions have a parent, at any depth."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="actions")
@@ -187,17 +188,6 @@ class Action(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    def would_cycle(self, new_parent: "Action | None") -> bool:
-        """True if making new_parent this action's parent would put the action inside itself."""
-        seen = set()
-        node = new_parent
-        while node is not None:
-            if node.pk == self.pk or node.pk in seen:
-                return True
-            seen.add(node.pk)
-            node = node.parent
-        return False
 
 
 class ActionUpdate(models.Model):

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from coproduction import publishable
 from coproduction.audit import record
-from coproduction.models import Document, NotesDraft, PiiResolution, Project, User
+from coproduction.models import Document, NotesDraft, PiiResolution, User
 from coproduction.models.notes import MAX_NOTES_CHARACTERS
 from coproduction.notes.owners import owner_of
 from coproduction.pii import LABELS, Finding
@@ -53,11 +53,6 @@ class SectionFinding:
     @property
     def label(self) -> str:
         return LABELS[self.finding.type]
-
-
-def start_draft(*, project: Project, owner_kind: str, author: User, **fields) -> NotesDraft:
-    """A new draft; the owner links it to itself in the same transaction."""
-    return NotesDraft.objects.create(project=project, owner_kind=owner_kind, author=author, **fields)
 
 
 def text_hash(draft: NotesDraft, section: str, finding_type: str, text: str) -> str:

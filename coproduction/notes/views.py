@@ -7,17 +7,20 @@ from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from coproduction.access import project_view
 from coproduction.audit import record
-from coproduction.models import NotesDraft, PiiResolution, Project
+from coproduction.models import NotesDraft, PiiResolution, Project, Role
+from coproduction.models.codebook import CODING_ROLES
 from coproduction.notes import actions as gate
 from coproduction.notes.actions import SectionFinding
 from coproduction.notes.forms import DismissForm, NotesForm, ReviewForm
+from coproduction.notes.owners import owners, review_items
 
 
 def marked_sections(
@@ -235,4 +238,31 @@ def writer_views(roles: set[str], open_draft: OpenDraft) -> tuple[Callable, Call
         writer_view(redact_response, ["POST"]),
         writer_view(dismiss_response, ["POST"]),
         writer_view(submit_response, ["POST"]),
+    )
+
+
+@project_view({Role.COORDINATOR})
+@require_GET
+def review_list(request, project):
+    """Every draft waiting for review, of every owner (interviews, events), oldest first."""
+    kinds = {owner.kind: owner.label for owner in owners()}
+    kind = request.GET.get("kind", "")
+    drafts = NotesDraft.objects.awaiting_review(project).select_related("author").order_by("submitted_at", "pk")
+    if kind in kinds:
+        drafts = drafts.filter(owner_kind=kind)
+    page = Paginator(drafts, 25).get_page(request.GET.get("page"))
+    items = review_items(list(page.object_list))
+    rows = [(draft, items[draft.pk]) for draft in page.object_list if draft.pk in items]
+    return render(
+        request,
+        "notes/review_list.html",
+        {
+            "project": project,
+            "page": page,
+            "rows": rows,
+            "kinds": kinds,
+            "kind": kind if kind in kinds else "",
+            "query": f"kind={kind}" if kind in kinds else "",
+            "corpus_link": request.membership.role in CODING_ROLES,
+        },
     )

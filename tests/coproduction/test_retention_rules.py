@@ -32,7 +32,7 @@ NOW = datetime(2026, 6, 10, 9, 0, tzinfo=UTC)
 
 WITHDRAWAL = "erased at once when the participant withdraws (participation.actions.withdraw_participant)"
 NOTES_CONSENT = "erased at once when a new consent no longer lets notes be kept (participation.actions.record_consent)"
-DRAFT_RETENTION = "deleted DRAFT_RETENTION_DAYS after release; 0 deletes at release (interviews.purge_released_drafts)"
+DRAFT_RETENTION = "deleted DRAFT_RETENTION_DAYS after release; 0 deletes at release (notes.purge_released_drafts)"
 CONTACT_SWEEPER = "erased once spent: no interview to come, no message waiting (interviews.erase_spent_contact_details)"
 EXPORT_RETENTION = "file and row deleted EXPORT_RETENTION_DAYS after the export (analysis.delete_old_exports)"
 SESSION_REQUESTS = "deleted SESSION_REQUEST_RETENTION_DAYS after booked or declined (wellbeing.purge_spent_session_requests)"

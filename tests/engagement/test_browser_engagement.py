@@ -14,12 +14,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 WIDTHS = {"phone": {"width": 320, "height": 800}, "desk": {"width": 1280, "height": 900}}
 
 
-@pytest.mark.parametrize("width", sorted(WIDTHS))
-def test_plan_hold_count_and_see_reach(page, world, sign_in, axe_check, width):
-    page.set_viewport_size(WIDTHS[width])
+def plan_hold_and_count(page, world, axe_check) -> Event:
+    """As the coordinator: plan an event, mark it held, record attendance (a bad count first)
+    and the feedback cards. The shared start of the engagement journeys."""
     venue_for(world.project, "Community hall")
-    ReachTarget.objects.create(project=world.project, cohort="Resident", target=50)
-    sign_in(page, world.coordinator)
     page.goto(f"/p/{world.project.slug}/")
     page.get_by_role("link", name="Events", exact=True).first.click()
     page.get_by_role("link", name="Plan an event").click()
@@ -35,7 +33,7 @@ def test_plan_hold_count_and_see_reach(page, world, sign_in, axe_check, width):
     page.get_by_role("button", name="Save the event").click()
     page.locator("h1", has_text="Community conversation: the canal path").wait_for()
     axe_check(page)
-    event = Event.objects.get()
+    event = Event.objects.get(project=world.project)
     # The evening comes and goes.
     Event.objects.filter(pk=event.pk).update(starts_at=event.starts_at.replace(year=2024))
     page.reload()
@@ -57,6 +55,15 @@ def test_plan_hold_count_and_see_reach(page, world, sign_in, axe_check, width):
     page.get_by_role("group", name="Would you come to another session?").get_by_label("Yes").fill("12")
     page.get_by_role("button", name="Save feedback").click()
     page.locator("[data-trust]", has_text="71% of 14").wait_for()
+    return event
+
+
+@pytest.mark.parametrize("width", sorted(WIDTHS))
+def test_plan_hold_count_and_see_reach(page, world, sign_in, axe_check, width):
+    page.set_viewport_size(WIDTHS[width])
+    ReachTarget.objects.create(project=world.project, cohort="Resident", target=50)
+    sign_in(page, world.coordinator)
+    plan_hold_and_count(page, world, axe_check)
     page.get_by_role("link", name="Who we have heard from", exact=True).first.click()
     page.locator("[data-reach-table]").wait_for()
     axe_check(page)

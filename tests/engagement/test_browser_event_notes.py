@@ -1,24 +1,28 @@
-"""Event notes in a real browser, at phone and desk widths, with axe: the facilitator of a held
-event writes the notes, redacts a name and submits; the coordinator releases them; the analyst
-reads the event Document in the corpus without the name."""
+"""The whole engagement journey in a real browser, at phone and desk widths, with axe: a
+coordinator plans an event and records attendance and feedback; the facilitator writes the
+notes with a name in them, redacts it and submits; the coordinator finds them on the one review
+list and releases them; the analyst codes the event Document, which carries no name."""
 
 import re
 
 import pytest
 
-from coproduction.models import Document, Event
-from tests.engagement.factories import held_event
+from coproduction.models import Document, Event, Excerpt
+from tests.analysis.factories import ThemeFactory
+from tests.engagement.test_browser_engagement import WIDTHS, plan_hold_and_count
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-WIDTHS = {"phone": {"width": 320, "height": 800}, "desk": {"width": 1280, "height": 900}}
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.mark.parametrize("width", sorted(WIDTHS))
-def test_write_redact_submit_release_and_read(page, world, sign_in, axe_check, width):
+def test_plan_count_write_redact_release_and_code(page, world, sign_in, axe_check, width):
     page.set_viewport_size(WIDTHS[width])
     slug = world.project.slug
-    event = held_event(world)
+    theme = ThemeFactory(project=world.project, name="Lighting and infrastructure")
+    sign_in(page, world.coordinator)
+    event = plan_hold_and_count(page, world, axe_check)
+
+    page.context.clear_cookies()
     sign_in(page, world.peer)
     page.goto(f"/p/{slug}/engagement/{event.pk}/")
     page.get_by_role("link", name="Write the notes").click()
@@ -37,8 +41,10 @@ def test_write_redact_submit_release_and_read(page, world, sign_in, axe_check, w
 
     page.context.clear_cookies()
     sign_in(page, world.coordinator)
-    page.goto(f"/p/{slug}/engagement/")
-    page.get_by_role("link", name=re.compile("Review the notes of")).click()
+    page.goto(f"/p/{slug}/")
+    page.get_by_role("link", name=re.compile("1 waiting for your review")).click()
+    axe_check(page)
+    page.get_by_role("link", name=re.compile(r"^Community conversation: the canal path")).click()
     axe_check(page)
     assert page.get_by_text("Resolution log").count() == 1
     page.get_by_role("button", name="Release into the corpus").click()
@@ -46,9 +52,20 @@ def test_write_redact_submit_release_and_read(page, world, sign_in, axe_check, w
     axe_check(page)
 
     document = Document.objects.get(pk=Event.objects.get(pk=event.pk).document_id)
+    assert document.source == Document.Source.EVENT and document.participant_id is None
     page.context.clear_cookies()
     sign_in(page, world.analyst)
-    page.goto(f"/p/{slug}/analysis/documents/{document.pk}/")
+    page.goto(f"/p/{slug}/analysis/documents/")
+    page.get_by_role("link", name=document.title).click()
     axe_check(page)
     body = page.locator("main").inner_text()
     assert "The path lighting is poor." in body and "Maria Lopez" not in body
+    # Keyboard coding, as on an interview: choose the sentence, tick the theme, code it.
+    page.get_by_label("Passage to code").select_option(label="Sentence: The path lighting is poor.")
+    page.get_by_label("Lighting and infrastructure").check()
+    page.get_by_role("button", name="Code passage").click()
+    page.get_by_text("The passage was coded.").wait_for()
+    axe_check(page)
+    excerpt = Excerpt.objects.get(document=document)
+    assert excerpt.quote == "The path lighting is poor." and excerpt.coder == world.analyst
+    assert list(excerpt.codings.values_list("theme", flat=True)) == [theme.pk]

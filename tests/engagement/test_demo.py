@@ -6,7 +6,17 @@ from django.core.management import call_command
 from django.db.models import Sum
 
 from coproduction.engagement.reach import reach_for, trust_overall
-from coproduction.models import CohortAttendance, Event, EventFeedback, Notification, Project, ReachTarget
+from coproduction.models import (
+    Coding,
+    CohortAttendance,
+    Document,
+    Event,
+    EventFeedback,
+    NotesDraft,
+    Notification,
+    Project,
+    ReachTarget,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -32,3 +42,20 @@ def test_the_demo_has_the_briefs_events_and_55_residents(settings):
     assert reach["Resident"].by_source["Events"] == 55
     assert reach["Sex worker"].by_source["Interviews"] > 0
     assert 50 < trust_overall(project).share < 100
+
+
+def test_the_demo_releases_and_codes_the_group_events_notes_through_the_gate(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    project = Project.objects.get(slug="riverside-safety")
+    documents = Document.objects.filter(project=project, source=Document.Source.EVENT)
+    assert documents.count() == 4
+    held_titles = set(Event.objects.filter(project=project).values_list("title", flat=True))
+    for document in documents:
+        assert document.participant_id is None
+        assert document.title not in held_titles and document.title.split(",")[0] in {k.label for k in Event.Kind}
+        assert document.event.notes_released_at is not None
+        assert Coding.objects.filter(excerpt__document=document).values("coder").distinct().count() == 2
+    # One individual session's notes wait for review, beside the interviews' drafts.
+    waiting = NotesDraft.objects.awaiting_review(project)
+    assert {draft.owner_kind for draft in waiting} == {"event", "interview"}

@@ -47,7 +47,9 @@ def test_write_redact_submit_and_release_into_an_event_document(world, client_fo
 
     coordinator = client_for(world.coordinator)
     listing = coordinator.get(url("list", world)).content.decode()
-    assert url("review", world, pk=event.pk) in listing
+    assert "1 event note waiting for review" in listing
+    waiting = coordinator.get(reverse("notes:review_list", kwargs={"slug": world.project.slug})).content.decode()
+    assert url("review", world, pk=event.pk) in waiting
     review = coordinator.get(url("review", world, pk=event.pk))
     assert review.status_code == 200 and b"Resolution log" in review.content
     released = coordinator.post(url("review", world, pk=event.pk), {"decision": "release", "comment": ""})

@@ -26,6 +26,8 @@ def _flag(world):
 
 
 RULES = {
+    # Moved to notes:review_list (interview and event notes together); the old address redirects.
+    "interviews:review_list": lambda world: Case(allowed=(302,)),
     "interviews:venue_toggle": lambda world: Case(kwargs={"pk": venue_for(world.project).pk}, allowed=(405,)),
     "interviews:detail": lambda world: Case(kwargs={"pk": _scheduled(world)}),
     "interviews:reschedule": lambda world: Case(kwargs={"pk": _scheduled(world)}),

@@ -35,11 +35,11 @@ def week(world, n):
 def review_list(world, n):
     for _ in range(n):
         draft_for(completed_interview(world), NotesDraft.Status.SUBMITTED, q1="Lamps out.")
-    return _url(world, "interviews:review_list"), world.coordinator
+    return _url(world, "notes:review_list"), world.coordinator
 
 
 PAGES = [
     Page("interviews: interview list", interview_list),
     Page("interviews: week view", week),
-    Page("interviews: review list", review_list),
+    Page("notes: review list (interviews)", review_list),
 ]

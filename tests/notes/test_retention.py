@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from coproduction.models import NotesDraft
 from coproduction.notes import actions as gate
-from interviews.tasks import purge_released_drafts_task
+from coproduction.notes.tasks import purge_released_drafts_task
 from tests.interviews.factories import completed_interview, draft_for
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,6 @@
 """Delete released notes drafts older than DRAFT_RETENTION_DAYS .
 
-Celery beat runs the same function hourly (interviews.tasks.purge_released_drafts_task); the
+Celery beat runs the same function hourly (coproduction.notes.tasks.purge_released_drafts_task); the
 command is for running it by hand."""
 
 from django.core.management.base import BaseCommand
