@@ -17,6 +17,7 @@ class CoproductionConfig(AppConfig):
         from coproduction.notifications import digest
         from coproduction.notifications import panels as notification_panels
         from coproduction.notifications.demo import schedule_demo_reminders
+        from coproduction.strategy import evidence_panels as strategy_evidence_panels
 
         navigation.register("Dashboard", "coproduction:dashboard", order=0)
         navigation.register("Participants", "participation:list", roles={"coordinator"}, order=20)
@@ -60,3 +61,4 @@ class CoproductionConfig(AppConfig):
         demo.register_step(900, schedule_demo_reminders)
         dashboard.register_panel("coproduction/includes/_panel_account.html", context=dashboard.account_protection, order=99)
         analysis_registry.register()
+        strategy_evidence_panels.register()

@@ -1,3 +1,9 @@
 """Arguments for the strategy URLs in the URL x role matrix (tests/access.py)."""
 
-RULES: dict = {}
+from tests.access import Case
+
+RULES: dict = {
+    # Evidence side (coproduction/strategy/evidence_urls.py): unanswered themes for coordinators
+    # and analysts; import and export for coordinators.
+    "strategy:unanswered": lambda world: Case(),
+}
