@@ -15,17 +15,18 @@ Rules, and where they come from:
   (cohort rows and their total), so the total cannot give a hidden cell away.
 - Quotes: only from participants whose CURRENT consent lets anonymous quotes be published
   (`analysis.counts.with_publishable_quotes`, the rule the theme report uses), in both modes,
-  since the action page may itself be published. Quotes from event Documents are left out: an
-  event carries no individual consent, and the analysis code has no rule that would let them
-  be published (with_publishable_quotes drops them). Excerpts chosen for the theme report come
-  first. A quote is shown with its cohort only: never a participant code, a date or a coder.
+  since the action page may itself be published. An event Document carries no individual
+  consent: its quotes are shown only when the event's ground rules told the room that what is
+  said may be quoted without a name (`Event.ground_rules_allow_quotes`), and never otherwise.
+  Excerpts chosen for the theme report come first. A quote is shown with its cohort only:
+  never a participant code, a date or a coder.
 
 Each call runs a fixed number of queries however many themes, excerpts or quotes there are.
 """
 
 from dataclasses import dataclass, field
 
-from django.db.models import BooleanField, Case, Count, F, Value, When, Window
+from django.db.models import BooleanField, Case, Count, F, Q, Value, When, Window
 from django.db.models.functions import RowNumber
 
 from coproduction.analysis.counts import codings_of, with_publishable_quotes
@@ -34,6 +35,9 @@ from coproduction.models import Action, Theme
 from coproduction.models.codebook import theme_paths
 
 QUOTES_PER_THEME = 3
+# An event Document's quotes, when the event's ground rules allowed them. (Once
+# `with_publishable_quotes` applies the same rule itself, this half is redundant, not wrong.)
+EVENT_ALLOWS_QUOTES = Q(excerpt__document__participant__isnull=True, excerpt__document__event__ground_rules_allow_quotes=True)
 EVENTS_LABEL = "At engagement events"
 
 
@@ -106,7 +110,7 @@ def evidence_for(action: Action, *, publication: bool) -> list[ThemeEvidence]:
 
     quotes: dict[int, list[Quote]] = {}
     ranked = (
-        with_publishable_quotes(codings.filter(excerpt__document__participant__isnull=False))
+        codings.filter(Q(pk__in=with_publishable_quotes(codings).values("pk")) | EVENT_ALLOWS_QUOTES)
         .annotate(
             rank=Window(
                 RowNumber(),

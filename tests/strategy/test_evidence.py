@@ -13,6 +13,7 @@ from coproduction.models import Document
 from coproduction.strategy.evidence import EVENTS_LABEL, evidence_context, evidence_for
 from tests.analysis.factories import ThemeFactory, code, give_consent, make_document
 from tests.analysis.test_boundaries import project_modules_reached
+from tests.engagement.factories import held_event
 from tests.strategy.evidence_factories import make_action
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +25,7 @@ def said(world, theme, cohort="Sex worker", text="The lamp by the bridge is brok
     return document
 
 
-def event_said(world, theme, text="People at the hall asked for more lighting."):
+def event_said(world, theme, text="People at the hall asked for more lighting.", *, ground_rules_allow_quotes=False):
     document = Document.objects.create(
         project=world.project,
         source=Document.Source.EVENT,
@@ -36,6 +37,9 @@ def event_said(world, theme, text="People at the hall asked for more lighting.")
         released_by=world.coordinator,
     )
     code(document, 0, len(text), [theme], world.analyst)
+    event = held_event(world)
+    event.document, event.ground_rules_allow_quotes = document, ground_rules_allow_quotes
+    event.save(update_fields=["document", "ground_rules_allow_quotes"])
     return document
 
 
@@ -113,6 +117,19 @@ def test_quotes_only_from_participants_whose_current_consent_allows_publication(
     for publication in (False, True):
         quotes = [q.text for q in evidence_for(action, publication=publication)[0].quotes]
         assert quotes == ["Yes you may quote me."]
+
+
+def test_event_quotes_only_when_the_events_ground_rules_allowed_them(world):
+    theme = ThemeFactory(project=world.project, name="Street safety")
+    event_said(world, theme, text="Said where quotes were allowed.", ground_rules_allow_quotes=True)
+    event_said(world, theme, text="Said where they were not.")
+    action = make_action(world.project, themes=[theme])
+
+    item = evidence_for(action, publication=True)[0]
+
+    assert [q.text for q in item.quotes] == ["Said where quotes were allowed."]
+    assert item.quotes[0].cohort == "Resident, Faith leader"  # the room, not a person
+    assert rows_of(item)[EVENTS_LABEL] == ("<10", "")
 
 
 def test_at_most_three_quotes_those_chosen_for_the_report_first(world):
