@@ -11,6 +11,7 @@ What "safely" means here:
 - Formulas are never evaluated: the workbook is read with `data_only=True` (the value Excel
   saved, if any); macros are not read at all (only .xlsx is accepted, never .xlsm).
 - The number of rows and columns is bounded; a cell is text, a date (as YYYY-MM-DD) or a number.
+- Control characters are removed from every cell (`coproduction.spreadsheets.UNWRITABLE`).
 - Only UTF-8 CSV is read (with or without a byte-order mark), so no guessing of encodings.
 """
 
@@ -19,6 +20,8 @@ import io
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
+
+from coproduction.spreadsheets import UNWRITABLE
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 40 * 1024 * 1024
@@ -49,7 +52,9 @@ def _text(value) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    # Control characters (pasted in from elsewhere) are dropped as the writing side drops them:
+    # an action's title must not carry one into a page, an export or a published version.
+    return UNWRITABLE.sub("", str(value)).strip()
 
 
 def _csv_records(data: bytes):

@@ -195,6 +195,14 @@ def test_an_excel_workbook_imports_the_same_way(plan, client_for):
     assert Action.objects.count() == 5
 
 
+def test_control_characters_are_dropped_from_imported_cells(plan, client_for):
+    world = plan
+    client = client_for(world.coordinator)
+    rows = [HEADER, ["Safer streets", "Out\x01reach\x7f hubs", "", "", "", "", "", "", "Agreed", "", "", "", ""]]
+    confirm(client, world, upload(client, world, csv_upload(rows)).context["token"])
+    assert Action.objects.get().title == "Outreach hubs"
+
+
 def test_a_parent_already_in_the_plan_can_be_named(plan, client_for):
     world = plan
     existing = make_action(world.project, title="Outreach hubs")
