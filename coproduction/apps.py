@@ -17,6 +17,7 @@ class CoproductionConfig(AppConfig):
         from coproduction.notifications import digest
         from coproduction.notifications import panels as notification_panels
         from coproduction.notifications.demo import schedule_demo_reminders
+        from coproduction.strategy import evidence_panels as strategy_evidence_panels
         from coproduction.strategy import registry as strategy_registry
 
         navigation.register("Dashboard", "coproduction:dashboard", order=0)
@@ -62,3 +63,4 @@ class CoproductionConfig(AppConfig):
         dashboard.register_panel("coproduction/includes/_panel_account.html", context=dashboard.account_protection, order=99)
         analysis_registry.register()
         strategy_registry.register()
+        strategy_evidence_panels.register()

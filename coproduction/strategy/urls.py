@@ -1,6 +1,7 @@
 from django.urls import path
 
 from coproduction.strategy import views
+from coproduction.strategy.evidence_urls import urlpatterns as evidence_urlpatterns
 
 app_name = "strategy"
 
@@ -27,4 +28,5 @@ urlpatterns = [
     path("actions/<int:pk>/themes/", views.action_themes, name="themes"),
     path("actions/<int:pk>/update/", views.action_update, name="update"),
     path("actions/<int:pk>/keep/", views.action_keep, name="keep"),
+    *evidence_urlpatterns,
 ]

@@ -37,4 +37,10 @@ RULES = {
     # The analyst neither coordinates nor leads this action: refused inside the view.
     "strategy:update": lambda world: Case(kwargs={"pk": _action(world, lead=world.peer)}, expect={"analyst": 403}),
     "strategy:keep": lambda world: Case(kwargs={"pk": _action(world)}, allowed=POST_ONLY),
+    # Evidence side (coproduction/strategy/evidence_urls.py): unanswered themes for coordinators
+    # and analysts; import and export for coordinators.
+    "strategy:unanswered": lambda world: Case(),
+    "strategy:import": lambda world: Case(),
+    "strategy:import_confirm": lambda world: Case(allowed=(405,)),
+    "strategy:export": lambda world: Case(),
 }
