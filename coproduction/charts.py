@@ -63,7 +63,12 @@ class Frame:
         return round(TOP + plot_h - plot_h * (value - self.floor) / (self.top - self.floor), 1)
 
     def y_ticks(self) -> list[tuple[float, int]]:
-        return [(self.y(v), v) for v in range(self.floor, self.top + 1, max((self.top - self.floor) // 5, 1))]
+        """About five ticks; with values below zero, round ones either side of a zero tick."""
+        if self.floor >= 0:
+            return [(self.y(v), v) for v in range(self.floor, self.top + 1, max((self.top - self.floor) // 5, 1))]
+        step = nice_top((self.top - self.floor) / 5)
+        values = [-v for v in range(step, -self.floor + 1, step)][::-1] + list(range(0, self.top + 1, step))
+        return [(self.y(v), v) for v in values]
 
     def x_labels(self, labels: list[tuple[float, str]], most: int = MAX_X_LABELS) -> list[tuple[float, str]]:
         """(x, label) for at most `most` of the (position, label) pairs, evenly spaced."""

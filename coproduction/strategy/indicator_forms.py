@@ -27,7 +27,11 @@ def date_field(label: str, **kwargs) -> formfields.DateField:
 
 
 def number_field(label: str, **kwargs) -> forms.DecimalField:
-    return forms.DecimalField(label=label, max_digits=14, decimal_places=2, error_messages=NUMBER_ERRORS, **kwargs)
+    # A text box, as GOV.UK advises for numbers: a number box would swallow "fifty" unseen,
+    # and scrolling over it changes the value.
+    return forms.DecimalField(
+        label=label, max_digits=14, decimal_places=2, error_messages=NUMBER_ERRORS, widget=forms.TextInput, **kwargs
+    )
 
 
 def max_import_bytes() -> int:

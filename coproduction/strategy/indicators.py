@@ -264,11 +264,9 @@ def summarise(indicator: Indicator, measurements: Iterable[Measurement], *, thre
     """
     unit, people = indicator.unit, indicator.counts_people
 
-    def point(start: date, end: date, value: Decimal, note: str = "", pk: int | None = None, hidden: bool = False) -> Point:
-        hidden = hidden or is_suppressed(value, counts_people=people, threshold=threshold, publication=publication)
-        shown = suppress_count(int(value), threshold) if hidden and is_small(value, threshold) else format_value(value, unit)
-        if hidden and not is_small(value, threshold):
-            shown = "not shown"
+    def point(start: date, end: date, value: Decimal, note: str = "", pk: int | None = None) -> Point:
+        hidden = is_suppressed(value, counts_people=people, threshold=threshold, publication=publication)
+        shown = shown_value(value, unit, counts_people=people, threshold=threshold, publication=publication)
         return Point(start, end, value, period_label(start, end), shown, hidden, note, pk)
 
     points = [point(m.period_start, m.period_end, m.value, m.note, m.pk) for m in measurements]
@@ -284,9 +282,10 @@ def summarise(indicator: Indicator, measurements: Iterable[Measurement], *, thre
         if baseline is not None and _months_long(baseline.start, baseline.end) > _months_long(latest.start, latest.end):
             like = like_for_like(points, baseline) if adds_up(indicator) else None
             if like is not None:
+                # Only counts of events add up, and they are never suppressed: no total can
+                # give a hidden count back.
                 start, end, chain = like
-                # A total with a hidden part could give the part back: it is hidden too.
-                compared = point(start, end, sum(p.value for p in chain), hidden=any(p.suppressed for p in chain))
+                compared = point(start, end, sum(p.value for p in chain))
             elif adds_up(indicator):
                 compared = None
         if compared is None:
