@@ -19,12 +19,16 @@ class CoproductionConfig(AppConfig):
         from coproduction.notifications.demo import schedule_demo_reminders
         from coproduction.strategy import evidence_panels as strategy_evidence_panels
         from coproduction.strategy import registry as strategy_registry
+        from coproduction.strategy.demo import seed_strategy
 
         navigation.register("Dashboard", "coproduction:dashboard", order=0)
         navigation.register("Participants", "participation:list", roles={"coordinator"}, order=20)
         navigation.register("Review", "notes:review_list", roles={"coordinator"}, order=12)
         navigation.register("Events", "engagement:list", roles={"coordinator", "peer_researcher"}, order=14)
         navigation.register("Who we have heard from", "engagement:reach", roles={"coordinator", "analyst"}, order=16)
+        navigation.register(
+            "Strategy overview", "strategy:overview", roles={"coordinator", "analyst", "peer_researcher"}, order=30
+        )
         navigation.register("Members", "coproduction:members", roles={"coordinator"}, order=80)
         navigation.register("Audit log", "coproduction:audit", roles={"coordinator"}, order=90)
         navigation.register("Undelivered messages", "notifications:failed", roles={"coordinator"}, order=96)
@@ -59,6 +63,8 @@ class CoproductionConfig(AppConfig):
         )
         # After interviews (300): the reach page then counts both.
         demo.register_step(400, seed_engagement)
+        # After the codebook (200) and engagement (400): actions link the demo codebook's themes.
+        demo.register_step(500, seed_strategy)
         demo.register_step(900, schedule_demo_reminders)
         dashboard.register_panel("coproduction/includes/_panel_account.html", context=dashboard.account_protection, order=99)
         analysis_registry.register()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from coproduction.strategy import views
+from coproduction.strategy import indicator_views, views
 from coproduction.strategy.evidence_urls import urlpatterns as evidence_urlpatterns
 
 app_name = "strategy"
@@ -29,4 +29,21 @@ urlpatterns = [
     path("actions/<int:pk>/update/", views.action_update, name="update"),
     path("actions/<int:pk>/keep/", views.action_keep, name="keep"),
     *evidence_urlpatterns,
+    path("overview/", indicator_views.overview, name="overview"),
+    path("indicators/", indicator_views.indicator_list, name="indicators"),
+    path("indicators/new/", indicator_views.indicator_new, name="indicator_new"),
+    path("indicators/<int:pk>/", indicator_views.indicator_detail, name="indicator"),
+    path("indicators/<int:pk>/change/", indicator_views.indicator_change, name="indicator_change"),
+    path("indicators/<int:pk>/measurements/new/", indicator_views.measurement_new, name="measurement_new"),
+    path("indicators/<int:pk>/measurements/import/", indicator_views.measurement_import, name="measurement_import"),
+    path(
+        "indicators/<int:pk>/measurements/<int:measurement_pk>/change/",
+        indicator_views.measurement_change,
+        name="measurement_change",
+    ),
+    path(
+        "indicators/<int:pk>/measurements/<int:measurement_pk>/delete/",
+        indicator_views.measurement_delete,
+        name="measurement_delete",
+    ),
 ]

@@ -27,7 +27,7 @@ FORM_MODULES = sorted(
     info.name
     for package in ("coproduction", "interviews", "wellbeing")
     for info in pkgutil.walk_packages(importlib.import_module(package).__path__, prefix=f"{package}.")
-    if info.name.rsplit(".", 1)[-1] == "forms"
+    if info.name.rsplit(".", 1)[-1].endswith("forms")
 )
 
 

@@ -2,7 +2,7 @@
 
 from coproduction.models import ActionStatus
 from tests.access import Case
-from tests.strategy.factories import make_action, owner_for, priority_for, status_for
+from tests.strategy.factories import make_action, make_indicator, monthly, owner_for, priority_for, status_for
 
 
 def _action(world, **fields):
@@ -17,6 +17,15 @@ def _unused_status(world):
     status_for(world.project)
     paused, _ = ActionStatus.objects.get_or_create(project=world.project, name="Paused", stage=ActionStatus.Stage.IN_PROGRESS)
     return paused.pk
+
+
+def _indicator(world):
+    return make_indicator(world.project).pk
+
+
+def _measurement(world):
+    indicator = make_indicator(world.project)
+    return {"pk": indicator.pk, "measurement_pk": monthly(indicator, [40], by=world.coordinator)[0].pk}
 
 
 POST_ONLY = (405,)
@@ -43,4 +52,13 @@ RULES = {
     "strategy:import": lambda world: Case(),
     "strategy:import_confirm": lambda world: Case(allowed=(405,)),
     "strategy:export": lambda world: Case(),
+    "strategy:overview": lambda world: Case(),
+    "strategy:indicators": lambda world: Case(),
+    "strategy:indicator_new": lambda world: Case(),
+    "strategy:indicator": lambda world: Case(kwargs={"pk": _indicator(world)}),
+    "strategy:indicator_change": lambda world: Case(kwargs={"pk": _indicator(world)}),
+    "strategy:measurement_new": lambda world: Case(kwargs={"pk": _indicator(world)}),
+    "strategy:measurement_import": lambda world: Case(kwargs={"pk": _indicator(world)}),
+    "strategy:measurement_change": lambda world: Case(kwargs=_measurement(world)),
+    "strategy:measurement_delete": lambda world: Case(kwargs=_measurement(world), allowed=(405,)),
 }
