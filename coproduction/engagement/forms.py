@@ -59,6 +59,11 @@ class EventForm(forms.Form):
     accessibility_notes = forms.CharField(
         label="Other access notes (optional)", max_length=300, required=False, validators=[validate_readable_text]
     )
+    ground_rules_allow_quotes = forms.BooleanField(
+        label="The ground rules tell the room that what is said may be quoted, with no name",
+        help_text="Only then can quotes from these notes appear on the project's public pages.",
+        required=False,
+    )
     already_held = forms.BooleanField(label="This event has already been held (record it for the counts)", required=False)
 
     def __init__(self, *args, project: Project, event: Event | None = None, **kwargs):
@@ -66,7 +71,10 @@ class EventForm(forms.Form):
             local = timezone.localtime(event.starts_at, project.tzinfo)
             kwargs["initial"] = {
                 **{name: getattr(event, name) for name in ["title", "kind", "duration_minutes", "capacity", "cohorts"]},
-                **{name: getattr(event, name) for name in ["step_free", "interpreter", "creche", "accessibility_notes"]},
+                **{
+                    name: getattr(event, name)
+                    for name in ["step_free", "interpreter", "creche", "accessibility_notes", "ground_rules_allow_quotes"]
+                },
                 "day": local.date(),
                 "start": local.time().replace(second=0, microsecond=0),
                 "venue": event.venue_id,
@@ -101,6 +109,7 @@ class EventForm(forms.Form):
             interpreter=data["interpreter"],
             creche=data["creche"],
             accessibility_notes=data["accessibility_notes"],
+            ground_rules_allow_quotes=data["ground_rules_allow_quotes"],
         )
 
 
