@@ -56,8 +56,8 @@ class MembershipRoleForm(forms.ModelForm):
 class AuditFilterForm(forms.Form):
     person = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Anyone")
     action = forms.ChoiceField(required=False)
-    date_from = formfields.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = formfields.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = formfields.DateField(label="From", required=False, widget=formfields.DateInput)
+    date_to = formfields.DateField(label="To", required=False, widget=formfields.DateInput)
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)

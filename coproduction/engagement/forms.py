@@ -18,10 +18,6 @@ COUNT_ERRORS = {
 }
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
 class TimeInput(forms.TimeInput):
     input_type = "time"
 
@@ -41,7 +37,9 @@ class EventForm(forms.Form):
         help_text="Shown on the public list of sessions. No names.",
     )
     kind = forms.ChoiceField(label="Kind of event", choices=Event.Kind.choices)
-    day = formfields.DateField(label="Date", widget=DateInput, error_messages={"invalid": "Enter a date, like 03/12/2026."})
+    day = formfields.DateField(
+        label="Date", widget=formfields.DateInput, error_messages={"invalid": "Enter a date, like 03/12/2026."}
+    )
     start = forms.TimeField(label="Start time", widget=TimeInput, error_messages={"invalid": "Enter a time, like 18:30."})
     duration_minutes = forms.IntegerField(label="Duration in minutes", min_value=15, max_value=MAX_EVENT_MINUTES, initial=90)
     venue = forms.ModelChoiceField(label="Venue", queryset=Venue.objects.none(), empty_label="Choose a venue")

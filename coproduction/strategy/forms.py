@@ -15,10 +15,6 @@ from coproduction.textcheck import validate_readable_text
 PROGRESS_MESSAGE = "Progress must be a whole number from 0 to 100."
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
 def choice_of(
     label: str, message: str, *, required: bool = True, empty_label: str | None = "Choose one"
 ) -> forms.ModelChoiceField:
@@ -74,7 +70,7 @@ class StrategySettingsForm(ProblemsForm):
     adopted_on = formfields.DateField(
         label="Adopted on",
         required=False,
-        widget=DateInput,
+        widget=formfields.DateInput,
         help_text="Needed unless the strategy is in development.",
         error_messages={"invalid": "Enter the date it was adopted, like 03/12/2026."},
     )
@@ -158,13 +154,13 @@ class ActionForm(ProblemsForm):
     starts_on = formfields.DateField(
         label="Starts on (optional)",
         required=False,
-        widget=DateInput,
+        widget=formfields.DateInput,
         error_messages={"invalid": "Enter the start date, like 03/12/2026."},
     )
     due_on = formfields.DateField(
         label="Due on (optional)",
         required=False,
-        widget=DateInput,
+        widget=formfields.DateInput,
         error_messages={"invalid": "Enter the due date, like 03/12/2026."},
     )
     status = choice_of("Status", "Choose a status from this project's list.")
@@ -299,7 +295,7 @@ class ThemesForm(forms.Form):
 class UpdateForm(ProblemsForm):
     on = formfields.DateField(
         label="Date",
-        widget=DateInput,
+        widget=formfields.DateInput,
         error_messages={"invalid": "Enter the date, like 03/12/2026.", "required": "Enter the date of the update."},
     )
     text = text_field(

@@ -18,12 +18,8 @@ NUMBER_ERRORS = {
 DATE_ERRORS = {"invalid": "Enter a date, like 01/04/2024."}
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
 def date_field(label: str, **kwargs) -> formfields.DateField:
-    return formfields.DateField(label=label, widget=DateInput, error_messages=DATE_ERRORS, **kwargs)
+    return formfields.DateField(label=label, widget=formfields.DateInput, error_messages=DATE_ERRORS, **kwargs)
 
 
 def number_field(label: str, **kwargs) -> forms.DecimalField:
