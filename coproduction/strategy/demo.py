@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from coproduction.models import Theme
 from coproduction.models.strategy import (
-    DEFAULT_STATUSES,
     Action,
     ActionStatus,
     ActionUpdate,
@@ -28,6 +27,7 @@ from coproduction.models.strategy import (
     Priority,
     Strategy,
 )
+from coproduction.strategy.actions import ensure_strategy
 
 STRATEGY_TITLE = "Riverside sex work strategy"
 PRIORITIES = [
@@ -307,22 +307,12 @@ INDICATORS = [
 ]
 
 
-def _ensure_strategy(project) -> Strategy:
-    """The project's strategy, with the default list of statuses."""
-    strategy, _ = Strategy.objects.get_or_create(project=project, defaults={"title": STRATEGY_TITLE})
-    if not ActionStatus.objects.filter(project=project).exists():
-        ActionStatus.objects.bulk_create(
-            ActionStatus(project=project, name=name, stage=stage, default_progress=progress, order=n)
-            for n, (name, stage, progress) in enumerate(DEFAULT_STATUSES)
-        )
-    return strategy
-
-
 def seed_strategy(project, people) -> None:
     """Skipped if the project's strategy has priorities already."""
     if Priority.objects.filter(strategy__project=project).exists():
         return
-    strategy = _ensure_strategy(project)
+    strategy = ensure_strategy(project)
+    Strategy.objects.filter(pk=strategy.pk).update(title=STRATEGY_TITLE)
     priorities = {
         title: Priority.objects.create(strategy=strategy, order=n, title=title, description=description)
         for n, (title, description) in enumerate(PRIORITIES, start=1)

@@ -63,7 +63,7 @@ from coproduction.models import (
 from coproduction.models.codebook import theme_paths
 from coproduction.models.strategy import DEFAULT_STATUSES
 from coproduction.spreadsheets import spreadsheet_cell, spreadsheet_row
-from coproduction.strategy.setup import ensure_strategy
+from coproduction.strategy.actions import ensure_strategy
 from coproduction.strategy.tables import Table
 
 REQUIRED = ("priority", "title", "status")

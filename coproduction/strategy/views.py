@@ -17,6 +17,7 @@ from coproduction import publishable
 from coproduction.access import get_scoped, project_view
 from coproduction.models import Action, ActionStatus, Role
 from coproduction.strategy import actions
+from coproduction.strategy.evidence import evidence_context
 from coproduction.strategy.forms import (
     ActionForm,
     AgreeForm,
@@ -340,6 +341,9 @@ def action_page(request, project, action: Action, **extra) -> HttpResponse:
         "findings": [(item, keep_form if keep_form and keep_form.data.get("finding") == item.id else None) for item in findings],
         "scan_error": scan_error,
         "comment_form": extra.pop("comment_form", None) or CommentForm(),
+        # "Why we are doing this": peer researchers, and anyone asking to see it as it would be
+        # published, get small counts hidden; coordinators and analysts may see them all.
+        **evidence_context(action, publication=role == Role.PEER_RESEARCHER or request.GET.get("for") == "publication"),
         **extra,
     }
     return render(request, "strategy/action_detail.html", context)

@@ -2,7 +2,7 @@
 priorities and the default statuses, and actions at a given stage linked to themes."""
 
 from coproduction.models import Action, ActionStatus, Priority, Project
-from coproduction.strategy.setup import ensure_strategy
+from coproduction.strategy.actions import ensure_strategy
 
 
 def strategy_with_priorities(project: Project, *titles: str):

@@ -191,3 +191,23 @@ def test_strategy_evidence_code_never_imports_wellbeing_or_interviews():
     reached = project_modules_reached(start)
     assert not [m for m in reached if m.split(".")[0] in {"wellbeing", "interviews"}]
     assert "coproduction.analysis.counts" in reached
+
+
+def test_the_action_page_shows_why_we_are_doing_this(world, client_for):
+    """The evidence partial is on the action page: full counts for coordinators, small counts
+    hidden for peer researchers and for the publication view."""
+    from django.urls import reverse
+
+    from tests.analysis.factories import ThemeFactory, code, make_document
+    from tests.strategy.factories import make_action
+
+    theme = ThemeFactory(project=world.project, name="Outreach hubs")
+    document = make_document(world.project, text="The hub on a Tuesday is the only place I trust.")
+    code(document, 0, 20, [theme], world.analyst)
+    action = make_action(world.project, "Three outreach hubs")
+    action.themes.add(theme)
+    address = reverse("strategy:action", kwargs={"slug": world.project.slug, "pk": action.pk})
+    coordinator = client_for(world.coordinator).get(address).content.decode()
+    assert "Why we are doing this" in coordinator and "Outreach hubs" in coordinator
+    peer = client_for(world.peer).get(address).content.decode()
+    assert "Why we are doing this" in peer and f"&lt;{world.project.small_number_threshold}" in peer
