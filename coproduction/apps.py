@@ -17,6 +17,7 @@ class CoproductionConfig(AppConfig):
         from coproduction.notifications import digest
         from coproduction.notifications import panels as notification_panels
         from coproduction.notifications.demo import schedule_demo_reminders
+        from coproduction.publication.demo import seed_publication
         from coproduction.strategy import evidence_panels as strategy_evidence_panels
         from coproduction.strategy import registry as strategy_registry
         from coproduction.strategy.demo import seed_strategy
@@ -65,6 +66,7 @@ class CoproductionConfig(AppConfig):
         demo.register_step(400, seed_engagement)
         # After the codebook (200) and engagement (400): actions link the demo codebook's themes.
         demo.register_step(500, seed_strategy)
+        demo.register_step(600, seed_publication)
         demo.register_step(900, schedule_demo_reminders)
         dashboard.register_panel("coproduction/includes/_panel_account.html", context=dashboard.account_protection, order=99)
         analysis_registry.register()
