@@ -19,12 +19,19 @@ class CoproductionConfig(AppConfig):
         from coproduction.notifications.demo import schedule_demo_reminders
         from coproduction.publication import follow_up
         from coproduction.publication import tasks as publication_tasks  # noqa: F401 - registers the beat task with the worker
+        from coproduction.publication.demo import seed_publication
+        from coproduction.strategy import evidence_panels as strategy_evidence_panels
+        from coproduction.strategy import registry as strategy_registry
+        from coproduction.strategy.demo import seed_strategy
 
         navigation.register("Dashboard", "coproduction:dashboard", order=0)
         navigation.register("Participants", "participation:list", roles={"coordinator"}, order=20)
         navigation.register("Review", "notes:review_list", roles={"coordinator"}, order=12)
         navigation.register("Events", "engagement:list", roles={"coordinator", "peer_researcher"}, order=14)
         navigation.register("Who we have heard from", "engagement:reach", roles={"coordinator", "analyst"}, order=16)
+        navigation.register(
+            "Strategy overview", "strategy:overview", roles={"coordinator", "analyst", "peer_researcher"}, order=30
+        )
         navigation.register("Members", "coproduction:members", roles={"coordinator"}, order=80)
         navigation.register("Audit log", "coproduction:audit", roles={"coordinator"}, order=90)
         navigation.register("Undelivered messages", "notifications:failed", roles={"coordinator"}, order=96)
@@ -59,8 +66,13 @@ class CoproductionConfig(AppConfig):
         )
         # After interviews (300): the reach page then counts both.
         demo.register_step(400, seed_engagement)
+        # After the codebook (200) and engagement (400): actions link the demo codebook's themes.
+        demo.register_step(500, seed_strategy)
+        demo.register_step(600, seed_publication)
         demo.register_step(900, schedule_demo_reminders)
         dashboard.register_panel("coproduction/includes/_panel_account.html", context=dashboard.account_protection, order=99)
         analysis_registry.register()
         # Withdrawal erases the contact details kept for updates (and cancels their notices).
         erasure.register_eraser(follow_up.erase_participant_follow_up_contacts)
+        strategy_registry.register()
+        strategy_evidence_panels.register()

@@ -30,12 +30,42 @@ def validate_date_in_range(value: date | datetime) -> None:
         raise ValidationError(OUT_OF_RANGE, code="date_out_of_range")
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker; its value must be ISO 8601 (2026-12-05) or it shows blank."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None, format=None):  # noqa: A002 (Django's own argument name)
+        super().__init__(attrs, format=format or "%Y-%m-%d")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None, format=None):  # noqa: A002
+        super().__init__(attrs, format=format or "%Y-%m-%dT%H:%M")
+
+
 class DateField(forms.DateField):
+    """Bounded to 2000-2099. Its value on a form is ISO 8601, the one format a date input takes:
+    a date printed in the page's locale ("5 Dec 2026") would show an empty box, and a form
+    changed in one field only would then fail with "This field is required"."""
+
     default_validators = [validate_date_in_range]
+
+    def prepare_value(self, value):
+        value = super().prepare_value(value)
+        return value.isoformat() if isinstance(value, date) and not isinstance(value, datetime) else value
 
 
 class DateTimeField(forms.DateTimeField):
+    """Bounded to 2000-2099; its value on a form is "2026-12-05T19:00" in the current time zone."""
+
     default_validators = [validate_date_in_range]
+
+    def prepare_value(self, value):
+        value = super().prepare_value(value)  # in the current time zone
+        return value.strftime("%Y-%m-%dT%H:%M") if isinstance(value, datetime) else value
 
 
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):

@@ -57,8 +57,8 @@ class MembershipRoleForm(forms.ModelForm):
 class AuditFilterForm(forms.Form):
     person = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Anyone")
     action = forms.ChoiceField(required=False)
-    date_from = formfields.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = formfields.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = formfields.DateField(label="From", required=False, widget=formfields.DateInput)
+    date_to = formfields.DateField(label="To", required=False, widget=formfields.DateInput)
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
@@ -149,13 +149,6 @@ class ReminderSettingsForm(forms.ModelForm):
         return cleaned
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
 class ProjectSettingsForm(forms.ModelForm):
     """A coordinator's settings for the project. Cohorts are one per line."""
 
@@ -177,16 +170,13 @@ class ProjectSettingsForm(forms.ModelForm):
             "message still being sent. Leave empty to keep them until people withdraw or ask to stop.",
         }
         field_classes = {"follow_up_ends_on": formfields.DateField}
-        widgets = {"follow_up_ends_on": DateInput}
+        widgets = {"follow_up_ends_on": formfields.DateInput}
         error_messages = {"follow_up_ends_on": {"invalid": "Enter a date, like 31/12/2027."}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial["cohorts_text"] = "\n".join(self.instance.cohorts)
-            if self.instance.follow_up_ends_on:
-                # ISO, as a date input needs it (the shared field template prints the value as is).
-                self.initial["follow_up_ends_on"] = self.instance.follow_up_ends_on.isoformat()
 
     def clean_small_number_threshold(self) -> int:
         value = self.cleaned_data["small_number_threshold"]

@@ -13,6 +13,7 @@ gone, so neutralising first and stripping afterwards writes a live formula.
 """
 
 import csv
+import io
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -71,3 +72,63 @@ def append_rows(sheet, rows: Iterable[Iterable[object]]) -> None:
     """Append rows to an openpyxl (write-only) worksheet."""
     for row in rows:
         sheet.append(spreadsheet_row(row))
+
+
+# ---------------------------------------------------------------- reading
+
+
+class UnreadableSpreadsheet(ValueError):
+    """The file cannot be read as the table asked for; the message says why, for the person
+    who chose it."""
+
+
+def spreadsheet_text(value: str) -> str:
+    """A cell as read back: trimmed, without the characters a spreadsheet cannot hold, and
+    without the apostrophe `spreadsheet_cell` put before a formula-like text (so a file the
+    app wrote reads back as it was)."""
+    text = UNWRITABLE.sub("", value).strip()
+    if text.startswith("'") and _looks_like_formula(text[1:]):
+        return text[1:]
+    return text
+
+
+def read_csv(content: bytes, *, required: Iterable[str], optional: Iterable[str] = (), max_rows: int = 5_000):
+    """The rows of a CSV file as (spreadsheet row number, {column: text}), the heading being
+    row 1. Columns are matched without regard to case or surrounding spaces; other columns are
+    ignored; blank rows are skipped.
+
+    Refused (UnreadableSpreadsheet) when the file is not UTF-8 text (Excel's "CSV UTF-8" is,
+    byte-order mark and all), has no heading, lacks a required column, repeats a column, or has
+    more than `max_rows` rows.
+    """
+    required, optional = list(required), list(optional)
+    if b"\x00" in content:
+        raise UnreadableSpreadsheet("The file is not a CSV file. Save it from your spreadsheet as CSV UTF-8.")
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UnreadableSpreadsheet("The file is not in UTF-8. Save it from your spreadsheet as CSV UTF-8.") from None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        heading = next(reader, None)
+        if heading is None or not any(cell.strip() for cell in heading):
+            raise UnreadableSpreadsheet(f"The file is empty. Its first row must name the columns: {', '.join(required)}.")
+        names = [spreadsheet_text(cell).lower() for cell in heading]
+        repeated = sorted({name for name in names if name and names.count(name) > 1})
+        if repeated:
+            raise UnreadableSpreadsheet(f"The column {repeated[0]} appears more than once.")
+        missing = [name for name in required if name not in names]
+        if missing:
+            columns = "column " + missing[0] if len(missing) == 1 else "columns " + ", ".join(missing)
+            raise UnreadableSpreadsheet(f"The file has no {columns}. Its first row must name: {', '.join(required)}.")
+        wanted = {name: names.index(name) for name in required + optional if name in names}
+        rows = []
+        for number, cells in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(rows) == max_rows:
+                raise UnreadableSpreadsheet(f"The file has more than {max_rows:,} rows, the most that can be imported at once.")
+            rows.append((number, {name: spreadsheet_text(cells[i]) if i < len(cells) else "" for name, i in wanted.items()}))
+    except csv.Error:
+        raise UnreadableSpreadsheet(f"Row {reader.line_num} cannot be read as CSV (check its quotation marks).") from None
+    return rows

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from coproduction import views
 from coproduction.engagement.urls import public_patterns as engagement_public
+from coproduction.publication.urls import public_patterns as publication_public
 
 project_patterns = [
     path("", views.dashboard, name="dashboard"),
@@ -24,8 +25,10 @@ urlpatterns = [
     path("p/<slug:slug>/analysis/", include("coproduction.analysis.urls")),
     path("p/<slug:slug>/engagement/", include("coproduction.engagement.urls")),
     path("p/<slug:slug>/strategy/", include("coproduction.strategy.urls")),
+    path("p/<slug:slug>/publication/", include("coproduction.publication.urls")),
     path("p/<slug:slug>/notifications/", include("coproduction.notifications.urls")),
     path("sessions/<str:token>/", include((engagement_public, "engagement_public"))),
+    path("s/<str:public_id>/", include((publication_public, "publication_public"))),
     path("join/<slug:slug>/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("session/keep-alive/", views.keep_alive, name="keep_alive"),
     path("account/", views.account_settings, name="account_settings"),

@@ -1,23 +1,9 @@
 from django import forms
-from django.utils import timezone
 
 from coproduction import formfields
 from coproduction.models import Participant, Project, Role, User, Venue
 from coproduction.textcheck import validate_readable_text
 from interviews.models import MAX_DURATION_MINUTES, Interview
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def format_value(self, value):
-        if hasattr(value, "strftime"):
-            return (
-                timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")
-                if timezone.is_aware(value)
-                else value.strftime("%Y-%m-%dT%H:%M")
-            )
-        return value
 
 
 def peer_researchers(project: Project):
@@ -30,7 +16,7 @@ class ScheduleFields(forms.Form):
     interviewer = forms.ModelChoiceField(label="Interviewer", queryset=User.objects.none(), empty_label="Choose an interviewer")
     starts_at = formfields.DateTimeField(
         label="Start (date and time)",
-        widget=DateTimeLocalInput,
+        widget=formfields.DateTimeInput,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
         error_messages={"invalid": "Enter the start as a date and time, like 03/12/2026 14:30."},
         help_text="For example, 2026-12-03 at 14:30",

@@ -26,7 +26,7 @@ from coproduction.models import (
 from interviews.models import SafeguardingFlag
 from tests.factories import ParticipantFactory
 from tests.interviews.factories import completed_interview, draft_for
-from tests.publication.factories import follow_up_participant
+from tests.publication.follow_up_factories import follow_up_participant
 from tests.wellbeing.factories import provider, session
 from wellbeing.models import CheckIn, Reflection, SupervisionNote
 

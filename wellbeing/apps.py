@@ -6,11 +6,11 @@ class WellbeingConfig(AppConfig):
     verbose_name = "Support"
 
     def ready(self) -> None:
-        from coproduction import dashboard, demo, eligibility, navigation
+        from coproduction import dashboard, demo, eligibility, navigation, support_offer
         from coproduction.notifications import digest
         from interviews.models import Interview
         from interviews.signals import interview_completed
-        from wellbeing import actions, panels, receivers
+        from wellbeing import actions, offers, panels, receivers
         from wellbeing.demo import seed_support
 
         navigation.register("Support", "wellbeing:home", roles={"coordinator", "peer_researcher", "supervisor"}, order=30)
@@ -29,5 +29,7 @@ class WellbeingConfig(AppConfig):
 
         digest.register_digest_section(panels.digest_lines)
         eligibility.register_interviewer_check(actions.training_problems)
+        support_offer.register_support(offers.support_offered)
+        support_offer.register_training(offers.training_offered)
         interview_completed.connect(receivers.on_interview_completed, sender=Interview, dispatch_uid="wellbeing-check-in")
         demo.register_step(40, seed_support)

@@ -16,10 +16,6 @@ from wellbeing.models import (
 )
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
 class TimeInput(forms.TimeInput):
     input_type = "time"
 
@@ -47,7 +43,7 @@ class SessionForm(forms.Form):
     attendees = formfields.ModelMultipleChoiceField(
         label="Who attends", queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple
     )
-    day = formfields.DateField(label="Date", widget=DateInput)
+    day = formfields.DateField(label="Date", widget=formfields.DateInput)
     start = forms.TimeField(label="Start time", widget=TimeInput)
     end = forms.TimeField(label="End time", widget=TimeInput)
     location = forms.CharField(label="Venue or online link", max_length=300, required=False)
@@ -237,7 +233,7 @@ class TrainingModuleForm(forms.ModelForm):
 class TrainingCompletionForm(forms.Form):
     person = forms.ModelChoiceField(label="Who", queryset=User.objects.none())
     module = forms.ModelChoiceField(label="Module", queryset=TrainingModule.objects.all())
-    completed_on = formfields.DateField(label="Completed on", widget=DateInput)
+    completed_on = formfields.DateField(label="Completed on", widget=formfields.DateInput)
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
@@ -252,8 +248,8 @@ class TrainingCompletionForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    date_from = formfields.DateField(label="From", widget=DateInput, required=False)
-    date_to = formfields.DateField(label="To", widget=DateInput, required=False)
+    date_from = formfields.DateField(label="From", widget=formfields.DateInput, required=False)
+    date_to = formfields.DateField(label="To", widget=formfields.DateInput, required=False)
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)

@@ -23,13 +23,16 @@ def codings_of(project: Project) -> QuerySet:
 def with_publishable_quotes(codings: QuerySet) -> QuerySet:
     """Only codings whose participant's current consent lets anonymous quotes be published.
 
-    Documents with no participant (engagement events) carry no individual consent, so their
-    quotes are left out of anything published.
+    Documents with no participant (engagement events) carry no individual consent: their
+    quotes may be published only when the event's ground rules said so to the room.
     """
     current = Consent.objects.filter(
         participant=OuterRef("excerpt__document__participant"), withdrawn_at__isnull=True, take_part=True
     ).order_by("-given_at")
-    return codings.annotate(may_publish=Subquery(current.values("quotes_published")[:1])).filter(may_publish=True)
+    event_allows = Q(excerpt__document__participant__isnull=True, excerpt__document__event__ground_rules_allow_quotes=True)
+    return codings.annotate(may_publish=Subquery(current.values("quotes_published")[:1])).filter(
+        Q(may_publish=True) | event_allows
+    )
 
 
 @dataclass

@@ -67,6 +67,7 @@ class EventPlan:
     interpreter: bool = False
     creche: bool = False
     accessibility_notes: str = ""
+    ground_rules_allow_quotes: bool = False
 
 
 # ---------------------------------------------------------------- reminders
@@ -138,6 +139,7 @@ def _apply(event: Event, plan: EventPlan) -> None:
         "interpreter",
         "creche",
         "accessibility_notes",
+        "ground_rules_allow_quotes",
     ]:
         setattr(event, name, getattr(plan, name))
 

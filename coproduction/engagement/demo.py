@@ -126,7 +126,17 @@ def seed_engagement(project, people) -> None:
 
     groups = []
     for title, kind, days_ago, venue, counts, listened, again in HELD:
-        held = event(title, kind, at(-days_ago, 18), venues[venue], Event.Status.HELD, capacity=25, step_free=True, creche=True)
+        held = event(
+            title,
+            kind,
+            at(-days_ago, 18),
+            venues[venue],
+            Event.Status.HELD,
+            capacity=25,
+            step_free=True,
+            creche=True,
+            ground_rules_allow_quotes=True,
+        )
         CohortAttendance.objects.bulk_create(CohortAttendance(event=held, cohort=c, count=n) for c, n in counts.items())
         EventFeedback.objects.create(
             event=held,

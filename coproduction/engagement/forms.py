@@ -19,10 +19,6 @@ COUNT_ERRORS = {
 }
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
 class TimeInput(forms.TimeInput):
     input_type = "time"
 
@@ -42,7 +38,9 @@ class EventForm(forms.Form):
         help_text="Shown on the public list of sessions. No names.",
     )
     kind = forms.ChoiceField(label="Kind of event", choices=Event.Kind.choices)
-    day = formfields.DateField(label="Date", widget=DateInput, error_messages={"invalid": "Enter a date, like 03/12/2026."})
+    day = formfields.DateField(
+        label="Date", widget=formfields.DateInput, error_messages={"invalid": "Enter a date, like 03/12/2026."}
+    )
     start = forms.TimeField(label="Start time", widget=TimeInput, error_messages={"invalid": "Enter a time, like 18:30."})
     duration_minutes = forms.IntegerField(label="Duration in minutes", min_value=15, max_value=MAX_EVENT_MINUTES, initial=90)
     venue = forms.ModelChoiceField(label="Venue", queryset=Venue.objects.none(), empty_label="Choose a venue")
@@ -60,6 +58,11 @@ class EventForm(forms.Form):
     accessibility_notes = forms.CharField(
         label="Other access notes (optional)", max_length=300, required=False, validators=[validate_readable_text]
     )
+    ground_rules_allow_quotes = forms.BooleanField(
+        label="The ground rules tell the room that what is said may be quoted, with no name",
+        help_text="Only then can quotes from these notes appear on the project's public pages.",
+        required=False,
+    )
     already_held = forms.BooleanField(label="This event has already been held (record it for the counts)", required=False)
 
     def __init__(self, *args, project: Project, event: Event | None = None, **kwargs):
@@ -67,7 +70,10 @@ class EventForm(forms.Form):
             local = timezone.localtime(event.starts_at, project.tzinfo)
             kwargs["initial"] = {
                 **{name: getattr(event, name) for name in ["title", "kind", "duration_minutes", "capacity", "cohorts"]},
-                **{name: getattr(event, name) for name in ["step_free", "interpreter", "creche", "accessibility_notes"]},
+                **{
+                    name: getattr(event, name)
+                    for name in ["step_free", "interpreter", "creche", "accessibility_notes", "ground_rules_allow_quotes"]
+                },
                 "day": local.date(),
                 "start": local.time().replace(second=0, microsecond=0),
                 "venue": event.venue_id,
@@ -102,6 +108,7 @@ class EventForm(forms.Form):
             interpreter=data["interpreter"],
             creche=data["creche"],
             accessibility_notes=data["accessibility_notes"],
+            ground_rules_allow_quotes=data["ground_rules_allow_quotes"],
         )
 
 

@@ -4,22 +4,18 @@ Each function runs in one transaction, audits what it did (never content) and le
 follows (reminders, the owner's link to its Document) to the draft's registered owner.
 """
 
-import hashlib
-import hmac
-import logging
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from coproduction import publishable
 from coproduction.audit import record
-from coproduction.models import AllowListTerm, DenyListTerm, Document, NotesDraft, PiiResolution, User
+from coproduction.models import Document, NotesDraft, PiiResolution, User
 from coproduction.models.notes import MAX_NOTES_CHARACTERS
 from coproduction.notes.owners import owner_of
-from coproduction.pii import LABELS, Finding, ScanFailed, scan
-
-logger = logging.getLogger(__name__)
+from coproduction.pii import LABELS, Finding
 
 
 class NotesConflict(Exception):
@@ -61,8 +57,7 @@ class SectionFinding:
 
 def text_hash(draft: NotesDraft, section: str, finding_type: str, text: str) -> str:
     """A keyed hash, so the resolution log cannot be used to guess what was dismissed."""
-    message = f"{draft.pk}:{section}:{finding_type}:{text.casefold()}".encode()
-    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+    return publishable.finding_hash(str(draft.pk), section, finding_type, text)
 
 
 def _scan_sections(draft: NotesDraft) -> list[tuple[SectionFinding, PiiResolution | None]]:
@@ -72,8 +67,7 @@ def _scan_sections(draft: NotesDraft) -> list[tuple[SectionFinding, PiiResolutio
     placeholder can never hide the words next to it. A detector that fails refuses, logged
     by detector and draft only: a gate that skipped a detector would pass text it never checked.
     """
-    deny_terms = DenyListTerm.objects.scanner_terms(draft.project)
-    allow_terms = AllowListTerm.objects.scanner_terms(draft.project)
+    terms = publishable.scanner_terms(draft.project)
     dismissed = {
         (r.section, r.finding_type, r.text_hash): r
         for r in draft.resolutions.filter(action=PiiResolution.Action.DISMISSED).select_related("by")
@@ -81,9 +75,8 @@ def _scan_sections(draft: NotesDraft) -> list[tuple[SectionFinding, PiiResolutio
     found = []
     for key, heading, text in draft.section_list():
         try:
-            findings = scan(text, deny_terms, allow_terms)
-        except ScanFailed as failure:
-            logger.error("PII scan failed: detector=%s draft=%s", failure.detector, draft.pk)
+            findings = publishable.scan_or_refuse(text, terms, about=f"draft={draft.pk}")
+        except publishable.ScanUnavailable:
             raise ScanUnavailable() from None
         for finding in findings:
             resolution = dismissed.get((key, finding.type, text_hash(draft, key, finding.type, finding.text)))

@@ -171,9 +171,9 @@ def published_version(notification: Notification) -> PublishedVersion | None:
 
 
 def public_page_url(public_id: str) -> str:
-    """A public page's full address (coproduction.publication's /s/<public id>/): an opaque id
-    that names no project and no topic."""
-    return f"{settings.SITE_URL.rstrip('/')}/s/{public_id}/"
+    """A publication's public page, its latest version (/s/<public id>/): an opaque id that
+    names no project and no topic."""
+    return settings.SITE_URL.rstrip("/") + reverse("publication_public:latest", kwargs={"public_id": public_id})
 
 
 def sealed_message(notification: Notification) -> tuple[str, Message]:

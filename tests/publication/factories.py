@@ -1,51 +1,37 @@
-"""Follow-up contacts and published versions, for tests of follow-up notices."""
+"""A small published world: a strategy with a priority and actions, themes coded in released
+Documents by participants who did or did not agree to published quotes."""
 
-from coproduction.models import Consent, FollowUpContact, Participant, Project, Publication, PublishedVersion, User
-from tests.participation.factories import consenting_participant, information_sheet
-
-
-def follow_up_participant(world, cohort: str = "Sex worker", *, follow_up: bool = True) -> Participant:
-    """A participant whose current consent says "may be contacted for follow-up" (or not)."""
-    participant = consenting_participant(world.project, world.coordinator, cohort)
-    participant.consents.update(withdrawn_at=participant.created_at)
-    give_consent(participant, world.coordinator, follow_up=follow_up)
-    return participant
+from coproduction.models import Action, Excerpt, Participant, PublishedTheme
+from coproduction.publication.actions import publication_for
+from tests.analysis.factories import ThemeFactory, code, give_consent, make_document
+from tests.strategy.factories import make_action
 
 
-def give_consent(participant: Participant, by: User, *, follow_up: bool) -> Consent:
-    return Consent.objects.create(
-        participant=participant,
-        information_sheet=information_sheet(participant.project),
-        take_part=True,
-        notes_kept=True,
-        quotes_published=True,
-        follow_up=follow_up,
-        recorded_by=by,
-    )
+def coded_theme(project, coder, name="Support services", texts=("The outreach van helps us.",), quotes_published=True):
+    """A theme coded once in each of len(texts) Documents, each of a different participant; the
+    excerpts are chosen for the report."""
+    theme = ThemeFactory(project=project, name=name)
+    for text in texts:
+        # Codes from next_code, as the product makes them: a factory's own sequence could
+        # collide with codes made by other fixtures in the same project.
+        participant = Participant.objects.create(
+            project=project, code=Participant.next_code(project, "Sex worker"), cohort="Sex worker"
+        )
+        give_consent(participant, quotes_published=quotes_published)
+        document = make_document(project, text=text, participant=participant)
+        code(document, 0, len(text), [theme], coder)
+    Excerpt.objects.filter(document__project=project).update(chosen_for_report=True)
+    return theme
 
 
-def participant_contact(world, email: str = "kit@example.org", phone: str | None = None, **kwargs) -> FollowUpContact:
-    participant = follow_up_participant(world, **kwargs)
-    return FollowUpContact.objects.create(
-        project=participant.project,
-        participant=participant,
-        source=FollowUpContact.Source.PARTICIPANT,
-        email=email,
-        phone=phone,
-    )
-
-
-def resident_contact(project: Project, email: str | None = None, phone: str | None = None) -> FollowUpContact:
-    return FollowUpContact.objects.create(
-        project=project, source=FollowUpContact.Source.SESSION_REQUEST, email=email, phone=phone
-    )
-
-
-def published_version(project: Project, by: User, number: int | None = None) -> PublishedVersion:
-    """A version made directly from the model (publishing itself is the lead's workflow)."""
-    publication, _ = Publication.objects.get_or_create(project=project)
-    if number is None:
-        number = publication.versions.count() + 1
-    return PublishedVersion.objects.create(
-        publication=publication, number=number, published_by=by, snapshot={}, page_html="", case_study_html=""
-    )
+def composed(project, coder, *, summary="People want outreach that comes to them.") -> tuple:
+    """A publication with one coded theme (summarised) and one agreed action; made once per
+    project (later calls return the same)."""
+    publication = publication_for(project)
+    existing = publication.themes.select_related("theme").first()
+    if existing is not None:
+        return publication, existing.theme, Action.objects.filter(project=project, title="Three outreach hubs").first()
+    theme = coded_theme(project, coder)
+    PublishedTheme.objects.create(publication=publication, theme=theme, summary=summary)
+    action = make_action(project, "Three outreach hubs", description="Hubs open three evenings a week.")
+    return publication, theme, action

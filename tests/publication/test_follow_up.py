@@ -17,7 +17,7 @@ from coproduction.models import AuditEvent, FollowUpContact, IndividualSessionRe
 from tests.encrypted_records import read_column
 from tests.engagement.factories import listing_for
 from tests.participation.factories import consenting_participant
-from tests.publication.factories import (
+from tests.publication.follow_up_factories import (
     follow_up_participant,
     give_consent,
     participant_contact,

@@ -16,7 +16,7 @@ from coproduction.publication import follow_up
 from coproduction.publication.notices import schedule_follow_up_notices
 from interviews import actions as interview_actions
 from tests.encrypted_records import every_encrypted_value, read_column
-from tests.publication.factories import participant_contact, published_version, resident_contact
+from tests.publication.follow_up_factories import participant_contact, published_version, resident_contact
 
 pytestmark = pytest.mark.django_db
 Status = Notification.Status

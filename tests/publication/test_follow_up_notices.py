@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.db import connection, connections
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
 
 from coproduction.models import Consent, FollowUpContact, Notification, PublishedVersion
@@ -17,7 +17,7 @@ from coproduction.notifications import delivery
 from coproduction.participation.actions import withdraw_participant
 from coproduction.publication import follow_up
 from coproduction.publication.notices import schedule_follow_up_notices
-from tests.publication.factories import give_consent, participant_contact, published_version, resident_contact
+from tests.publication.follow_up_factories import give_consent, participant_contact, published_version, resident_contact
 from tests.reminders.conftest import FakeNotifyClient
 
 Status = Notification.Status
@@ -161,6 +161,18 @@ def test_the_notice_is_delivered_once_with_the_opaque_link_and_neutral_words(wor
         assert word not in everything
     assert not message.attachments  # no calendar file
     assert Notification.objects.get().status == Status.SENT
+
+
+@pytest.mark.django_db
+def test_the_link_is_the_public_page_of_the_latest_version(world, version, settings):
+    participant_contact(world)
+    schedule_follow_up_notices(version)
+    claim_and_deliver()
+    [message] = mail.outbox
+    link = f"{settings.SITE_URL.rstrip('/')}/s/{version.publication.public_id}/"
+    assert link in message.body
+    match = resolve(link.removeprefix(settings.SITE_URL.rstrip("/")))
+    assert (match.namespace, match.url_name) == ("publication_public", "latest")
 
 
 @pytest.mark.django_db
@@ -332,3 +344,27 @@ def test_two_publishes_and_two_beats_at_once_send_each_person_one_notice(world):
     _run_together(*[lambda pk=pk: delivery.deliver_notification(pk) for pk in ids * 2])
     assert sorted(m.to[0] for m in mail.outbox) == sorted([f"p{n}@example.org" for n in range(5)] + ["sam@example.org"])
     assert set(Notification.objects.values_list("status", flat=True)) == {Status.SENT}
+
+
+# ---------------------------------------------------------------- with the real publishing workflow
+
+
+@pytest.mark.django_db
+def test_publishing_a_version_queues_one_notice_per_person_and_publishing_again_one_more(world, settings):
+    from coproduction.publication import actions
+    from tests.publication.factories import composed
+
+    participant_contact(world, email="kit@example.org")
+    resident_contact(world.project, email="sam@example.org")
+    publication, _, _ = composed(world.project, world.analyst)
+
+    first = actions.publish(publication, by=world.coordinator)
+    assert Notification.objects.filter(about_id=str(first.pk), template="follow-up-update").count() == 2
+    claim_and_deliver()
+    assert sorted(m.to[0] for m in mail.outbox) == ["kit@example.org", "sam@example.org"]
+    page_words = " ".join(m.body for m in mail.outbox)
+    assert "outreach" not in page_words.lower()  # nothing of the page's content travels in the notice
+
+    second = actions.publish(publication, by=world.coordinator)
+    assert Notification.objects.filter(about_id=str(second.pk)).count() == 2
+    assert Notification.objects.count() == 4
