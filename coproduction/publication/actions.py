@@ -19,6 +19,7 @@ from django.utils import timezone
 from coproduction.audit import record
 from coproduction.models import Project, Publication, PublishedVersion, User
 from coproduction.publication import snapshot
+from coproduction.publication.notices import schedule_follow_up_notices
 from coproduction.publishable import PublishableFinding, PublishableText, ScanUnavailable, dismiss, unresolved
 from coproduction.strategy import actions as strategy_actions
 
@@ -181,16 +182,8 @@ def publish(publication: Publication, *, by: User) -> PublishedVersion:
         reading_age=reading_age(data),
     )
     record(by, "publication.published", version, project=publication.project)
-    _schedule_notices(version)
-    return version
-
-
-def _schedule_notices(version: PublishedVersion) -> None:
-    try:
-        from coproduction.publication.notices import schedule_follow_up_notices
-    except ImportError:  # follow-up notices not installed in this build
-        return
     schedule_follow_up_notices(version)
+    return version
 
 
 @transaction.atomic

@@ -131,3 +131,21 @@ def test_planted_personal_information_and_small_cells_never_reach_what_is_publis
     assert "psychotherapist" in version.case_study_html
     assert not re.search(r"\d+ (supervision|session|check-in|psychotherapy)", version.case_study_html, re.I)
     assert Coding.objects.filter(excerpt__document=planted).exists()  # the quote was there to leak
+
+
+def test_the_follow_up_notice_names_no_topic_no_project_and_nobody(demo, mailoutbox):
+    from tests.factories import deliver_outbox
+    from tests.publication.follow_up_factories import resident_contact
+
+    project, publication = demo
+    resident_contact(project, email="someone@example.org")
+    version = actions.publish(publication, by=User.objects.get(email="coordinator@example.org"))
+    deliver_outbox()
+    notices = [m for m in mailoutbox if m.to == ["someone@example.org"]]
+    assert len(notices) == 1
+    text = notices[0].subject + notices[0].body + "".join(str(a[0]) for a in getattr(notices[0], "alternatives", []))
+    assert f"/s/{publication.public_id}/" in text and version.number == 2
+    for word in ["sex", "Sex", "strategy", "Strategy", project.name, "Riverside", "safety", "police", project.slug]:
+        assert word not in text, word
+    for participant_code in Participant.objects.filter(project=project).values_list("code", flat=True):
+        assert participant_code not in text
