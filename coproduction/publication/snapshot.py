@@ -75,7 +75,14 @@ def asked(project) -> dict:
         "sources": list(reach.sources),
         "cohorts": [{"cohort": row["cohort"], "counts": row["counts"], "total": row["total"]} for row in rows],
         "total": suppress_count(reach.total, threshold),
-        "events": [{"kind": kinds.get(row["kind"], row["kind"]), "count": row["n"]} for row in held],
+        # Individual sessions are one person each: their number is a count of people.
+        "events": [
+            {
+                "kind": kinds.get(row["kind"], row["kind"]),
+                "count": suppress_count(row["n"], threshold) if row["kind"] == Event.Kind.INDIVIDUAL else str(row["n"]),
+            }
+            for row in held
+        ],
         "peer_researchers": suppress_count(peer_researchers, threshold),
         "support_offered": support_offer.offered(project),
         "training_offered": support_offer.training(project),

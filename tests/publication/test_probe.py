@@ -126,6 +126,7 @@ def test_planted_personal_information_and_small_cells_never_reach_what_is_publis
     cells = [cell["count"] for t in version.snapshot["said"] for cell in t["by_cohort"]]
     cells += [count for row in version.snapshot["asked"]["cohorts"] for count in [*row["counts"], row["total"]]]
     cells += [t["participants"] for t in version.snapshot["said"]] + [version.snapshot["asked"]["peer_researchers"]]
+    cells += [e["count"] for e in version.snapshot["asked"]["events"] if e["kind"] == "Individual session"]
     assert all(cell == "0" or cell.startswith("<") or int(cell) >= threshold for cell in cells)
     # Nothing from wellbeing but what is offered: no count of sessions, check-ins or requests.
     assert "psychotherapist" in version.case_study_html
