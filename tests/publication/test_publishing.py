@@ -138,3 +138,14 @@ def test_others_are_refused(world, client_for):
         assert client_for(person).get(url(world, "overview")).status_code == 403
     assert client_for(world.analyst).post(url(world, "publish")).status_code == 403
     assert client_for(world.outsiders["coordinator"]).get(url(world, "preview")).status_code == 404
+
+
+def test_a_signed_in_reader_gets_the_public_page_uncached(world, client_for):
+    """Shared caches keep the anonymous page only: a signed-in page carries a CSRF token."""
+    publication, _, _ = composed(world.project, world.analyst)
+    actions.publish(publication, by=world.coordinator)
+    response = client_for(world.coordinator).get(
+        reverse("publication_public:latest", kwargs={"public_id": publication.public_id})
+    )
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"] and "public" not in response["Cache-Control"]
