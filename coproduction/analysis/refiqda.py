@@ -104,8 +104,34 @@ def _timestamp(value) -> str:
     return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+SOURCE_KINDS = {Document.Source.INTERVIEW: "Interview", Document.Source.EVENT: "Event notes"}
+
+
+def _source_names(documents: list[Document], publication: bool) -> dict[int, str]:
+    """{document id: source name}. Internally the Document's title (which names the participant
+    code); for publication a neutral running number per kind ("Interview 1", "Event notes 2"),
+    with the cohort and the month, which a published output may show."""
+    names: dict[int, str] = {}
+    numbers: dict[str, int] = {}
+    for document in documents:
+        if publication:
+            kind = SOURCE_KINDS.get(document.source, "Source")
+            numbers[kind] = numbers.get(kind, 0) + 1
+            title = f"{kind} {numbers[kind]}"
+        else:
+            title = document.title
+        names[document.pk] = xml_text(f"{title} ({document.cohort}, {document.month:%B %Y})")
+    return names
+
+
 def project_xml(project: Project, publication: bool) -> tuple[bytes, dict[str, str]]:
-    """project.qde and {sources/<guid>.txt: text}."""
+    """project.qde and {sources/<guid>.txt: text}.
+
+    For publication the file keeps the promise every published output makes: no Users, no
+    creatingUser, no exact date (creationDateTime is optional everywhere in Project.xsd, so it
+    is left out; the month stays in the source name), no participant code in a source name,
+    no memos (analysts' notes), and only texts whose participants agreed to publication.
+    """
     themes = exportable_themes(project)
     theme_ids = {t.pk for t in themes}
     codings = codings_of(project).filter(theme_id__in=theme_ids)
@@ -116,14 +142,23 @@ def project_xml(project: Project, publication: bool) -> tuple[bytes, dict[str, s
     if publication:
         # Only the texts of participants who agreed to publication travel in a published project.
         documents = documents.filter(pk__in={c.excerpt.document_id for c in codings})
-    coder_ids = {c.coder_id for c in codings} | {c.excerpt.coder_id for c in codings}
+    users: list[User] = []
     if not publication:
+        coder_ids = {c.coder_id for c in codings} | {c.excerpt.coder_id for c in codings}
         coder_ids |= set(Memo.objects.filter(project=project).values_list("author_id", flat=True))
-    users = list(User.objects.filter(pk__in=coder_ids).order_by("pk"))
+        users = list(User.objects.filter(pk__in=coder_ids).order_by("pk"))
+
+    def made(element, user_id: int, at) -> None:
+        """Who made it and when: internal exports only (a published file names no coder and
+        gives no exact date)."""
+        if not publication:
+            element.set("creatingUser", stable_guid("user", user_id))
+            element.set("creationDateTime", _timestamp(at))
 
     root = etree.Element(f"{{{PROJECT_NS}}}Project", nsmap={None: PROJECT_NS}, name=xml_text(project.name))
     root.set("origin", "Common Ground")
-    root.set("creationDateTime", _timestamp(project.created_at))
+    if not publication:
+        root.set("creationDateTime", _timestamp(project.created_at))
     if users:
         users_el = etree.SubElement(root, f"{{{PROJECT_NS}}}Users")
         for user in users:
@@ -152,6 +187,8 @@ def project_xml(project: Project, publication: bool) -> tuple[bytes, dict[str, s
     theme_guid = {t.pk: str(t.guid) for t in themes}
     files: dict[str, str] = {}
     sources = None
+    listed = list(documents.order_by("pk").only("pk", "source", "title", "cohort", "month"))
+    source_names = _source_names(listed, publication)
     for document in documents.order_by("pk").iterator(chunk_size=100):
         if sources is None:
             sources = etree.SubElement(root, f"{{{PROJECT_NS}}}Sources")
@@ -162,7 +199,7 @@ def project_xml(project: Project, publication: bool) -> tuple[bytes, dict[str, s
             sources,
             f"{{{PROJECT_NS}}}TextSource",
             guid=guid,
-            name=xml_text(f"{document.title} ({document.cohort}, {document.month:%B %Y})"),
+            name=source_names[document.pk],
             plainTextPath=f"internal://{path}",
         )
         for excerpt_id, excerpt_codings in by_document.get(document.pk, {}).items():
@@ -173,17 +210,11 @@ def project_xml(project: Project, publication: bool) -> tuple[bytes, dict[str, s
                 guid=stable_guid("excerpt", excerpt.pk),
                 startPosition=str(excerpt.start),
                 endPosition=str(excerpt.end),
-                creatingUser=stable_guid("user", excerpt.coder_id),
-                creationDateTime=_timestamp(excerpt.created_at),
             )
+            made(selection, excerpt.coder_id, excerpt.created_at)
             for coding in excerpt_codings:
-                coding_el = etree.SubElement(
-                    selection,
-                    f"{{{PROJECT_NS}}}Coding",
-                    guid=stable_guid("coding", coding.pk),
-                    creatingUser=stable_guid("user", coding.coder_id),
-                    creationDateTime=_timestamp(coding.created_at),
-                )
+                coding_el = etree.SubElement(selection, f"{{{PROJECT_NS}}}Coding", guid=stable_guid("coding", coding.pk))
+                made(coding_el, coding.coder_id, coding.created_at)
                 etree.SubElement(coding_el, f"{{{PROJECT_NS}}}CodeRef", targetGUID=theme_guid[coding.theme_id])
             for note_guid in excerpt_notes.get(excerpt_id, []):
                 etree.SubElement(selection, f"{{{PROJECT_NS}}}NoteRef", targetGUID=note_guid)
@@ -197,9 +228,8 @@ def project_xml(project: Project, publication: bool) -> tuple[bytes, dict[str, s
                 f"{{{PROJECT_NS}}}Note",
                 guid=stable_guid("memo", memo.pk),
                 name="Memo",
-                creatingUser=stable_guid("user", memo.author_id),
-                creationDateTime=_timestamp(memo.created_at),
             )
+            made(note, memo.author_id, memo.created_at)
             etree.SubElement(note, f"{{{PROJECT_NS}}}PlainTextContent").text = xml_text(memo.text)
     xml = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
     return xml, files
