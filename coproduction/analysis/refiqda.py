@@ -1,8 +1,10 @@
 """REFI-QDA exchange: codebook (.qdc) and project (.qdpx = project.qde + sources/) export, and
 codebook import.
 
-- Theme GUIDs are the ones stored at creation; Documents, excerpts and users get GUIDs derived
-  from their database ids under a fixed namespace, so they too stay the same across exports.
+- Every GUID is stored on its row, made once at random (uuid4): themes, documents (sources),
+  excerpts (selections), codings, memos (notes), users, and the project (for the placeholder
+  code of an empty codebook). Two exports of a project give the same GUIDs; no two rows,
+  projects or installations share one (nothing is derived from a database id).
 - Offsets are 0-based Unicode code points, as the standard says and as they are stored.
 - Import parses with defusedxml (no DTDs, no entities), caps the size, accepts other tools'
   namespace quirks, and runs in one transaction: a bad file imports nothing.
@@ -33,8 +35,6 @@ from coproduction.textcheck import validate_readable_text
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 SCHEMAS = Path(__file__).parent / "schemas"
-# Fixed namespace for GUIDs derived from database ids (documents, excerpts, users).
-GUID_NAMESPACE = uuid.UUID("6f1c2a4e-8f0b-4c39-9a51-2f8d3c7e9b10")
 MAX_DEPTH = 20
 UPDATED_FIELDS = ["name", "description", "colour", "parent", "order", "status"]
 
@@ -49,10 +49,6 @@ def xml_text(value: str) -> str:
 
 def max_import_bytes() -> int:
     return getattr(settings, "QDC_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
-
-
-def stable_guid(kind: str, pk: int) -> str:
-    return str(uuid.uuid5(GUID_NAMESPACE, f"{kind}:{pk}"))
 
 
 def _codes_element(parent, ns: str, themes: list[Theme], notes: dict[int, list[str]] | None = None) -> None:
@@ -94,9 +90,7 @@ def codebook_xml(project: Project) -> bytes:
     else:
         # The schema needs at least one code; an empty codebook carries a placeholder folder.
         codes = etree.SubElement(root, f"{{{CODEBOOK_NS}}}Codes")
-        etree.SubElement(
-            codes, f"{{{CODEBOOK_NS}}}Code", guid=stable_guid("empty", project.pk), name="(empty)", isCodable="false"
-        )
+        etree.SubElement(codes, f"{{{CODEBOOK_NS}}}Code", guid=str(project.guid), name="(empty)", isCodable="false")
     return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
 
 
@@ -146,13 +140,14 @@ def project_xml(project: Project, publication: bool) -> tuple[bytes, dict[str, s
     if not publication:
         coder_ids = {c.coder_id for c in codings} | {c.excerpt.coder_id for c in codings}
         coder_ids |= set(Memo.objects.filter(project=project).values_list("author_id", flat=True))
-        users = list(User.objects.filter(pk__in=coder_ids).order_by("pk"))
+        users = list(User.objects.filter(pk__in=coder_ids).order_by("pk").only("pk", "guid"))
+    user_guid = {user.pk: str(user.guid) for user in users}
 
     def made(element, user_id: int, at) -> None:
         """Who made it and when: internal exports only (a published file names no coder and
         gives no exact date)."""
         if not publication:
-            element.set("creatingUser", stable_guid("user", user_id))
+            element.set("creatingUser", user_guid[user_id])
             element.set("creationDateTime", _timestamp(at))
 
     root = etree.Element(f"{{{PROJECT_NS}}}Project", nsmap={None: PROJECT_NS}, name=xml_text(project.name))
@@ -161,9 +156,9 @@ def project_xml(project: Project, publication: bool) -> tuple[bytes, dict[str, s
         root.set("creationDateTime", _timestamp(project.created_at))
     if users:
         users_el = etree.SubElement(root, f"{{{PROJECT_NS}}}Users")
-        for user in users:
-            # Coders appear by a stable GUID and a neutral label, never by email.
-            etree.SubElement(users_el, f"{{{PROJECT_NS}}}User", guid=stable_guid("user", user.pk), name=f"Coder {user.pk}")
+        for number, user in enumerate(users, start=1):
+            # Coders appear by their stored GUID and a neutral label, never by name or email.
+            etree.SubElement(users_el, f"{{{PROJECT_NS}}}User", guid=str(user.guid), name=f"Coder {number}")
     # Memos travel as Notes, referred to from their code or selection. They are internal
     # analysis notes, so a project exported for publication carries none.
     memos = [] if publication else list(Memo.objects.filter(project=project).order_by("pk"))
@@ -171,13 +166,13 @@ def project_xml(project: Project, publication: bool) -> tuple[bytes, dict[str, s
     excerpt_notes: dict[int, list[str]] = {}
     for memo in memos:
         target = theme_notes.setdefault(memo.theme_id, []) if memo.theme_id else excerpt_notes.setdefault(memo.excerpt_id, [])
-        target.append(stable_guid("memo", memo.pk))
+        target.append(str(memo.guid))
     codebook = etree.SubElement(root, f"{{{PROJECT_NS}}}CodeBook")
     if themes:
         _codes_element(codebook, PROJECT_NS, themes, theme_notes)
     else:
         codes = etree.SubElement(codebook, f"{{{PROJECT_NS}}}Codes")
-        etree.SubElement(codes, f"{{{PROJECT_NS}}}Code", guid=stable_guid("empty", project.pk), name="(empty)", isCodable="false")
+        etree.SubElement(codes, f"{{{PROJECT_NS}}}Code", guid=str(project.guid), name="(empty)", isCodable="false")
 
     by_document: dict[int, dict[int, list]] = {}
     excerpts = {}
@@ -192,7 +187,7 @@ def project_xml(project: Project, publication: bool) -> tuple[bytes, dict[str, s
     for document in documents.order_by("pk").iterator(chunk_size=100):
         if sources is None:
             sources = etree.SubElement(root, f"{{{PROJECT_NS}}}Sources")
-        guid = stable_guid("document", document.pk)
+        guid = str(document.guid)
         path = f"{guid}.txt"
         files[f"sources/{path}"] = document.text
         source = etree.SubElement(
@@ -207,13 +202,13 @@ def project_xml(project: Project, publication: bool) -> tuple[bytes, dict[str, s
             selection = etree.SubElement(
                 source,
                 f"{{{PROJECT_NS}}}PlainTextSelection",
-                guid=stable_guid("excerpt", excerpt.pk),
+                guid=str(excerpt.guid),
                 startPosition=str(excerpt.start),
                 endPosition=str(excerpt.end),
             )
             made(selection, excerpt.coder_id, excerpt.created_at)
             for coding in excerpt_codings:
-                coding_el = etree.SubElement(selection, f"{{{PROJECT_NS}}}Coding", guid=stable_guid("coding", coding.pk))
+                coding_el = etree.SubElement(selection, f"{{{PROJECT_NS}}}Coding", guid=str(coding.guid))
                 made(coding_el, coding.coder_id, coding.created_at)
                 etree.SubElement(coding_el, f"{{{PROJECT_NS}}}CodeRef", targetGUID=theme_guid[coding.theme_id])
             for note_guid in excerpt_notes.get(excerpt_id, []):
@@ -226,7 +221,7 @@ def project_xml(project: Project, publication: bool) -> tuple[bytes, dict[str, s
             note = etree.SubElement(
                 notes_el,
                 f"{{{PROJECT_NS}}}Note",
-                guid=stable_guid("memo", memo.pk),
+                guid=str(memo.guid),
                 name="Memo",
             )
             made(note, memo.author_id, memo.created_at)
