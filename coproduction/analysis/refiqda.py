@@ -6,6 +6,14 @@ codebook import.
   code of an empty codebook). Two exports of a project give the same GUIDs; no two rows,
   projects or installations share one (nothing is derived from a database id).
 - Offsets are 0-based Unicode code points, as the standard says and as they are stored.
+- isCodable: the standard (§11) keeps isCodable="false" for codes that cannot be used for coding,
+  such as folders. A retired theme that carries codings is still a code with codings, so it is
+  exported isCodable="true" (QualCoder and others would otherwise keep its codings with no
+  code); a retired theme with no codings is exported isCodable="false". The file cannot say
+  "retired": that is listed among the export's warnings.
+- Codings on themes that are not in the codebook (proposed, not yet accepted) are not exported;
+  they are never dropped silently: `exchange_warnings` lists them on the export page and in the
+  project file's own Description (the spec asks tools to warn where data is lost, §7).
 - Import parses with defusedxml (no DTDs, no entities), caps the size, accepts other tools'
   namespace quirks, and runs in one transaction: a bad file imports nothing.
 """
@@ -24,6 +32,7 @@ from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Count
 from lxml import etree
 
 from coproduction.analysis.counts import codings_of, with_publishable_quotes
@@ -51,7 +60,7 @@ def max_import_bytes() -> int:
     return getattr(settings, "QDC_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
 
 
-def _codes_element(parent, ns: str, themes: list[Theme], notes: dict[int, list[str]] | None = None) -> None:
+def _codes_element(parent, ns: str, themes: list[Theme], coded: set[int], notes: dict[int, list[str]] | None = None) -> None:
     ids = {t.pk for t in themes}
     children: dict[int | None, list[Theme]] = {}
     for theme in themes:
@@ -64,7 +73,7 @@ def _codes_element(parent, ns: str, themes: list[Theme], notes: dict[int, list[s
             f"{{{ns}}}Code",
             guid=str(theme.guid),
             name=xml_text(theme.name),
-            isCodable="true" if theme.status == Theme.Status.ACTIVE else "false",
+            isCodable="true" if is_codable(theme, coded) else "false",
             color=theme.colour,
         )
         if theme.description:
@@ -78,15 +87,67 @@ def _codes_element(parent, ns: str, themes: list[Theme], notes: dict[int, list[s
         add(codes, theme)
 
 
+EXPORTED_STATUSES = (Theme.Status.ACTIVE, Theme.Status.RETIRED)
+
+
 def exportable_themes(project: Project) -> list[Theme]:
-    return list(project.themes.filter(status__in=[Theme.Status.ACTIVE, Theme.Status.RETIRED]))
+    return list(project.themes.filter(status__in=EXPORTED_STATUSES))
+
+
+def coded_theme_ids(project: Project) -> set[int]:
+    """Themes with at least one coding in the project (whatever the file's mode, so that the
+    .qdc and the .qdpx, internal or for publication, mark a theme the same way)."""
+    return set(codings_of(project).values_list("theme_id", flat=True).distinct())
+
+
+def is_codable(theme: Theme, coded: set[int]) -> bool:
+    return theme.status == Theme.Status.ACTIVE or theme.pk in coded
+
+
+def exchange_warnings(project: Project, publication: bool = False) -> list[str]:
+    """What a REFI-QDA file of this project leaves out or cannot say, in words for the export
+    page and the file's Description. Two queries whatever the size of the project.
+
+    For publication the number of codings left out is not given (a count under the project's
+    threshold is not published).
+    """
+    warnings: list[str] = []
+    left_out: dict[str, list[str]] = {}
+    rows = (
+        codings_of(project)
+        .exclude(theme__status__in=EXPORTED_STATUSES)
+        .values("theme__status", "theme__name")
+        .annotate(codings=Count("pk"))
+        .order_by("theme__status", "theme__name")
+    )
+    for row in rows:
+        count = "" if publication else f" ({row['codings']} coding{'s' if row['codings'] != 1 else ''})"
+        left_out.setdefault(row["theme__status"], []).append(f"“{row['theme__name']}”{count}")
+    for status, names in left_out.items():
+        label = Theme.Status(status).label.lower()
+        warnings.append(
+            f"Codings on {label} themes are not in the .qdpx, and the themes are in neither codebook file: "
+            f"{', '.join(names)}. A theme travels once an analyst accepts it into the codebook."
+        )
+    retired = (
+        project.themes.filter(status=Theme.Status.RETIRED, pk__in=codings_of(project).values("theme_id"))
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+    if retired:
+        names = ", ".join(f"“{name}”" for name in retired)
+        warnings.append(
+            f'Retired themes that carry codings are exported as codable codes (isCodable="true") so that other '
+            f"tools keep their codings; the file cannot mark them retired: {names}."
+        )
+    return warnings
 
 
 def codebook_xml(project: Project) -> bytes:
     root = etree.Element(f"{{{CODEBOOK_NS}}}CodeBook", nsmap={None: CODEBOOK_NS}, origin="Common Ground")
     themes = exportable_themes(project)
     if themes:
-        _codes_element(root, CODEBOOK_NS, themes)
+        _codes_element(root, CODEBOOK_NS, themes, coded_theme_ids(project))
     else:
         # The schema needs at least one code; an empty codebook carries a placeholder folder.
         codes = etree.SubElement(root, f"{{{CODEBOOK_NS}}}Codes")
@@ -169,7 +230,7 @@ def project_xml(project: Project, publication: bool) -> tuple[bytes, dict[str, s
         target.append(str(memo.guid))
     codebook = etree.SubElement(root, f"{{{PROJECT_NS}}}CodeBook")
     if themes:
-        _codes_element(codebook, PROJECT_NS, themes, theme_notes)
+        _codes_element(codebook, PROJECT_NS, themes, coded_theme_ids(project), theme_notes)
     else:
         codes = etree.SubElement(codebook, f"{{{PROJECT_NS}}}Codes")
         etree.SubElement(codes, f"{{{PROJECT_NS}}}Code", guid=str(project.guid), name="(empty)", isCodable="false")
@@ -226,6 +287,11 @@ def project_xml(project: Project, publication: bool) -> tuple[bytes, dict[str, s
             )
             made(note, memo.author_id, memo.created_at)
             etree.SubElement(note, f"{{{PROJECT_NS}}}PlainTextContent").text = xml_text(memo.text)
+    warnings = exchange_warnings(project, publication)
+    if warnings:
+        # The file's own report of what it does not carry (Description comes after Notes).
+        lines = ["Exported from Common Ground. Not carried over or changed:", *(f"- {w}" for w in warnings)]
+        etree.SubElement(root, f"{{{PROJECT_NS}}}Description").text = xml_text("\n".join(lines))
     xml = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
     return xml, files
 
