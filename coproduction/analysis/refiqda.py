@@ -1,9 +1,19 @@
 """REFI-QDA exchange: codebook (.qdc) and project (.qdpx = project.qde + sources/) export, and
 codebook import.
 
-- Theme GUIDs are the ones stored at creation; Documents, excerpts and users get GUIDs derived
-  from their database ids under a fixed namespace, so they too stay the same across exports.
+- Every GUID is stored on its row, made once at random (uuid4): themes, documents (sources),
+  excerpts (selections), codings, memos (notes), users, and the project (for the placeholder
+  code of an empty codebook). Two exports of a project give the same GUIDs; no two rows,
+  projects or installations share one (nothing is derived from a database id).
 - Offsets are 0-based Unicode code points, as the standard says and as they are stored.
+- isCodable: the standard (§11) keeps isCodable="false" for codes that cannot be used for coding,
+  such as folders. A retired theme that carries codings is still a code with codings, so it is
+  exported isCodable="true" (QualCoder and others would otherwise keep its codings with no
+  code); a retired theme with no codings is exported isCodable="false". The file cannot say
+  "retired": that is listed among the export's warnings.
+- Codings on themes that are not in the codebook (proposed, not yet accepted) are not exported;
+  they are never dropped silently: `exchange_warnings` lists them on the export page and in the
+  project file's own Description (the spec asks tools to warn where data is lost, §7).
 - Import parses with defusedxml (no DTDs, no entities), caps the size, accepts other tools'
   namespace quirks, and runs in one transaction: a bad file imports nothing.
 """
@@ -22,6 +32,7 @@ from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Count
 from lxml import etree
 
 from coproduction.analysis.counts import codings_of, with_publishable_quotes
@@ -33,8 +44,6 @@ from coproduction.textcheck import validate_readable_text
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 SCHEMAS = Path(__file__).parent / "schemas"
-# Fixed namespace for GUIDs derived from database ids (documents, excerpts, users).
-GUID_NAMESPACE = uuid.UUID("6f1c2a4e-8f0b-4c39-9a51-2f8d3c7e9b10")
 MAX_DEPTH = 20
 UPDATED_FIELDS = ["name", "description", "colour", "parent", "order", "status"]
 
@@ -51,11 +60,7 @@ def max_import_bytes() -> int:
     return getattr(settings, "QDC_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
 
 
-def stable_guid(kind: str, pk: int) -> str:
-    return str(uuid.uuid5(GUID_NAMESPACE, f"{kind}:{pk}"))
-
-
-def _codes_element(parent, ns: str, themes: list[Theme], notes: dict[int, list[str]] | None = None) -> None:
+def _codes_element(parent, ns: str, themes: list[Theme], coded: set[int], notes: dict[int, list[str]] | None = None) -> None:
     ids = {t.pk for t in themes}
     children: dict[int | None, list[Theme]] = {}
     for theme in themes:
@@ -68,7 +73,7 @@ def _codes_element(parent, ns: str, themes: list[Theme], notes: dict[int, list[s
             f"{{{ns}}}Code",
             guid=str(theme.guid),
             name=xml_text(theme.name),
-            isCodable="true" if theme.status == Theme.Status.ACTIVE else "false",
+            isCodable="true" if is_codable(theme, coded) else "false",
             color=theme.colour,
         )
         if theme.description:
@@ -82,21 +87,71 @@ def _codes_element(parent, ns: str, themes: list[Theme], notes: dict[int, list[s
         add(codes, theme)
 
 
+EXPORTED_STATUSES = (Theme.Status.ACTIVE, Theme.Status.RETIRED)
+
+
 def exportable_themes(project: Project) -> list[Theme]:
-    return list(project.themes.filter(status__in=[Theme.Status.ACTIVE, Theme.Status.RETIRED]))
+    return list(project.themes.filter(status__in=EXPORTED_STATUSES))
+
+
+def coded_theme_ids(project: Project) -> set[int]:
+    """Themes with at least one coding in the project (whatever the file's mode, so that the
+    .qdc and the .qdpx, internal or for publication, mark a theme the same way)."""
+    return set(codings_of(project).values_list("theme_id", flat=True).distinct())
+
+
+def is_codable(theme: Theme, coded: set[int]) -> bool:
+    return theme.status == Theme.Status.ACTIVE or theme.pk in coded
+
+
+def exchange_warnings(project: Project, publication: bool = False) -> list[str]:
+    """What a REFI-QDA file of this project leaves out or cannot say, in words for the export
+    page and the file's Description. Two queries whatever the size of the project.
+
+    For publication the number of codings left out is not given (a count under the project's
+    threshold is not published).
+    """
+    warnings: list[str] = []
+    left_out: dict[str, list[str]] = {}
+    rows = (
+        codings_of(project)
+        .exclude(theme__status__in=EXPORTED_STATUSES)
+        .values("theme__status", "theme__name")
+        .annotate(codings=Count("pk"))
+        .order_by("theme__status", "theme__name")
+    )
+    for row in rows:
+        count = "" if publication else f" ({row['codings']} coding{'s' if row['codings'] != 1 else ''})"
+        left_out.setdefault(row["theme__status"], []).append(f"“{row['theme__name']}”{count}")
+    for status, names in left_out.items():
+        label = Theme.Status(status).label.lower()
+        warnings.append(
+            f"Codings on {label} themes are not in the .qdpx, and the themes are in neither codebook file: "
+            f"{', '.join(names)}. A theme travels once an analyst accepts it into the codebook."
+        )
+    retired = (
+        project.themes.filter(status=Theme.Status.RETIRED, pk__in=codings_of(project).values("theme_id"))
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+    if retired:
+        names = ", ".join(f"“{name}”" for name in retired)
+        warnings.append(
+            f'Retired themes that carry codings are exported as codable codes (isCodable="true") so that other '
+            f"tools keep their codings; the file cannot mark them retired: {names}."
+        )
+    return warnings
 
 
 def codebook_xml(project: Project) -> bytes:
     root = etree.Element(f"{{{CODEBOOK_NS}}}CodeBook", nsmap={None: CODEBOOK_NS}, origin="Common Ground")
     themes = exportable_themes(project)
     if themes:
-        _codes_element(root, CODEBOOK_NS, themes)
+        _codes_element(root, CODEBOOK_NS, themes, coded_theme_ids(project))
     else:
         # The schema needs at least one code; an empty codebook carries a placeholder folder.
         codes = etree.SubElement(root, f"{{{CODEBOOK_NS}}}Codes")
-        etree.SubElement(
-            codes, f"{{{CODEBOOK_NS}}}Code", guid=stable_guid("empty", project.pk), name="(empty)", isCodable="false"
-        )
+        etree.SubElement(codes, f"{{{CODEBOOK_NS}}}Code", guid=str(project.guid), name="(empty)", isCodable="false")
     return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
 
 
@@ -104,8 +159,34 @@ def _timestamp(value) -> str:
     return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+SOURCE_KINDS = {Document.Source.INTERVIEW: "Interview", Document.Source.EVENT: "Event notes"}
+
+
+def _source_names(documents: list[Document], publication: bool) -> dict[int, str]:
+    """{document id: source name}. Internally the Document's title (which names the participant
+    code); for publication a neutral running number per kind ("Interview 1", "Event notes 2"),
+    with the cohort and the month, which a published output may show."""
+    names: dict[int, str] = {}
+    numbers: dict[str, int] = {}
+    for document in documents:
+        if publication:
+            kind = SOURCE_KINDS.get(document.source, "Source")
+            numbers[kind] = numbers.get(kind, 0) + 1
+            title = f"{kind} {numbers[kind]}"
+        else:
+            title = document.title
+        names[document.pk] = xml_text(f"{title} ({document.cohort}, {document.month:%B %Y})")
+    return names
+
+
 def project_xml(project: Project, publication: bool) -> tuple[bytes, dict[str, str]]:
-    """project.qde and {sources/<guid>.txt: text}."""
+    """project.qde and {sources/<guid>.txt: text}.
+
+    For publication the file keeps the promise every published output makes: no Users, no
+    creatingUser, no exact date (creationDateTime is optional everywhere in Project.xsd, so it
+    is left out; the month stays in the source name), no participant code in a source name,
+    no memos (analysts' notes), and only texts whose participants agreed to publication.
+    """
     themes = exportable_themes(project)
     theme_ids = {t.pk for t in themes}
     codings = codings_of(project).filter(theme_id__in=theme_ids)
@@ -116,19 +197,29 @@ def project_xml(project: Project, publication: bool) -> tuple[bytes, dict[str, s
     if publication:
         # Only the texts of participants who agreed to publication travel in a published project.
         documents = documents.filter(pk__in={c.excerpt.document_id for c in codings})
-    coder_ids = {c.coder_id for c in codings} | {c.excerpt.coder_id for c in codings}
+    users: list[User] = []
     if not publication:
+        coder_ids = {c.coder_id for c in codings} | {c.excerpt.coder_id for c in codings}
         coder_ids |= set(Memo.objects.filter(project=project).values_list("author_id", flat=True))
-    users = list(User.objects.filter(pk__in=coder_ids).order_by("pk"))
+        users = list(User.objects.filter(pk__in=coder_ids).order_by("pk").only("pk", "guid"))
+    user_guid = {user.pk: str(user.guid) for user in users}
+
+    def made(element, user_id: int, at) -> None:
+        """Who made it and when: internal exports only (a published file names no coder and
+        gives no exact date)."""
+        if not publication:
+            element.set("creatingUser", user_guid[user_id])
+            element.set("creationDateTime", _timestamp(at))
 
     root = etree.Element(f"{{{PROJECT_NS}}}Project", nsmap={None: PROJECT_NS}, name=xml_text(project.name))
     root.set("origin", "Common Ground")
-    root.set("creationDateTime", _timestamp(project.created_at))
+    if not publication:
+        root.set("creationDateTime", _timestamp(project.created_at))
     if users:
         users_el = etree.SubElement(root, f"{{{PROJECT_NS}}}Users")
-        for user in users:
-            # Coders appear by a stable GUID and a neutral label, never by email.
-            etree.SubElement(users_el, f"{{{PROJECT_NS}}}User", guid=stable_guid("user", user.pk), name=f"Coder {user.pk}")
+        for number, user in enumerate(users, start=1):
+            # Coders appear by their stored GUID and a neutral label, never by name or email.
+            etree.SubElement(users_el, f"{{{PROJECT_NS}}}User", guid=str(user.guid), name=f"Coder {number}")
     # Memos travel as Notes, referred to from their code or selection. They are internal
     # analysis notes, so a project exported for publication carries none.
     memos = [] if publication else list(Memo.objects.filter(project=project).order_by("pk"))
@@ -136,13 +227,13 @@ def project_xml(project: Project, publication: bool) -> tuple[bytes, dict[str, s
     excerpt_notes: dict[int, list[str]] = {}
     for memo in memos:
         target = theme_notes.setdefault(memo.theme_id, []) if memo.theme_id else excerpt_notes.setdefault(memo.excerpt_id, [])
-        target.append(stable_guid("memo", memo.pk))
+        target.append(str(memo.guid))
     codebook = etree.SubElement(root, f"{{{PROJECT_NS}}}CodeBook")
     if themes:
-        _codes_element(codebook, PROJECT_NS, themes, theme_notes)
+        _codes_element(codebook, PROJECT_NS, themes, coded_theme_ids(project), theme_notes)
     else:
         codes = etree.SubElement(codebook, f"{{{PROJECT_NS}}}Codes")
-        etree.SubElement(codes, f"{{{PROJECT_NS}}}Code", guid=stable_guid("empty", project.pk), name="(empty)", isCodable="false")
+        etree.SubElement(codes, f"{{{PROJECT_NS}}}Code", guid=str(project.guid), name="(empty)", isCodable="false")
 
     by_document: dict[int, dict[int, list]] = {}
     excerpts = {}
@@ -152,17 +243,19 @@ def project_xml(project: Project, publication: bool) -> tuple[bytes, dict[str, s
     theme_guid = {t.pk: str(t.guid) for t in themes}
     files: dict[str, str] = {}
     sources = None
+    listed = list(documents.order_by("pk").only("pk", "source", "title", "cohort", "month"))
+    source_names = _source_names(listed, publication)
     for document in documents.order_by("pk").iterator(chunk_size=100):
         if sources is None:
             sources = etree.SubElement(root, f"{{{PROJECT_NS}}}Sources")
-        guid = stable_guid("document", document.pk)
+        guid = str(document.guid)
         path = f"{guid}.txt"
         files[f"sources/{path}"] = document.text
         source = etree.SubElement(
             sources,
             f"{{{PROJECT_NS}}}TextSource",
             guid=guid,
-            name=xml_text(f"{document.title} ({document.cohort}, {document.month:%B %Y})"),
+            name=source_names[document.pk],
             plainTextPath=f"internal://{path}",
         )
         for excerpt_id, excerpt_codings in by_document.get(document.pk, {}).items():
@@ -170,20 +263,14 @@ def project_xml(project: Project, publication: bool) -> tuple[bytes, dict[str, s
             selection = etree.SubElement(
                 source,
                 f"{{{PROJECT_NS}}}PlainTextSelection",
-                guid=stable_guid("excerpt", excerpt.pk),
+                guid=str(excerpt.guid),
                 startPosition=str(excerpt.start),
                 endPosition=str(excerpt.end),
-                creatingUser=stable_guid("user", excerpt.coder_id),
-                creationDateTime=_timestamp(excerpt.created_at),
             )
+            made(selection, excerpt.coder_id, excerpt.created_at)
             for coding in excerpt_codings:
-                coding_el = etree.SubElement(
-                    selection,
-                    f"{{{PROJECT_NS}}}Coding",
-                    guid=stable_guid("coding", coding.pk),
-                    creatingUser=stable_guid("user", coding.coder_id),
-                    creationDateTime=_timestamp(coding.created_at),
-                )
+                coding_el = etree.SubElement(selection, f"{{{PROJECT_NS}}}Coding", guid=str(coding.guid))
+                made(coding_el, coding.coder_id, coding.created_at)
                 etree.SubElement(coding_el, f"{{{PROJECT_NS}}}CodeRef", targetGUID=theme_guid[coding.theme_id])
             for note_guid in excerpt_notes.get(excerpt_id, []):
                 etree.SubElement(selection, f"{{{PROJECT_NS}}}NoteRef", targetGUID=note_guid)
@@ -195,12 +282,16 @@ def project_xml(project: Project, publication: bool) -> tuple[bytes, dict[str, s
             note = etree.SubElement(
                 notes_el,
                 f"{{{PROJECT_NS}}}Note",
-                guid=stable_guid("memo", memo.pk),
+                guid=str(memo.guid),
                 name="Memo",
-                creatingUser=stable_guid("user", memo.author_id),
-                creationDateTime=_timestamp(memo.created_at),
             )
+            made(note, memo.author_id, memo.created_at)
             etree.SubElement(note, f"{{{PROJECT_NS}}}PlainTextContent").text = xml_text(memo.text)
+    warnings = exchange_warnings(project, publication)
+    if warnings:
+        # The file's own report of what it does not carry (Description comes after Notes).
+        lines = ["Exported from Common Ground. Not carried over or changed:", *(f"- {w}" for w in warnings)]
+        etree.SubElement(root, f"{{{PROJECT_NS}}}Description").text = xml_text("\n".join(lines))
     xml = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
     return xml, files
 

@@ -503,7 +503,11 @@ def export(request, project):
         record(request.user, f"export.{fmt}{'.publication' if publication else ''}", project)
         return _download(project, fmt, publication)
     jobs = ExportJob.objects.visible_to(request.user, project)[:20]
-    return render(request, "analysis/export.html", {"project": project, "form": form, "jobs": jobs})
+    # Said before exporting, as the standard asks: what a REFI-QDA file leaves out or changes.
+    warnings = refiqda.exchange_warnings(project)
+    return render(
+        request, "analysis/export.html", {"project": project, "form": form, "jobs": jobs, "exchange_warnings": warnings}
+    )
 
 
 def _filename(project, fmt: str, publication: bool) -> str:

@@ -103,6 +103,9 @@ class Excerpt(models.Model):
     """A span of a Document's plain text, in Unicode code points [start, end)."""
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="excerpts")
+    # Made once, at random, for REFI-QDA exchange: the same in every export, never shared with
+    # another row, project or installation (not derived from the id).
+    guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
     coder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -131,6 +134,9 @@ class Coding(models.Model):
     """One theme applied to one excerpt, by one coder, at one time."""
 
     excerpt = models.ForeignKey(Excerpt, on_delete=models.CASCADE, related_name="codings")
+    # Made once, at random, for REFI-QDA exchange: the same in every export, never shared with
+    # another row, project or installation (not derived from the id).
+    guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="codings")
     coder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -147,6 +153,9 @@ class Memo(models.Model):
     """A note by an analyst on an excerpt or on a theme (exactly one of the two)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memos")
+    # Made once, at random, for REFI-QDA exchange: the same in every export, never shared with
+    # another row, project or installation (not derived from the id).
+    guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     theme = models.ForeignKey(Theme, null=True, blank=True, on_delete=models.CASCADE, related_name="memos")
     excerpt = models.ForeignKey(Excerpt, null=True, blank=True, on_delete=models.CASCADE, related_name="memos")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

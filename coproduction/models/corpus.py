@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -35,6 +37,9 @@ class Document(models.Model):
     participant = models.ForeignKey(Participant, null=True, blank=True, on_delete=models.CASCADE, related_name="documents")
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.INTERVIEW)
     title = models.CharField(max_length=200)
+    # Made once, at random, for REFI-QDA exchange: the same in every export, never shared with
+    # another row, project or installation (not derived from the id).
+    guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     cohort = models.CharField(max_length=60)
     month = models.DateField(help_text="First day of the month it was held.")
     sections = models.JSONField(default=list, help_text='[{"heading": ..., "start": ..., "end": ...}]')

@@ -1,5 +1,6 @@
 import hashlib
 import secrets
+import uuid
 import zoneinfo
 from datetime import timedelta
 
@@ -57,6 +58,10 @@ class User(AbstractUser):
     last_name = None
     email = models.EmailField("email address", unique=True)
     display_name = models.CharField(max_length=100, help_text="How colleagues see you.")
+    # A coder's REFI-QDA identity in internal exports (publication exports name no user).
+    # Made once, at random, for REFI-QDA exchange: the same in every export, never shared with
+    # another row, project or installation (not derived from the id).
+    guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # How the person is reminded: channel names from Notification.Channel's user-facing choices
     # ("email", "sms"). Empty means email only. The phone number is stored encrypted, in E.164.
     reminder_channels = models.JSONField(default=list, blank=True)
@@ -117,6 +122,9 @@ class Project(models.Model):
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
+    # Made once, at random, for REFI-QDA exchange: the same in every export, never shared with
+    # another row, project or installation (not derived from the id).
+    guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     time_zone = models.CharField(max_length=64, default="Europe/London", validators=[validate_time_zone])
     cohorts = models.JSONField(default=default_cohorts, help_text="Cohort names, e.g. Sex worker, Resident.")
     small_number_threshold = models.PositiveSmallIntegerField(

@@ -258,7 +258,7 @@ def test_memos_travel_as_notes_but_not_in_publication(corpus):
     assert set(notes) == {"Shared concern", "Strong quote"}
     code = root.find(f".//p:Code[@guid='{safety.guid}']", NS)
     assert code.find("p:NoteRef", NS).get("targetGUID") == notes["Shared concern"]
-    selection = root.find(f".//p:PlainTextSelection[@guid='{refiqda.stable_guid('excerpt', excerpt.pk)}']", NS)
+    selection = root.find(f".//p:PlainTextSelection[@guid='{excerpt.guid}']", NS)
     assert selection.find("p:NoteRef", NS).get("targetGUID") == notes["Strong quote"]
     _, published = qdpx(corpus.project, publication=True)
     assert b"Shared concern" not in published and b"Strong quote" not in published
