@@ -280,3 +280,23 @@ def test_reading_a_released_document_is_audited(world, client_for):
     assert response.status_code == 200
     event = AuditEvent.objects.get(action="document.opened")
     assert (event.actor, event.object_id, event.project) == (world.peer, str(document.pk), world.project)
+
+
+def test_coding_set_spans_give_the_same_shape_for_either_set(pair, client_for):
+    document, t, u, v = (pair.extra[k] for k in ("document", "t", "u", "v"))
+    everyone = list(coding_set(pair.project).spans())
+    assert (document.pk, 0, 10, t.pk) in everyone and len(everyone) == 5
+    client = client_for(pair.analyst)
+    start(pair, client)
+    decide(pair, client, 10, 20, "second")
+    assert list(coding_set(pair.project).spans()) == [(document.pk, 0, 10, t.pk), (document.pk, 10, 20, v.pk)]
+
+
+def test_a_deleted_document_takes_its_consensus_with_it(pair, client_for):
+    """Withdrawal deletes a participant's Documents; the consensus rows and decisions go too."""
+    client = client_for(pair.analyst)
+    start(pair, client)
+    decide(pair, client, 10, 20, "both")
+    pair.extra["document"].delete()
+    assert not ConsensusCoding.objects.exists() and not ConsensusDecision.objects.exists()
+    assert all(row.excerpts == 0 for row in theme_rows(pair.project))
