@@ -3,36 +3,107 @@
 Each function runs a fixed number of queries however many themes, documents or codings there
 are. Participants who withdrew are never counted (their Documents are deleted on withdrawal;
 the filter is a second guard).
+
+What is counted is a *coding set* (`coding_set(project)`): every coder's codings, or, once an
+analyst has started adjudication (coproduction.analysis.consensus), the consensus coding alone.
+Either way the unit counted is a passage: an excerpt of one coder (all coders' codings: two
+coders marking the same words count twice) or a span of the consensus (once).
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from coproduction.analysis.suppression import suppress_count, suppress_small_counts
-from coproduction.models import Coding, Consent, Project, Theme
+from coproduction.models import Adjudication, Coding, ConsensusCoding, Consent, Project, Theme
 from coproduction.models.codebook import theme_paths
 
 NOT_WITHDRAWN = Q(excerpt__document__participant__isnull=True) | Q(excerpt__document__participant__withdrawn_at__isnull=True)
+
+
+def _not_withdrawn(document: str) -> Q:
+    return Q(**{f"{document}__participant__isnull": True}) | Q(**{f"{document}__participant__withdrawn_at__isnull": True})
 
 
 def codings_of(project: Project) -> QuerySet:
     return Coding.objects.filter(excerpt__document__project=project, theme__project=project).filter(NOT_WITHDRAWN)
 
 
-def with_publishable_quotes(codings: QuerySet) -> QuerySet:
+def with_publishable_quotes(codings: QuerySet, document: str = "excerpt__document") -> QuerySet:
     """Only codings whose participant's current consent lets anonymous quotes be published.
 
     Documents with no participant (engagement events) carry no individual consent: their
     quotes may be published only when the event's ground rules said so to the room.
+    `document` is the path from the rows to their Document ("document" for consensus rows).
     """
     current = Consent.objects.filter(
-        participant=OuterRef("excerpt__document__participant"), withdrawn_at__isnull=True, take_part=True
+        participant=OuterRef(f"{document}__participant"), withdrawn_at__isnull=True, take_part=True
     ).order_by("-given_at")
-    event_allows = Q(excerpt__document__participant__isnull=True, excerpt__document__event__ground_rules_allow_quotes=True)
+    event_allows = Q(**{f"{document}__participant__isnull": True, f"{document}__event__ground_rules_allow_quotes": True})
     return codings.annotate(may_publish=Subquery(current.values("quotes_published")[:1])).filter(
         Q(may_publish=True) | event_allows
     )
+
+
+@dataclass(frozen=True)
+class CodingSet:
+    """Which codings the counts, matrix, exports and reports are made from.
+
+    `rows()` is a queryset of Coding (all coders) or ConsensusCoding (the consensus); `document`
+    and `passage` are the lookups to a row's Document and to what counts as one passage, so one
+    GROUP BY serves both. `spans()` gives (document id, start, end, theme id) for either, the
+    shape an exporter such as REFI-QDA needs.
+    """
+
+    project: Project
+    adjudication: Adjudication | None
+
+    @property
+    def consensus(self) -> bool:
+        return self.adjudication is not None
+
+    @property
+    def document(self) -> str:
+        return "document" if self.consensus else "excerpt__document"
+
+    @property
+    def passage(self) -> str:
+        return "pk" if self.consensus else "excerpt"
+
+    @property
+    def label(self) -> str:
+        return "Counts from the consensus coding" if self.consensus else "Counts from all coders' codings"
+
+    @property
+    def passages_explained(self) -> str:
+        if self.consensus:
+            return "Passages are spans of the consensus coding: each counts once, however many coders marked it."
+        return "Passages are coders' excerpts: when two coders marked the same words, both count."
+
+    def rows(self) -> QuerySet:
+        if not self.consensus:
+            return codings_of(self.project)
+        return ConsensusCoding.objects.filter(adjudication=self.adjudication, theme__project=self.project).filter(
+            _not_withdrawn("document")
+        )
+
+    def publishable(self, rows: QuerySet) -> QuerySet:
+        return with_publishable_quotes(rows, self.document)
+
+    def spans(self, rows: QuerySet | None = None) -> Iterator[tuple[int, int, int, int]]:
+        """(document id, start, end, theme id) of every row, in document order, streamed."""
+        rows = self.rows() if rows is None else rows
+        if self.consensus:
+            fields = ("document_id", "start", "end", "theme_id")
+        else:
+            fields = ("excerpt__document_id", "excerpt__start", "excerpt__end", "theme_id")
+        yield from rows.order_by(*fields).values_list(*fields).iterator(chunk_size=2000)
+
+
+def coding_set(project: Project) -> CodingSet:
+    """The consensus coding when the project has one, otherwise all coders' codings. One query."""
+    return CodingSet(project, Adjudication.objects.filter(project=project).first())
 
 
 @dataclass
@@ -70,16 +141,18 @@ def ordered_themes(project: Project, statuses=(Theme.Status.ACTIVE,)) -> list[tu
     return out
 
 
-def theme_rows(project: Project, statuses=(Theme.Status.ACTIVE,)) -> list[ThemeRow]:
-    """Every theme with its excerpt, document and participant counts. Two queries."""
+def theme_rows(project: Project, statuses=(Theme.Status.ACTIVE,), codings: CodingSet | None = None) -> list[ThemeRow]:
+    """Every theme with its passage, document and participant counts. Three queries."""
+    codings = codings or coding_set(project)
+    doc = codings.document
     counts = {
         row["theme"]: row
-        for row in codings_of(project)
+        for row in codings.rows()
         .values("theme")
         .annotate(
-            excerpts=Count("excerpt", distinct=True),
-            documents=Count("excerpt__document", distinct=True),
-            participants=Count("excerpt__document__participant", distinct=True),
+            excerpts=Count(codings.passage, distinct=True),
+            documents=Count(doc, distinct=True),
+            participants=Count(f"{doc}__participant", distinct=True),
         )
     }
     rows = []
@@ -93,6 +166,7 @@ def theme_rows(project: Project, statuses=(Theme.Status.ACTIVE,)) -> list[ThemeR
 class Matrix:
     cohorts: list[str]
     rows: list[tuple[Theme, str, list[int]]]
+    label: str = ""
 
     def labelled(self, threshold: int, publication: bool) -> list[tuple[Theme, str, list[str]]]:
         """Each row's cells and its total (participants raising the theme in any cohort)."""
@@ -103,24 +177,26 @@ class Matrix:
         return [(theme, path, row_labels) for (theme, path, _), row_labels in zip(self.rows, labels, strict=True)]
 
 
-def cohort_matrix(project: Project) -> Matrix:
-    """How many participants of each cohort raised each theme. Two queries.
+def cohort_matrix(project: Project, codings: CodingSet | None = None) -> Matrix:
+    """How many participants of each cohort raised each theme. Three queries.
 
     A participant belongs to one cohort, so a row's cells add up to the participants who raised
     the theme at all.
     """
+    codings = codings or coding_set(project)
+    doc = codings.document
     cohorts = list(project.cohorts)
     found = (
-        codings_of(project)
-        .filter(excerpt__document__participant__isnull=False)
-        .values("theme", "excerpt__document__cohort")
-        .annotate(participants=Count("excerpt__document__participant", distinct=True))
+        codings.rows()
+        .filter(**{f"{doc}__participant__isnull": False})
+        .values("theme", f"{doc}__cohort")
+        .annotate(participants=Count(f"{doc}__participant", distinct=True))
     )
     cells: dict[tuple[int, str], int] = {}
     for row in found:
-        cohort = row["excerpt__document__cohort"]
+        cohort = row[f"{doc}__cohort"]
         if cohort not in cohorts:
             cohorts.append(cohort)
         cells[(row["theme"], cohort)] = row["participants"]
     rows = [(theme, path, [cells.get((theme.pk, cohort), 0) for cohort in cohorts]) for theme, path, _ in ordered_themes(project)]
-    return Matrix(cohorts, rows)
+    return Matrix(cohorts, rows, codings.label)

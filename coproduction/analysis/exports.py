@@ -3,31 +3,48 @@
 "For publication" applies to every export: counts under the project's threshold are shown as
 "<N" (with secondary suppression), only quotes whose participant's current consent allows
 publication are included, and nothing that points at a person (participant code, coder) is
-listed.
+listed. A publication lists each quote once: overlapping passages of one theme in one document
+(two coders marking the same words) are joined into one.
+
+Every export is made from the project's coding set (counts.coding_set): the consensus coding
+when one exists, otherwise all coders' codings; the workbook's "About" sheet says which.
 """
 
 from collections.abc import Callable, Iterator
 
 from openpyxl import Workbook
 
-from coproduction.analysis.counts import codings_of, cohort_matrix, theme_rows, with_publishable_quotes
+from coproduction.analysis.counts import CodingSet, coding_set, cohort_matrix, theme_rows
 from coproduction.models import Project, Theme
 from coproduction.models.codebook import theme_paths
 from coproduction.spreadsheets import append_rows
 
 EXCERPT_HEADER = ["Theme", "Quote", "Document", "Cohort", "Participant", "Coder", "Start", "End"]
+CONSENSUS_EXCERPT_HEADER = ["Theme", "Quote", "Document", "Cohort", "Participant", "Consensus source", "Start", "End"]
 PUBLIC_EXCERPT_HEADER = ["Theme", "Quote", "Cohort"]
-CODEBOOK_HEADER = ["GUID", "Theme", "Description", "Colour", "Status", "Excerpts", "Documents", "Participants"]
+CODEBOOK_HEADER = ["GUID", "Theme", "Description", "Colour", "Status", "Passages", "Documents", "Participants"]
 
 Progress = Callable[[int, int], None]
 
 
-def excerpt_codings(project: Project, publication: bool):
-    codings = codings_of(project).exclude(theme__status__in=[Theme.Status.DECLINED, Theme.Status.MERGED])
+def excerpt_codings(project: Project, publication: bool, codings: CodingSet | None = None):
+    codings = codings or coding_set(project)
+    rows = codings.rows().exclude(theme__status__in=[Theme.Status.DECLINED, Theme.Status.MERGED])
     if publication:
-        codings = with_publishable_quotes(codings)
-    return codings.select_related("excerpt__document__participant", "coder", "theme").order_by(
-        "theme__order", "theme__name", "excerpt__document__title", "excerpt__start", "pk"
+        rows = codings.publishable(rows)
+    if codings.consensus:
+        return rows.select_related("document__participant", "theme").order_by(
+            "theme__order", "theme__name", "theme_id", "document__title", "document_id", "start", "end", "pk"
+        )
+    return rows.select_related("excerpt__document__participant", "coder", "theme").order_by(
+        "theme__order",
+        "theme__name",
+        "theme_id",
+        "excerpt__document__title",
+        "excerpt__document_id",
+        "excerpt__start",
+        "excerpt__end",
+        "pk",
     )
 
 
@@ -35,24 +52,61 @@ def count_excerpt_rows(project: Project, publication: bool) -> int:
     return excerpt_codings(project, publication).count()
 
 
-def excerpt_rows(project: Project, publication: bool, progress: Progress | None = None) -> Iterator[list]:
-    """The header, then one row per coding. Texts are fetched in chunks, not all at once."""
-    paths = theme_paths(list(project.themes.all()))
-    yield PUBLIC_EXCERPT_HEADER if publication else EXCERPT_HEADER
-    codings = excerpt_codings(project, publication)
-    total = codings.count() if progress else 0
-    for done, coding in enumerate(codings.iterator(chunk_size=500), start=1):
-        excerpt = coding.excerpt
-        document = excerpt.document
-        if publication:
-            row = [paths[coding.theme_id], excerpt.quote, document.cohort]
+def _spans(codings: CodingSet, rows) -> Iterator[tuple]:
+    """(row, document, theme id, start, end) whichever model the rows are."""
+    for row in rows.iterator(chunk_size=500):
+        if codings.consensus:
+            yield row, row.document, row.theme_id, row.start, row.end
         else:
-            participant = document.participant.code if document.participant_id else ""
-            row = [paths[coding.theme_id], excerpt.quote, document.title, document.cohort, participant]
-            row += [str(coding.coder), excerpt.start, excerpt.end]
+            yield row, row.excerpt.document, row.theme_id, row.excerpt.start, row.excerpt.end
+
+
+def _joined(spans: Iterator[tuple]) -> Iterator[tuple]:
+    """Overlapping spans of one theme in one document joined into one (the stream is sorted by
+    theme, document and start, so this holds one span in memory)."""
+    current = None
+    for _row, document, theme_id, start, end in spans:
+        if current and current[1].pk == document.pk and current[0] == theme_id and start < current[3]:
+            current[3] = max(current[3], end)
+            continue
+        if current:
+            yield tuple(current)
+        current = [theme_id, document, start, end]
+    if current:
+        yield tuple(current)
+
+
+def excerpt_rows(project: Project, publication: bool, progress: Progress | None = None) -> Iterator[list]:
+    """The header, then one row per coding (per consensus span), or per quote for publication.
+    Texts are fetched in chunks, not all at once."""
+    paths = theme_paths(list(project.themes.all()))
+    codings = coding_set(project)
+    rows = excerpt_codings(project, publication, codings)
+    total = rows.count() if progress else 0
+    if publication:
+        yield PUBLIC_EXCERPT_HEADER
+        for done, (theme_id, document, start, end) in enumerate(_joined(_spans(codings, rows)), start=1):
+            if progress and done % 200 == 0:
+                progress(min(done, total), total)
+            yield [paths[theme_id], document.text[start:end], document.cohort]
+        return
+    yield CONSENSUS_EXCERPT_HEADER if codings.consensus else EXCERPT_HEADER
+    for done, (row, document, theme_id, start, end) in enumerate(_spans(codings, rows), start=1):
+        participant = document.participant.code if document.participant_id else ""
+        by = row.get_source_display() if codings.consensus else str(row.coder)
         if progress and done % 200 == 0:
             progress(done, total)
-        yield row
+        yield [paths[theme_id], document.text[start:end], document.title, document.cohort, participant, by, start, end]
+
+
+def about_rows(project: Project, publication: bool) -> Iterator[list]:
+    """What the workbook was made from, in words (no coder named in a publication)."""
+    codings = coding_set(project)
+    yield ["About this export"]
+    yield [f"{codings.label}."]
+    yield [codings.passages_explained]
+    if publication:
+        yield ["For publication: counts under the threshold are hidden; each quote is listed once."]
 
 
 def codebook_rows(project: Project, publication: bool) -> Iterator[list]:
@@ -80,6 +134,7 @@ def write_xlsx(project: Project, publication: bool, out, progress: Progress | No
         ("Excerpts", excerpt_rows(project, publication, progress)),
         ("Codebook", codebook_rows(project, publication)),
         ("Theme by cohort", matrix_rows(project, publication)),
+        ("About", about_rows(project, publication)),
     ):
         append_rows(workbook.create_sheet(title), rows)
     workbook.save(out)
@@ -88,4 +143,5 @@ def write_xlsx(project: Project, publication: bool, out, progress: Progress | No
 def write_codebook_xlsx(project: Project, publication: bool, out) -> None:
     workbook = Workbook(write_only=True)
     append_rows(workbook.create_sheet("Codebook"), codebook_rows(project, publication))
+    append_rows(workbook.create_sheet("About"), about_rows(project, publication))
     workbook.save(out)

@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 
 from coproduction.analysis.agreement import paragraph_spans, sentence_spans
-from coproduction.models import ExportJob, Project, Theme, User
+from coproduction.models import ConsensusDecision, ExportJob, Project, Theme, User
 from coproduction.models.codebook import colour_validator, theme_paths
 from coproduction.textcheck import validate_readable_text
 
@@ -148,6 +148,54 @@ class AgreementForm(forms.Form):
         if cleaned.get("coder_a") and cleaned.get("coder_a") == cleaned.get("coder_b"):
             raise forms.ValidationError("Choose two different coders.")
         return cleaned
+
+
+class ConsensusStartForm(forms.Form):
+    """Which two coders' codings the consensus reconciles."""
+
+    coder_a = forms.TypedChoiceField(label="First coder", coerce=int)
+    coder_b = forms.TypedChoiceField(label="Second coder", coerce=int)
+    replace = forms.BooleanField(label="Yes, delete the decisions made so far and start again", required=False)
+
+    def __init__(self, *args, coders: list[User], replacing: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.coders = {u.pk: u for u in coders}
+        self.replacing = replacing
+        choices = [(u.pk, str(u)) for u in coders]
+        self.fields["coder_a"].choices = choices
+        self.fields["coder_b"].choices = choices
+        if not replacing:
+            del self.fields["replace"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("coder_a") and cleaned.get("coder_a") == cleaned.get("coder_b"):
+            raise forms.ValidationError("Choose two different coders.")
+        if self.replacing and not cleaned.get("replace"):
+            self.add_error("replace", "Tick the box to confirm that the decisions made so far are deleted.")
+        return cleaned
+
+
+# The largest id or offset PostgreSQL's integer columns hold: anything larger is refused by the
+# form, not by the database.
+LARGEST = 2**31 - 1
+
+
+class ConsensusDecisionForm(forms.Form):
+    """One decision on one disagreement; the themes it adds are worked out again on the server."""
+
+    document = forms.IntegerField(min_value=1, max_value=LARGEST, widget=forms.HiddenInput)
+    start = forms.IntegerField(min_value=0, max_value=LARGEST, widget=forms.HiddenInput)
+    end = forms.IntegerField(min_value=1, max_value=LARGEST, widget=forms.HiddenInput)
+    choice = forms.ChoiceField(
+        label="Decision",
+        choices=ConsensusDecision.Choice.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the first coder's version, the second's, both or neither."},
+    )
+
+    def problem(self) -> str:
+        return " ".join(e for errors in self.errors.values() for e in errors)
 
 
 class SearchForm(forms.Form):

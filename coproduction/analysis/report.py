@@ -18,7 +18,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 from weasyprint.urls import URLFetcher  # noqa: E402
 
-from coproduction.analysis.counts import codings_of, cohort_matrix, theme_rows, with_publishable_quotes  # noqa: E402
+from coproduction.analysis.counts import CodingSet, coding_set, codings_of, cohort_matrix, theme_rows, with_publishable_quotes  # noqa: E402
 from coproduction.analysis.suppression import suppress_count  # noqa: E402
 from coproduction.models import Project  # noqa: E402
 
@@ -41,10 +41,10 @@ class LocalOnlyFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
-def matrix_chart(project: Project, publication: bool) -> str:
+def matrix_chart(project: Project, publication: bool, codings: CodingSet | None = None) -> str:
     """A grouped horizontal bar chart as a PNG data URI. In publication mode a suppressed cell is
     drawn as zero-length and labelled "<N", so the picture reveals no more than the table."""
-    matrix = cohort_matrix(project)
+    matrix = cohort_matrix(project, codings)
     threshold = project.small_number_threshold
     labelled = matrix.labelled(threshold, publication)
     height = max(2.5, 0.45 * len(matrix.rows) * max(1, len(matrix.cohorts)) / 2 + 1)
@@ -77,22 +77,26 @@ def matrix_chart(project: Project, publication: bool) -> str:
 
 def report_context(project: Project, publication: bool) -> dict:
     threshold = project.small_number_threshold
-    rows = theme_rows(project)
+    codings = coding_set(project)
+    rows = theme_rows(project, codings=codings)
+    # Quotes are the analysts' choice of excerpts, whichever set is counted; two coders' excerpts
+    # of the same words are one quote.
     chosen = codings_of(project).filter(excerpt__chosen_for_report=True)
     if publication:
         chosen = with_publishable_quotes(chosen)
     quotes: dict[int, list] = {}
-    for coding in chosen.select_related("excerpt__document").order_by("excerpt__document__month", "excerpt__start"):
+    seen: set[tuple[int, int, int, int]] = set()
+    for coding in chosen.select_related("excerpt__document").order_by("excerpt__document__month", "excerpt__start", "pk"):
+        excerpt = coding.excerpt
+        key = (coding.theme_id, excerpt.document_id, excerpt.start, excerpt.end)
+        if key in seen:
+            continue
+        seen.add(key)
         if len(quotes.setdefault(coding.theme_id, [])) < QUOTES_PER_THEME:
-            quotes[coding.theme_id].append(coding.excerpt)
-    matrix = cohort_matrix(project)
-    participants = (
-        codings_of(project)
-        .exclude(excerpt__document__participant=None)
-        .values("excerpt__document__participant")
-        .distinct()
-        .count()
-    )
+            quotes[coding.theme_id].append(excerpt)
+    matrix = cohort_matrix(project, codings)
+    doc = codings.document
+    participants = codings.rows().exclude(**{f"{doc}__participant": None}).values(f"{doc}__participant").distinct().count()
     documents = project.documents.count()
     return {
         "project": project,
@@ -104,7 +108,9 @@ def report_context(project: Project, publication: bool) -> dict:
         "themes": [(row, row.labels(threshold, publication), quotes.get(row.theme.pk, [])) for row in rows],
         "cohorts": matrix.cohorts,
         "matrix": matrix.labelled(threshold, publication),
-        "chart": matrix_chart(project, publication),
+        "chart": matrix_chart(project, publication, codings),
+        "counted_from": codings.label,
+        "passages_explained": codings.passages_explained,
     }
 
 

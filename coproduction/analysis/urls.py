@@ -15,6 +15,7 @@ urlpatterns = [
     path("excerpts/<int:pk>/", views.excerpt_change, name="excerpt"),
     path("blind/", views.blind_mode, name="blind"),
     path("agreement/", views.agreement_view, name="agreement"),
+    path("consensus/", views.consensus_view, name="consensus"),
     path("matrix/", views.matrix, name="matrix"),
     path("search/", views.search, name="search"),
     path("exports/", views.export, name="export"),

@@ -20,12 +20,14 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coproduction.access import get_scoped, project_view
-from coproduction.analysis import actions, agreement, builders, exports, refiqda
-from coproduction.analysis.counts import codings_of, cohort_matrix, theme_rows
+from coproduction.analysis import actions, agreement, builders, consensus, exports, refiqda
+from coproduction.analysis.counts import coding_set, codings_of, cohort_matrix, theme_rows
 from coproduction.analysis.forms import (
     AgreementForm,
     CodebookImportForm,
     CodingForm,
+    ConsensusDecisionForm,
+    ConsensusStartForm,
     ExportForm,
     MemoForm,
     MergeForm,
@@ -35,7 +37,7 @@ from coproduction.analysis.forms import (
 from coproduction.analysis.search import hits, search_documents
 from coproduction.analysis.tasks import export_dir, queue_export_job
 from coproduction.audit import record
-from coproduction.models import Coding, Document, Excerpt, ExportJob, Memo, Theme, User
+from coproduction.models import Adjudication, Coding, Document, Excerpt, ExportJob, Memo, Theme, User
 from coproduction.models.codebook import ANALYSIS_ROLES, CODING_ROLES, theme_paths
 from coproduction.spreadsheets import csv_lines
 
@@ -59,7 +61,8 @@ def themes(request, project):
         theme = actions.create_theme(project=project, by=request.user, proposed=not _is_analyst(request), **form.cleaned_data)
         messages.success(request, f"“{theme.name}” was {'added' if _is_analyst(request) else 'proposed'}.")
         return redirect("analysis:themes", slug=project.slug)
-    rows = theme_rows(project)
+    codings = coding_set(project)
+    rows = theme_rows(project, codings=codings)
     proposals = list(project.themes.proposed().select_related("proposed_by", "parent"))
     retired = list(project.themes.filter(status=Theme.Status.RETIRED))
     return render(
@@ -70,6 +73,7 @@ def themes(request, project):
             "rows": rows,
             "proposals": proposals,
             "retired": retired,
+            "codings": codings,
             "form": form,
             "is_analyst": _is_analyst(request),
             "blind": actions.hides_others_codings(project, request.user),
@@ -307,6 +311,9 @@ def document_detail(request, project, pk):
     """Read and code one document: select text with the mouse (coding.js fills in the offsets),
     or choose a sentence or paragraph from a list with the keyboard."""
     document = get_scoped(Document.objects.visible_to(request.user, project), pk=pk)
+    if request.method == "GET":
+        # Reading the corpus is audited like reading a draft: who opened which Document, when.
+        record(request.user, "document.opened", document, project=project)
     themes = _coding_themes(request, project)
     form = CodingForm(request.POST or None, document=document, themes=themes)
     if request.method == "POST" and form.is_valid():
@@ -403,21 +410,31 @@ def blind_mode(request, project):
 # ---- looking at the data --------------------------------------------------------------------
 
 
+def _coders(project) -> list[User]:
+    coder_ids = Coding.objects.filter(excerpt__document__project=project).values("coder").distinct()
+    return list(User.objects.filter(pk__in=coder_ids).order_by("display_name", "pk"))
+
+
 @project_view(ANALYSTS)
 @require_GET
 def agreement_view(request, project):
-    coder_ids = Coding.objects.filter(excerpt__document__project=project).values("coder").distinct()
-    coders = list(User.objects.filter(pk__in=coder_ids).order_by("display_name", "pk"))
+    coders = _coders(project)
     form = AgreementForm(request.GET or None, coders=coders)
     result = None
+    pair_alpha = group_alpha = None
     blind = actions.hides_others_codings(project, request.user)
     if form.is_bound and form.is_valid() and not blind:
         a, b = form.coders[form.cleaned_data["coder_a"]], form.coders[form.cleaned_data["coder_b"]]
-        result = agreement.compare(project, a, b, form.cleaned_data["unit"])
+        unit = form.cleaned_data["unit"]
+        result = agreement.compare(project, a, b, unit)
+        pair_alpha = agreement.krippendorff_alpha(project, [a, b], unit)
+        if len(coders) > 2:
+            group_alpha = agreement.krippendorff_alpha(project, coders, unit)
     rows = []
     disagreements = None
     if result is not None:
-        rows = [(theme, table, agreement.explain(table.kappa)) for theme, table in result.per_theme]
+        alphas = {theme.pk: value for theme, value in pair_alpha.per_theme}
+        rows = [(theme, table, alphas.get(theme.pk), agreement.explain(table.kappa)) for theme, table in result.per_theme]
         disagreements = Paginator(result.disagreements, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -430,12 +447,110 @@ def agreement_view(request, project):
             "result": result,
             "rows": rows,
             "overall_explanation": agreement.explain(result.overall.kappa) if result else "",
+            "pair_alpha": pair_alpha,
+            "group_alpha": group_alpha,
+            "alpha_explained": agreement.ALPHA_EXPLAINED,
             "disagreements": disagreements,
             "page": disagreements,
             "blind": blind,
             "query": query.urlencode(),
         },
     )
+
+
+@project_view(ANALYSTS)
+@require_http_methods(["GET", "POST"])
+def consensus_view(request, project):
+    """Adjudication: start a consensus set for two coders, then decide each disagreement."""
+    adjudication = Adjudication.objects.filter(project=project).select_related("coder_a", "coder_b", "started_by").first()
+    blind = actions.hides_others_codings(project, request.user)
+    action = request.POST.get("action") if request.method == "POST" else None
+    coders = _coders(project)
+    start_form = ConsensusStartForm(
+        request.POST if action == "start" else None, coders=coders, replacing=adjudication is not None, prefix="start"
+    )
+    decision_form = ConsensusDecisionForm(request.POST if action == "decide" else None)
+    status = 200
+    if request.method == "POST":
+        if blind:
+            messages.error(request, "You are coding blind. Finish blind coding before adjudicating other people's codings.")
+            return redirect("analysis:consensus", slug=project.slug)
+        if action == "start":
+            if start_form.is_valid():
+                a, b = (start_form.coders[start_form.cleaned_data[k]] for k in ("coder_a", "coder_b"))
+                consensus.start_adjudication(project, a, b, by=request.user)
+                messages.success(request, "Adjudication started: the passages both coders agree on are in the consensus.")
+                return redirect("analysis:consensus", slug=project.slug)
+            status = 400
+        elif action == "decide" and adjudication is not None:
+            if decision_form.is_valid():
+                data = decision_form.cleaned_data
+                document = get_scoped(Document.objects.visible_to(request.user, project), pk=data["document"])
+                try:
+                    consensus.decide(adjudication, document, data["start"], data["end"], data["choice"], by=request.user)
+                except consensus.DecisionRefused as error:
+                    decision_form.add_error(None, " ".join(error.messages))
+                else:
+                    messages.success(request, "The decision was recorded.")
+                    return redirect(f"{reverse('analysis:consensus', kwargs={'slug': project.slug})}?{_page_query(request)}")
+            status = 400
+        elif action == "discard" and adjudication is not None:
+            consensus.discard_adjudication(adjudication, by=request.user)
+            messages.success(request, "The consensus coding was deleted. Counts come from all coders' codings again.")
+            return redirect("analysis:consensus", slug=project.slug)
+        else:
+            messages.error(request, "That change cannot be made.")
+            return redirect("analysis:consensus", slug=project.slug)
+    context = {
+        "project": project,
+        "adjudication": adjudication,
+        "blind": blind,
+        "start_form": start_form,
+        "decision_form": decision_form,
+        "coders_count": len(coders),
+        "page": None,
+    }
+    if adjudication is not None and not blind:
+        context.update(_consensus_listing(request, adjudication, decision_form))
+    return render(request, "analysis/consensus.html", context, status=status)
+
+
+def _page_query(request) -> str:
+    page = request.POST.get("page") or request.GET.get("page") or "1"
+    return f"page={int(page) if page.isdigit() and len(page) < 7 else 1}"
+
+
+def _consensus_listing(request, adjudication: Adjudication, decision_form) -> dict:
+    """The disagreements, 25 a page, each with its decision or the form to make one."""
+    comparison = consensus.compare(adjudication.project, adjudication.coder_a, adjudication.coder_b)
+    decided = set(adjudication.decisions.values_list("document_id", "start", "end"))
+    open_count = sum(1 for p in comparison.passages if (p.document.pk, p.start, p.end) not in decided)
+    page = Paginator(comparison.passages, 25).get_page(request.POST.get("page") or request.GET.get("page"))
+    passages = consensus.with_decisions(adjudication, list(page.object_list))
+    names = {pk: theme.name for pk, theme in comparison.themes.items()}
+    posted = decision_form.data if decision_form.is_bound else {}
+    items = []
+    for passage in passages:
+        key = (str(passage.document.pk), str(passage.start), str(passage.end))
+        was_posted = (posted.get("document"), posted.get("start"), posted.get("end")) == key
+        items.append(
+            {
+                "passage": passage,
+                "first": ", ".join(names[t] for t in passage.only_a) or "no theme",
+                "second": ", ".join(names[t] for t in passage.only_b) or "no theme",
+                "shared": ", ".join(names[t] for t in passage.shared),
+                "chosen": posted.get("choice") if was_posted else "",
+                "error": was_posted and bool(decision_form.errors),
+            }
+        )
+    return {
+        "page": page,
+        "items": items,
+        "choices": consensus.ConsensusDecision.Choice.choices,
+        "disagreement_count": len(comparison.passages),
+        "open_count": open_count,
+        "documents_compared": len(comparison.documents),
+    }
 
 
 def _publication(request) -> bool:
@@ -456,6 +571,7 @@ def matrix(request, project):
             "project": project,
             "cohorts": data.cohorts,
             "rows": data.labelled(project.small_number_threshold, publication),
+            "counted_from": data.label,
             "publication": publication,
             "chart": report.matrix_chart(project, publication) if data.rows else None,
         },
@@ -504,10 +620,14 @@ def export(request, project):
         return _download(project, fmt, publication)
     jobs = ExportJob.objects.visible_to(request.user, project)[:20]
     # Said before exporting, as the standard asks: what a REFI-QDA file leaves out or changes.
-    warnings = refiqda.exchange_warnings(project)
-    return render(
-        request, "analysis/export.html", {"project": project, "form": form, "jobs": jobs, "exchange_warnings": warnings}
-    )
+    context = {
+        "project": project,
+        "form": form,
+        "jobs": jobs,
+        "exchange_warnings": refiqda.exchange_warnings(project),
+        "counted_from": coding_set(project).label,
+    }
+    return render(request, "analysis/export.html", context)
 
 
 def _filename(project, fmt: str, publication: bool) -> str:
@@ -520,7 +640,8 @@ def _filename(project, fmt: str, publication: bool) -> str:
         "qdpx": "project",
         "pdf": "themes",
     }
-    suffix = "-publication" if publication else ""
+    suffix = "-consensus" if coding_set(project).consensus else ""
+    suffix += "-publication" if publication else ""
     return f"{project.slug}-{stem[fmt]}{suffix}{builders.extension(fmt)}"
 
 

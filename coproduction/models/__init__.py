@@ -3,7 +3,18 @@
 from coproduction.models.attributes import AttributeDefinition
 from coproduction.models.audit import AuditEvent
 from coproduction.models.cache import FallbackCacheEntry
-from coproduction.models.codebook import Coding, CodingSession, DocumentSearchIndex, Excerpt, ExportJob, Memo, Theme
+from coproduction.models.codebook import (
+    Adjudication,
+    Coding,
+    CodingSession,
+    ConsensusCoding,
+    ConsensusDecision,
+    DocumentSearchIndex,
+    Excerpt,
+    ExportJob,
+    Memo,
+    Theme,
+)
 from coproduction.models.corpus import Document
 from coproduction.models.denylist import AllowListTerm, DenyListTerm
 from coproduction.models.engagement import (
@@ -39,6 +50,7 @@ from coproduction.models.strategy import (
 from coproduction.models.venues import Venue
 
 __all__ = [
+    "Adjudication",
     "Action",
     "ActionComment",
     "ActionStatus",
@@ -51,6 +63,8 @@ __all__ = [
     "CodingSession",
     "CohortAttendance",
     "Consent",
+    "ConsensusCoding",
+    "ConsensusDecision",
     "DenyListTerm",
     "DiscussionGuide",
     "DiscussionQuestion",

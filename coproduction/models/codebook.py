@@ -276,3 +276,87 @@ class ExportJob(models.Model):
         if self.status == self.Status.DONE:
             return "Ready"
         return "Failed"
+
+
+class Adjudication(models.Model):
+    """The project's consensus coding set: two coders' codings, reconciled by an analyst.
+
+    While a project has one, its theme counts, matrix, exports and report are made from its
+    ConsensusCoding rows instead of from every coder's codings (coproduction.analysis.counts).
+    Starting again replaces it whole.
+    """
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="adjudication")
+    coder_a = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    coder_b = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=~models.Q(coder_a=models.F("coder_b")), name="adjudication_two_coders")]
+
+    def __str__(self) -> str:
+        return f"Consensus coding of project {self.project_id}"
+
+
+class ConsensusDecision(models.Model):
+    """What an analyst chose for one disagreement: a span of a document where the two coders'
+    themes differ. One decision per span, made once."""
+
+    class Choice(models.TextChoices):
+        FIRST = "first", "First coder's version"
+        SECOND = "second", "Second coder's version"
+        BOTH = "both", "Both versions"
+        NEITHER = "neither", "Neither version"
+
+    adjudication = models.ForeignKey(Adjudication, on_delete=models.CASCADE, related_name="decisions")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    choice = models.CharField(max_length=10, choices=Choice.choices)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["adjudication", "document", "start", "end"], name="one_decision_per_disagreement"),
+            models.CheckConstraint(condition=models.Q(start__lt=models.F("end")), name="decision_start_before_end"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_choice_display()} on document {self.document_id} [{self.start}:{self.end}]"
+
+
+class ConsensusCoding(models.Model):
+    """One theme on one span of a document in the consensus set: a flat row, so counting the
+    consensus is the same single GROUP BY as counting codings. Goes with its Document."""
+
+    class Source(models.TextChoices):
+        AGREED = "agreed", "Both coders agreed"
+        FIRST = "first", "First coder's version"
+        SECOND = "second", "Second coder's version"
+
+    adjudication = models.ForeignKey(Adjudication, on_delete=models.CASCADE, related_name="codings")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="consensus_codings")
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="consensus_codings")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    source = models.CharField(max_length=10, choices=Source.choices)
+    decision = models.ForeignKey(ConsensusDecision, null=True, blank=True, on_delete=models.CASCADE, related_name="codings")
+
+    class Meta:
+        ordering = ["document", "start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["adjudication", "document", "theme", "start", "end"], name="one_consensus_coding_per_span"
+            ),
+            models.CheckConstraint(condition=models.Q(start__lt=models.F("end")), name="consensus_start_before_end"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.theme} on document {self.document_id} [{self.start}:{self.end}]"
+
+    @property
+    def quote(self) -> str:
+        return self.document.text[self.start : self.end]

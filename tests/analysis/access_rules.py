@@ -44,6 +44,9 @@ RULES = {
     "analysis:document": lambda world: _case(kwargs={"pk": _document(world).pk}),
     "analysis:excerpt": lambda world: _case(kwargs={"pk": _excerpt(world).pk}, allowed=(405,)),
     "analysis:blind": lambda world: _case(allowed=(405,)),
+    # Adjudication is for analysts and coordinators (the agreement page's roles); peer
+    # researchers and supervisors are refused with 403, other projects' members with 404.
+    "analysis:consensus": lambda world: _case(),
     "analysis:export_job": lambda world: _job_case(world),
     "analysis:export_job_status": lambda world: _job_case(world),
     "analysis:export_job_download": lambda world: _job_case(world, done=True),

@@ -153,7 +153,7 @@ def test_blind_coder_sees_no_other_quotes_counts_disagreements_or_exports(world,
     client = client_for(second)
     client.post(url(world, "blind"), {"action": "start"})
     assert "Café" not in client.get(url(world, "theme", pk=theme.pk)).text.split("Quotes you coded")[1].split("Memos")[0]
-    assert "Excerpts</th>" not in client.get(url(world, "themes")).text
+    assert "Passages</th>" not in client.get(url(world, "themes")).text
     assert "Coded passages</th>" not in client.get(url(world, "documents")).text
     page = client.get(url(world, "agreement"), {"coder_a": world.peer.pk, "coder_b": second.pk, "unit": "character"})
     assert "You are coding blind" in page.text and "Disagreements" not in page.text

@@ -76,7 +76,8 @@ def test_csv_neutralises_spreadsheet_formulas(world, client_for):
 def test_xlsx_export_has_excerpts_codebook_and_matrix(corpus, client_for):
     response = client_for(corpus.analyst).post(url(corpus, "export"), {"format": "xlsx"})
     workbook = load_workbook(io.BytesIO(response.content), read_only=True)
-    assert workbook.sheetnames == ["Excerpts", "Codebook", "Theme by cohort"]
+    assert workbook.sheetnames == ["Excerpts", "Codebook", "Theme by cohort", "About"]
+    assert list(workbook["About"].values)[1] == ("Counts from all coders' codings.",)
     excerpts = list(workbook["Excerpts"].values)
     assert excerpts[0][:3] == ("Theme", "Quote", "Document") and len(excerpts) == 6
     codebook = list(workbook["Codebook"].values)
@@ -86,7 +87,7 @@ def test_xlsx_export_has_excerpts_codebook_and_matrix(corpus, client_for):
 def test_codebook_csv(corpus, client_for):
     response = client_for(corpus.analyst).post(url(corpus, "export"), {"format": "codebook-csv"})
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8").lstrip("\ufeff"))))
-    assert rows[0] == ["GUID", "Theme", "Description", "Colour", "Status", "Excerpts", "Documents", "Participants"]
+    assert rows[0] == ["GUID", "Theme", "Description", "Colour", "Status", "Passages", "Documents", "Participants"]
     assert rows[1][1:2] == ["Street safety"] and rows[1][5:] == ["3", "2", "2"]
 
 
