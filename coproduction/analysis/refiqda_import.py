@@ -36,7 +36,15 @@ from django.conf import settings
 from django.db import transaction
 from lxml import etree
 
-from coproduction.analysis.refiqda import CODEBOOK_NS, MAX_DEPTH, PROJECT_NS, SCHEMAS, ImportRefused, _check_readable
+from coproduction.analysis.refiqda import (
+    CODEBOOK_NS,
+    MAX_DEPTH,
+    PROJECT_NS,
+    SCHEMAS,
+    ImportRefused,
+    _batches,
+    _check_readable,
+)
 from coproduction.audit import record
 from coproduction.models import Coding, Document, Excerpt, ImportBatch, ImportedSource, Memo, Project, Theme, User
 from coproduction.models.notes import MAX_NOTES_CHARACTERS
@@ -345,6 +353,8 @@ def _read_source(archive, by_name, element, variables: dict[str, str], number: i
                 f"A coding in {what} lies outside its text "
                 f"(characters {selection.start}–{selection.end} of a text of {len(text)})."
             )
+    if text != text.strip():
+        changes.append(f"{what}: spaces and blank lines at its start or end are trimmed when it is released.")
     if len(text) > MAX_NOTES_CHARACTERS:
         raise ImportRefused(f"The text of {what} is longer than {MAX_NOTES_CHARACTERS:,} characters, the most a draft can hold.")
     try:
@@ -614,12 +624,37 @@ def _month(value: str) -> datetime.date | None:
 # ---- confirming -------------------------------------------------------------------------------
 
 
-def _free_guid(model, guid: str, used: set[str]) -> str:
-    """The file's GUID if no row holds it yet (a round trip keeps it), else a new one."""
-    if guid in used or model.objects.filter(guid=guid).exists():
-        return str(uuid.uuid4())
-    used.add(guid)
-    return guid
+def _create_themes(project: Project, plan: ImportPlan) -> None:
+    """Insert the plan's new themes level by level (a parent before its children), in bulk.
+
+    A theme keeps the file's GUID (a round trip changes nothing) unless a row anywhere holds
+    it already (GUIDs are global: a copy into another project gets its own); which GUIDs are
+    taken is asked once, in batches."""
+    new = [item for item in plan.themes if item.theme is None]
+    wanted = [item.guids[0] for item in new if item.guids]
+    taken: set[str] = set()
+    for batch in _batches(wanted, 1):
+        taken.update(str(g) for g in Theme.objects.filter(guid__in=batch).values_list("guid", flat=True))
+    by_depth: dict[int, list[ThemePlan]] = {}
+    for order, item in enumerate(plan.themes):
+        if item.theme is not None:
+            continue
+        guid = item.guids[0] if item.guids and item.guids[0] not in taken else str(uuid.uuid4())
+        taken.add(guid)
+        item.theme = Theme(
+            project=project,
+            guid=guid,
+            name=item.name,
+            description=item.description,
+            colour=_colour(item.colour) or "#1d70b8",
+            order=order,
+            status=Theme.Status.ACTIVE if item.codable else Theme.Status.RETIRED,
+        )
+        by_depth.setdefault(len(item.path), []).append(item)
+    for depth in sorted(by_depth):
+        for item in by_depth[depth]:
+            item.theme.parent = item.parent.theme if item.parent else None
+        Theme.objects.bulk_create([item.theme for item in by_depth[depth]])
 
 
 @transaction.atomic
@@ -635,23 +670,8 @@ def confirm_import(project: Project, parsed: ProjectFile, *, cohort: str, month:
     from coproduction.notes import actions as gate
 
     plan = plan_import(project, parsed, cohort=cohort, month=month)
-    used: set[str] = set()
-    guid_of_code: dict[str, Theme] = {}
-    for order, item in enumerate(plan.themes):
-        if item.theme is None:
-            colour = _colour(item.colour)
-            item.theme = Theme.objects.create(
-                project=project,
-                guid=_free_guid(Theme, item.guids[0], used) if item.guids else uuid.uuid4(),
-                name=item.name,
-                description=item.description,
-                colour=colour or "#1d70b8",
-                parent=item.parent.theme if item.parent else None,
-                order=order,
-                status=Theme.Status.ACTIVE if item.codable else Theme.Status.RETIRED,
-            )
-        for guid in item.guids:
-            guid_of_code[guid] = item.theme
+    _create_themes(project, plan)
+    guid_of_code = {guid: item.theme for item in plan.themes for guid in item.guids}
     by_pk = {t.pk: t for t in project.themes.all()}
     batch = ImportBatch.objects.create(project=project, created_by=by, report=[[h, items] for h, items in plan.lines])
     for position, source_plan in enumerate(plan.sources, start=1):

@@ -258,3 +258,50 @@ def test_outsiders_and_anonymous_are_refused(world, client, client_for):
     imported = import_texts(world.project, world.members["coordinator"], ["Streets feel unsafe."]).sources.get()
     review = reverse("analysis:imported_review", kwargs={"slug": world.other_project.slug, "pk": imported.pk})
     assert outsider.get(review).status_code == 404
+
+
+def _codebook(count: int) -> bytes:
+    import uuid
+
+    codes = "".join(
+        f'<Code guid="{uuid.uuid4()}" name="Parent {n}" isCodable="false">'
+        f'<Code guid="{uuid.uuid4()}" name="Child {n}" isCodable="true"/></Code>'
+        for n in range(count)
+    )
+    return f'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>{codes}</Codes></CodeBook>'.encode()
+
+
+def test_a_codebook_imports_in_a_fixed_number_of_queries(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    coordinator = world.members["coordinator"]
+    queries = []
+    # Few enough rows for one INSERT per level on SQLite too (999 parameters a query).
+    for count in (2, 60):
+        parsed = refiqda_import.read_codebook(_codebook(count))
+        with CaptureQueriesContext(connection) as captured:
+            refiqda_import.confirm_import(world.project, parsed, cohort="Resident", month=MARCH, by=coordinator)
+        queries.append(len(captured))
+    assert queries[0] == queries[1]
+    assert Theme.objects.filter(project=world.project).count() == 120  # the first two parents and children matched by name
+
+
+def test_the_import_page_and_review_list_queries_stay_flat(world, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    coordinator = world.members["coordinator"]
+    client = client_for(coordinator)
+    measured = []
+    for texts in (1, 6):
+        batch = import_texts(world.project, coordinator, ["Streets feel unsafe at night."] * texts)
+        pages = [
+            reverse("analysis:import_batch", kwargs={"slug": world.project.slug, "pk": batch.pk}),
+            reverse("notes:review_list", kwargs={"slug": world.project.slug}),
+        ]
+        with CaptureQueriesContext(connection) as captured:
+            for page in pages:
+                assert client.get(page).status_code == 200
+        measured.append(len(captured))
+    assert measured[0] == measured[1]
