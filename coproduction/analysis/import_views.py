@@ -113,8 +113,10 @@ def _pages(project, imported: ImportedSource) -> NotesPages:
     def url(name: str) -> str:
         return reverse(f"analysis:{name}", kwargs={"slug": project.slug, "pk": imported.pk})
 
+    # The file's own name for the text may name someone: on these coordinators' pages only.
+    in_file = f" (“{imported.name[:80]}” in the file)" if imported.name else ""
     return NotesPages(
-        caption=imported.label,
+        caption=f"{imported.label}{in_file}",
         notes_url=url("imported_notes"),
         redact_url=url("imported_redact"),
         dismiss_url=url("imported_dismiss"),

@@ -482,6 +482,7 @@ def _theme_tree(parsed: ProjectFile, plan: ImportPlan) -> list[ThemePlan]:
     """One ThemePlan per theme-to-be, parents first."""
     plans: dict[tuple[str, ...], ThemePlan] = {}
     ordered: list[ThemePlan] = []
+    seen: set[str] = set()
 
     def add(path: tuple[str, ...], code: Code | None) -> ThemePlan:
         key = tuple(part.casefold() for part in path)
@@ -495,8 +496,9 @@ def _theme_tree(parsed: ProjectFile, plan: ImportPlan) -> list[ThemePlan]:
             plans[key] = existing
             ordered.append(existing)
         if code is not None:
-            if code.guid in {g for p in plans.values() for g in p.guids}:
+            if code.guid in seen:
                 raise ImportRefused(f"The GUID of “{_shown(code.name)}” appears twice in the file.")
+            seen.add(code.guid)
             existing.guids.append(code.guid)
             existing.description = existing.description or code.description
             existing.colour = existing.colour or code.colour

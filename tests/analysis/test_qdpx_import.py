@@ -305,3 +305,15 @@ def test_the_import_page_and_review_list_queries_stay_flat(world, client_for):
                 assert client.get(page).status_code == 200
         measured.append(len(captured))
     assert measured[0] == measured[1]
+
+
+def test_a_large_codebook_plans_in_seconds(world):
+    import time
+    import uuid
+
+    codes = "".join(f'<Code guid="{uuid.uuid4()}" name="Code {n}" isCodable="true"/>' for n in range(20_000))
+    data = f'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>{codes}</Codes></CodeBook>'.encode()
+    started = time.monotonic()
+    plan = refiqda_import.plan_import(world.project, refiqda_import.read_codebook(data), cohort="Resident", month=MARCH)
+    assert len(plan.created) == 20_000
+    assert time.monotonic() - started < 10
