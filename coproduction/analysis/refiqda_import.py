@@ -832,9 +832,12 @@ def attach_pending(imported: ImportedSource, document: Document) -> None:
     lost_memos = sum(len(texts) for key, texts in content.get("memos", {}).items() if key not in excerpts)
     if lost_memos:
         dropped.append(f"{imported.label}: {lost_memos} memo(s) on passages whose codings were dropped.")
+    # What has not passed the gate goes once the text has: the file's name for it and the
+    # text as imported (the Document holds the released text).
     imported.pending_codings = []
     imported.pending_content = {}
-    imported.save(update_fields=["pending_codings", "pending"])
+    imported.name = ""
+    imported.save(update_fields=["pending_codings", "pending", "name"])
     if dropped:
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         batch.dropped_at_release = [*batch.dropped_at_release, *dropped]

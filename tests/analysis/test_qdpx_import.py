@@ -317,3 +317,30 @@ def test_a_large_codebook_plans_in_seconds(world):
     plan = refiqda_import.plan_import(world.project, refiqda_import.read_codebook(data), cohort="Resident", month=MARCH)
     assert len(plan.created) == 20_000
     assert time.monotonic() - started < 10
+
+
+def test_pending_text_no_key_opens_releases_nothing(world, field_keys):
+    from coproduction.encryption import CannotOpen
+    from tests.coproduction.test_field_encryption import foreign_token
+    from tests.encrypted_records import write_column
+
+    field_keys("current")
+    coordinator = world.members["coordinator"]
+    imported = import_texts(world.project, coordinator, ["Streets feel unsafe at night."], [[(0, 7)]]).sources.get()
+    write_column(ImportedSource, "pending", imported.pk, foreign_token())
+    draft = NotesDraft.objects.get(pk=imported.notes_id)
+    with pytest.raises(CannotOpen) as raised:
+        gate.release_notes(draft, by=coordinator)
+    assert "Streets" not in str(raised.value)
+    assert not Document.objects.exists() and not Coding.objects.exists()
+    assert NotesDraft.objects.get(pk=draft.pk).status == NotesDraft.Status.SUBMITTED
+
+
+def test_release_clears_what_has_not_passed_the_gate(world):
+    coordinator = world.members["coordinator"]
+    imported = import_texts(world.project, coordinator, ["Streets feel unsafe at night."], [[(0, 7)]]).sources.get()
+    assert imported.name == "Source 1" and imported.pending_content["text"]
+    release(imported, coordinator)
+    imported.refresh_from_db()
+    assert not imported.name and imported.pending_content == {} and imported.pending_codings == []
+    assert Coding.objects.get().excerpt.quote == "Streets"
