@@ -344,3 +344,12 @@ def test_release_clears_what_has_not_passed_the_gate(world):
     imported.refresh_from_db()
     assert not imported.name and imported.pending_content == {} and imported.pending_codings == []
     assert Coding.objects.get().excerpt.quote == "Streets"
+
+
+def test_the_analysts_codebook_import_also_matches_new_guids_by_name_and_parent(world):
+    analyst = world.members["analyst"]
+    refiqda.import_codebook(world.project, fixture("qualcoder.qdc"), by=analyst)
+    report = refiqda.import_codebook(world.project, fixture("qualcoder-again.qdc"), by=analyst)
+    assert report.created == 0 and report.updated == 3
+    assert any("matched by name and parent" in line for line in report.not_carried_over)
+    assert Theme.objects.filter(project=world.project).count() == 3
