@@ -7,6 +7,7 @@ class CoproductionConfig(AppConfig):
 
     def ready(self) -> None:
         from coproduction import checks, dashboard, demo, erasure, navigation  # noqa: F401 (checks registers itself)
+        from coproduction.analysis import imported_notes  # noqa: F401 - registers imported texts with the gate
         from coproduction.analysis import registry as analysis_registry
         from coproduction.engagement import notes as engagement_notes  # noqa: F401 - registers events with the gate
         from coproduction.engagement import panels as engagement_panels

@@ -164,11 +164,18 @@ def every_encrypted_value(world) -> list[StoredValue]:
     updates_url = reverse("participation:detail", kwargs={"slug": slug, "pk": for_updates.pk})
     add(kept, "email", "kit.updates@example.org", coordinator, updates_url)
     add(kept, "phone", "+447700900789", coordinator, updates_url)
+
+    from tests.analysis.import_factories import import_texts
+
+    imported = import_texts(world.project, coordinator, ["Streets feel unsafe near Marigold Yard."]).sources.get()
+    add(imported, "name", "Source 1", coordinator, reverse("analysis:imported_notes", kwargs={"slug": slug, "pk": imported.pk}))
+    add(imported, "pending", "Streets feel unsafe near Marigold Yard.", None, None)
     return values
 
 
 # Encrypted fields no page shows, and the test that proves they fail closed instead.
 NOT_ON_A_PAGE = {
+    "coproduction.ImportedSource.pending": "test_qdpx_import.py::test_pending_text_no_key_opens_releases_nothing",
     "coproduction.Notification.sealed_message": "test_delivery.py::test_a_sealed_message_no_key_opens_fails_unsent",
 }
 

@@ -512,7 +512,14 @@ def import_codebook(project: Project, data: bytes, *, by: User) -> ImportReport:
             )
             theme = by_name.get((node["name"].casefold(), id(parent_theme))) or Theme(project=project)
         elif theme is None:
-            theme = Theme(project=project, guid=guid)
+            # A second export of one codebook from a tool that makes new GUIDs each time
+            # (QualCoder): the theme of the same name under the same parent is the same theme.
+            theme = by_name.get((node["name"].casefold(), id(parent_theme))) or Theme(project=project, guid=guid)
+            if theme.pk is not None:
+                report.not_carried_over.append(
+                    f"The new identifier of “{node['name']}” "
+                    "(matched by name and parent to the existing theme, which keeps its own)."
+                )
         if id(theme) in matched:
             # Two codes of the file found one theme by name: the second is a theme of its own.
             theme = Theme(project=project)

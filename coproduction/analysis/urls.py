@@ -1,6 +1,6 @@
 from django.urls import path
 
-from coproduction.analysis import views
+from coproduction.analysis import import_views, views
 
 app_name = "analysis"
 
@@ -10,6 +10,14 @@ urlpatterns = [
     path("themes/<int:pk>/status/", views.theme_change_status, name="theme_status"),
     path("themes/<int:pk>/memo/", views.theme_memo, name="theme_memo"),
     path("codebook/import/", views.codebook_import, name="codebook_import"),
+    path("import/", import_views.project_import, name="project_import"),
+    path("import/confirm/", import_views.project_import_confirm, name="project_import_confirm"),
+    path("import/<int:pk>/", import_views.import_batch, name="import_batch"),
+    path("import/texts/<int:pk>/notes/", import_views.imported_notes, name="imported_notes"),
+    path("import/texts/<int:pk>/redact/", import_views.imported_redact, name="imported_redact"),
+    path("import/texts/<int:pk>/dismiss/", import_views.imported_dismiss, name="imported_dismiss"),
+    path("import/texts/<int:pk>/submit/", import_views.imported_submit, name="imported_submit"),
+    path("import/texts/<int:pk>/review/", import_views.imported_review, name="imported_review"),
     path("documents/", views.documents, name="documents"),
     path("documents/<int:pk>/", views.document_detail, name="document"),
     path("excerpts/<int:pk>/", views.excerpt_change, name="excerpt"),

@@ -30,6 +30,7 @@ from coproduction.models.engagement import (
     RequestAttempt,
 )
 from coproduction.models.follow_up import FollowUpContact
+from coproduction.models.imports import ImportBatch, ImportedSource
 from coproduction.models.notes import NotesDraft, PiiResolution
 from coproduction.models.notifications import Notification
 from coproduction.models.participants import Consent, InformationSheet, Participant
@@ -72,6 +73,8 @@ __all__ = [
     "DocumentSearchIndex",
     "Event",
     "EventFeedback",
+    "ImportBatch",
+    "ImportedSource",
     "Excerpt",
     "ExportJob",
     "FallbackCacheEntry",

@@ -32,6 +32,7 @@ class Document(models.Model):
     class Source(models.TextChoices):
         INTERVIEW = "interview", "Interview"
         EVENT = "event", "Engagement event"
+        IMPORT = "import", "Imported from another tool"
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="documents")
     participant = models.ForeignKey(Participant, null=True, blank=True, on_delete=models.CASCADE, related_name="documents")

@@ -51,3 +51,23 @@ RULES = {
     "analysis:export_job_status": lambda world: _job_case(world),
     "analysis:export_job_download": lambda world: _job_case(world, done=True),
 }
+
+
+def _imported(world, submitted):
+    from tests.analysis.import_factories import imported_source
+
+    return imported_source(world, submitted=submitted)
+
+
+RULES.update(
+    {
+        # POST-only: a GET is refused with 405 for those let in.
+        "analysis:project_import_confirm": lambda world: _case(allowed=(405,)),
+        "analysis:import_batch": lambda world: _case(kwargs={"pk": _imported(world, True).batch_id}),
+        "analysis:imported_notes": lambda world: _case(kwargs={"pk": _imported(world, False).pk}),
+        "analysis:imported_redact": lambda world: _case(kwargs={"pk": _imported(world, False).pk}, allowed=(405,)),
+        "analysis:imported_dismiss": lambda world: _case(kwargs={"pk": _imported(world, False).pk}, allowed=(405,)),
+        "analysis:imported_submit": lambda world: _case(kwargs={"pk": _imported(world, False).pk}, allowed=(405,)),
+        "analysis:imported_review": lambda world: _case(kwargs={"pk": _imported(world, True).pk}),
+    }
+)

@@ -47,6 +47,7 @@ FOLLOW_UP_END = (
     "(publication.erase_follow_up_contacts)"
 )
 FOLLOW_UP_CONSENT = "erased at once when a new consent no longer allows follow-up (participation.actions.record_consent)"
+IMPORT_RELEASE = "cleared when the imported text is released (analysis.refiqda_import.attach_pending)"
 ASKED_TO_STOP = "erased at once when the person asks the team to stop (participation: Stop updates)"
 
 # Every table and column that holds personal or sensitive data, and what removes it.
@@ -69,6 +70,8 @@ RULES: dict[str, tuple[str, ...]] = {
     "coproduction.IndividualSessionRequest.preferred_time": (INDIVIDUAL_REQUESTS,),
     "coproduction.FollowUpContact.email": (FOLLOW_UP_END, WITHDRAWAL, FOLLOW_UP_CONSENT, ASKED_TO_STOP),
     "coproduction.FollowUpContact.phone": (FOLLOW_UP_END, WITHDRAWAL, FOLLOW_UP_CONSENT, ASKED_TO_STOP),
+    "coproduction.ImportedSource.name": (IMPORT_RELEASE,),
+    "coproduction.ImportedSource.pending": (IMPORT_RELEASE,),
     # plain, but the participant's words or wellbeing data
     "coproduction.Document.text": (WITHDRAWAL, NOTES_CONSENT),  # excerpts, codings and quotes cascade
     "coproduction.ExportJob.file_name": (EXPORT_RETENTION, WITHDRAWAL),  # and the file in PRIVATE_MEDIA_ROOT
