@@ -22,6 +22,12 @@ from coproduction.spreadsheets import append_rows
 EXCERPT_HEADER = ["Theme", "Quote", "Document", "Cohort", "Participant", "Coder", "Start", "End"]
 CONSENSUS_EXCERPT_HEADER = ["Theme", "Quote", "Document", "Cohort", "Participant", "Consensus source", "Start", "End"]
 PUBLIC_EXCERPT_HEADER = ["Theme", "Quote", "Cohort"]
+# Taguette's codebook import (taguette/import_codebook.py) takes the first of a `tag`, `name` or
+# `path` column (exactly one of them) and an optional `description`; hierarchy is the dotted name.
+TAGUETTE_HEADER = ["tag", "description"]
+# A dot inside one theme's name would read as a level of hierarchy in Taguette: it becomes a
+# one-dot leader, which looks the same.
+TAGUETTE_DOT = "\u2024"
 CODEBOOK_HEADER = ["GUID", "Theme", "Description", "Colour", "Status", "Passages", "Documents", "Participants"]
 
 Progress = Callable[[int, int], None]
@@ -118,6 +124,32 @@ def codebook_rows(project: Project, publication: bool) -> Iterator[list]:
         yield [str(theme.guid), row.path, theme.description, theme.colour, theme.get_status_display()] + list(
             row.labels(threshold, publication)
         )
+
+
+def taguette_codebook_rows(project: Project) -> Iterator[list]:
+    """The codebook as Taguette imports it: one row per theme (active or retired), parents before
+    their children, the path as dotted names ("Street safety.Lighting"). A codebook names no
+    person, so the file is the same for publication."""
+    themes = list(project.themes.filter(status__in=(Theme.Status.ACTIVE, Theme.Status.RETIRED)))
+    by_id = {t.pk: t for t in themes}
+    children: dict[int | None, list[Theme]] = {}
+    for theme in themes:
+        children.setdefault(theme.parent_id if theme.parent_id in by_id else None, []).append(theme)
+    yield TAGUETTE_HEADER
+    stack = [(theme, "") for theme in reversed(sorted(children.get(None, []), key=lambda t: (t.order, t.name)))]
+    seen: set[int] = set()
+    while stack:
+        theme, prefix = stack.pop()
+        if theme.pk in seen:
+            continue
+        seen.add(theme.pk)
+        path = prefix + theme.name.replace(".", TAGUETTE_DOT)
+        description = theme.description
+        if theme.status == Theme.Status.RETIRED:
+            description = f"(Retired) {description}".strip()
+        yield [path, description]
+        ordered = sorted(children.get(theme.pk, []), key=lambda t: (t.order, t.name))
+        stack.extend((child, path + ".") for child in reversed(ordered))
 
 
 def matrix_rows(project: Project, publication: bool) -> Iterator[list]:

@@ -638,6 +638,8 @@ def _filename(project, fmt: str, publication: bool) -> str:
         "xlsx": "analysis",
         "qdc": "codebook",
         "qdpx": "project",
+        "qdpx-nvivo": "project-nvivo",
+        "taguette-csv": "codebook-taguette",
         "pdf": "themes",
     }
     suffix = "-consensus" if coding_set(project).consensus else ""
