@@ -366,3 +366,16 @@ def test_the_taguette_codebook_downloads_from_the_export_page(world, client_for)
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="riverside-codebook-taguette.csv"'
     assert taguette_reads(response.content) == [{"path": "Street safety", "description": "What this theme is about."}]
+
+
+def test_the_export_page_says_what_the_taguette_codebook_changes(world, client_for, django_assert_max_num_queries):
+    parent = ThemeFactory(project=world.project, name="St. Mary's area")
+    ThemeFactory(project=world.project, name="x" * 100, parent=ThemeFactory(project=world.project, name="y" * 100, parent=parent))
+    with django_assert_max_num_queries(1):
+        warnings = exports.taguette_warnings(world.project)
+    assert len(warnings) == 2
+    assert "“St. Mary's area”" in warnings[0] and "longer than 200 characters" in warnings[1]
+    page = client_for(world.analyst).get(reverse("analysis:export", kwargs={"slug": world.project.slug}))
+    assert "What the codebook for Taguette changes" in page.text and "longer than 200 characters" in page.text
+    ThemeFactory(project=world.other_project, name="Plain")
+    assert exports.taguette_warnings(world.other_project) == []
