@@ -379,3 +379,18 @@ def test_the_export_page_says_what_the_taguette_codebook_changes(world, client_f
     assert "What the codebook for Taguette changes" in page.text and "longer than 200 characters" in page.text
     ThemeFactory(project=world.other_project, name="Plain")
     assert exports.taguette_warnings(world.other_project) == []
+
+
+def test_a_large_nvivo_export_is_made_in_the_background_with_utf16_positions(world, settings):
+    from coproduction.analysis import tasks
+
+    theme = ThemeFactory(project=world.project)
+    document = make_document(world.project, text="🙂🙂 The lamp is dark.")
+    code(document, 3, 11, [theme], world.analyst)
+    job = ExportJob.objects.create(project=world.project, requested_by=world.analyst, format=ExportJob.Format.QDPX_NVIVO)
+    assert tasks.run_export_job(job.pk) is True
+    job.refresh_from_db()
+    assert job.file_name.endswith(".qdpx")
+    xml = zipfile.ZipFile(tasks.export_dir() / job.file_name).read("project.qde")
+    refiqda.validate(xml, "Project.xsd")
+    assert etree.fromstring(xml).find(".//p:PlainTextSelection", NS).get("startPosition") == "5"
