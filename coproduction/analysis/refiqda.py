@@ -164,7 +164,7 @@ def exchange_warnings(project: Project, publication: bool = False, utf16: bool =
             "place for it (its Sets hold codes, sources and notes, not passages)."
         )
     if publication:
-        warnings += _publication_warnings(project)
+        warnings += publication_warnings(project)
     else:
         exported = codings_of(project).filter(theme__status__in=EXPORTED_STATUSES)
         orphaned = (
@@ -190,7 +190,7 @@ def exchange_warnings(project: Project, publication: bool = False, utf16: bool =
     return warnings
 
 
-def _publication_warnings(project: Project) -> list[str]:
+def publication_warnings(project: Project) -> list[str]:
     """What a file for publication leaves out on purpose (two queries)."""
     warnings = [
         "Made for publication: only texts whose participants agreed to publication are included (and event "

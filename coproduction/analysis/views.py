@@ -626,6 +626,7 @@ def export(request, project):
         "jobs": jobs,
         "exchange_warnings": refiqda.exchange_warnings(project),
         "counted_from": coding_set(project).label,
+        "publication_warnings": refiqda.publication_warnings(project),
         "taguette_warnings": exports.taguette_warnings(project),
     }
     return render(request, "analysis/export.html", context)

@@ -160,6 +160,12 @@ def test_for_publication_cases_are_neutral_and_variables_coarse(cases):
     assert "Cases are named Case 1, Case 2" in description and "“Area”" in description
 
 
+def test_the_export_page_says_what_a_publication_file_leaves_out(cases, client_for):
+    page = client_for(cases.analyst).get(reverse("analysis:export", kwargs={"slug": cases.project.slug}))
+    assert "What a REFI-QDA file for publication also leaves out" in page.text
+    assert "Cases are named Case 1, Case 2" in page.text and "Attribute values that are not among" in page.text
+
+
 def test_for_publication_a_participant_without_consent_has_no_case(cases):
     consent = cases.extra["second"].consents.get()
     consent.quotes_published = False
