@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("coproduction", "0112_exchange_guids_unique"),
+        ("coproduction", "0113_consensus_coding"),
     ]
 
     operations = [
