@@ -14,6 +14,8 @@ EXTENSIONS = {
     ExportJob.Format.CODEBOOK_XLSX: ".xlsx",
     ExportJob.Format.QDC: ".qdc",
     ExportJob.Format.QDPX: ".qdpx",
+    ExportJob.Format.QDPX_NVIVO: ".qdpx",
+    ExportJob.Format.TAGUETTE_CSV: ".csv",
     ExportJob.Format.PDF: ".pdf",
 }
 CONTENT_TYPES = {
@@ -35,7 +37,8 @@ def content_type(fmt: str) -> str:
 
 def size_of(project: Project, fmt: str, publication: bool) -> int:
     """Rows an export would hold, to decide whether it runs in the background."""
-    if fmt in {ExportJob.Format.CSV, ExportJob.Format.XLSX, ExportJob.Format.QDPX, ExportJob.Format.PDF}:
+    Format = ExportJob.Format
+    if fmt in {Format.CSV, Format.XLSX, Format.QDPX, Format.QDPX_NVIVO, Format.PDF}:
         return exports.count_excerpt_rows(project, publication)
     return project.themes.count()
 
@@ -57,6 +60,12 @@ def build(project: Project, fmt: str, publication: bool, out, progress=None) -> 
         out.write(refiqda.codebook_xml(project))
     elif fmt == ExportJob.Format.QDPX:
         refiqda.write_qdpx(project, publication, out)
+    elif fmt == ExportJob.Format.QDPX_NVIVO:
+        refiqda.write_qdpx(project, publication, out, utf16=True)
+    elif fmt == ExportJob.Format.TAGUETTE_CSV:
+        text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+        write_csv(exports.taguette_codebook_rows(project), text)
+        text.detach()
     elif fmt == ExportJob.Format.PDF:
         # Imported here: WeasyPrint and matplotlib are heavy, and only reports need them.
         from coproduction.analysis import report

@@ -22,6 +22,14 @@ from coproduction.spreadsheets import append_rows
 EXCERPT_HEADER = ["Theme", "Quote", "Document", "Cohort", "Participant", "Coder", "Start", "End"]
 CONSENSUS_EXCERPT_HEADER = ["Theme", "Quote", "Document", "Cohort", "Participant", "Consensus source", "Start", "End"]
 PUBLIC_EXCERPT_HEADER = ["Theme", "Quote", "Cohort"]
+# Taguette's codebook import (taguette/import_codebook.py) takes the first of a `tag`, `name` or
+# `path` column (exactly one of them) and an optional `description`; hierarchy is the dotted name.
+TAGUETTE_HEADER = ["tag", "description"]
+# A dot inside one theme's name would read as a level of hierarchy in Taguette: it becomes a
+# one-dot leader, which looks the same.
+TAGUETTE_DOT = "\u2024"
+# Taguette refuses a tag whose path is longer than this (taguette/validate.py, tag_path).
+TAGUETTE_MAX_PATH = 200
 CODEBOOK_HEADER = ["GUID", "Theme", "Description", "Colour", "Status", "Passages", "Documents", "Participants"]
 
 Progress = Callable[[int, int], None]
@@ -118,6 +126,57 @@ def codebook_rows(project: Project, publication: bool) -> Iterator[list]:
         yield [str(theme.guid), row.path, theme.description, theme.colour, theme.get_status_display()] + list(
             row.labels(threshold, publication)
         )
+
+
+def _taguette_tags(project: Project) -> Iterator[tuple[Theme, str]]:
+    """(theme, dotted path) for every active or retired theme, parents before their children."""
+    themes = list(project.themes.filter(status__in=(Theme.Status.ACTIVE, Theme.Status.RETIRED)))
+    by_id = {t.pk: t for t in themes}
+    children: dict[int | None, list[Theme]] = {}
+    for theme in themes:
+        children.setdefault(theme.parent_id if theme.parent_id in by_id else None, []).append(theme)
+    stack = [(theme, "") for theme in reversed(sorted(children.get(None, []), key=lambda t: (t.order, t.name)))]
+    seen: set[int] = set()
+    while stack:
+        theme, prefix = stack.pop()
+        if theme.pk in seen:
+            continue
+        seen.add(theme.pk)
+        path = prefix + theme.name.replace(".", TAGUETTE_DOT)
+        yield theme, path
+        ordered = sorted(children.get(theme.pk, []), key=lambda t: (t.order, t.name))
+        stack.extend((child, path + ".") for child in reversed(ordered))
+
+
+def taguette_codebook_rows(project: Project) -> Iterator[list]:
+    """The codebook as Taguette imports it: one row per theme (active or retired), parents before
+    their children, the path as dotted names ("Street safety.Lighting"). A codebook names no
+    person, so the file is the same for publication."""
+    yield TAGUETTE_HEADER
+    for theme, path in _taguette_tags(project):
+        description = theme.description
+        if theme.status == Theme.Status.RETIRED:
+            description = f"(Retired) {description}".strip()
+        yield [path, description]
+
+
+def taguette_warnings(project: Project) -> list[str]:
+    """What the Taguette codebook changes or Taguette would refuse, for the export page (one query)."""
+    tags = list(_taguette_tags(project))
+    warnings = []
+    dotted = sorted(theme.name for theme, _path in tags if "." in theme.name)
+    if dotted:
+        warnings.append(
+            "Taguette reads a dot as a level of hierarchy: a dot inside a theme's own name is written as a one-dot "
+            f"leader (\u2024), which looks the same: {', '.join(f'“{name}”' for name in dotted)}."
+        )
+    too_long = [path for _theme, path in tags if len(path) > TAGUETTE_MAX_PATH]
+    if too_long:
+        warnings.append(
+            f"Taguette refuses a tag path longer than {TAGUETTE_MAX_PATH} characters; shorten the names (or the "
+            f"depth) of: {', '.join(f'“{path[:60]}…”' for path in too_long)}."
+        )
+    return warnings
 
 
 def matrix_rows(project: Project, publication: bool) -> Iterator[list]:

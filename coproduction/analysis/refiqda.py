@@ -1,11 +1,18 @@
-"""REFI-QDA exchange: codebook (.qdc) and project (.qdpx = project.qde + sources/) export, and
-codebook import.
+"""REFI-QDA exchange: codebook (.qdc) and project (.qdpx = project.qde + sources/) export, a
+codebook CSV for Taguette, and codebook import.
 
 - Every GUID is stored on its row, made once at random (uuid4): themes, documents (sources),
   excerpts (selections), codings, memos (notes), users, and the project (for the placeholder
   code of an empty codebook). Two exports of a project give the same GUIDs; no two rows,
   projects or installations share one (nothing is derived from a database id).
-- Offsets are 0-based Unicode code points, as the standard says and as they are stored.
+  Variables and Cases have no row to store one on: theirs is derived from the project's stored
+  random GUID and a fixed key (`_variable_guid`), with the same properties.
+- Offsets are 0-based Unicode code points, as the standard says and as they are stored. NVivo
+  counts UTF-16 code units instead (an emoji is one code point, two units): the "for NVivo"
+  format (`utf16=True`) converts, and says so in the file's Description.
+- Cases (one per participant) and Variables (cohort, month as year-month, each coarse
+  attribute) are on Cases and on each TextSource, so other tools can compare by cohort
+  without parsing source names. Event notes have no participant, so no Case.
 - isCodable: the standard (§11) keeps isCodable="false" for codes that cannot be used for coding,
   such as folders. A retired theme that carries codings is still a code with codings, so it is
   exported isCodable="true" (QualCoder and others would otherwise keep its codings with no
@@ -18,12 +25,13 @@ codebook import.
   namespace quirks, and runs in one transaction: a bad file imports nothing.
 """
 
+import bisect
 import datetime
 import io
 import re
 import uuid
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,12 +40,12 @@ from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from lxml import etree
 
 from coproduction.analysis.counts import codings_of, with_publishable_quotes
 from coproduction.audit import record
-from coproduction.models import Document, Memo, Project, Theme, User
+from coproduction.models import AttributeDefinition, Document, Memo, Participant, Project, Theme, User
 from coproduction.models.codebook import colour_validator
 from coproduction.textcheck import validate_readable_text
 
@@ -104,9 +112,10 @@ def is_codable(theme: Theme, coded: set[int]) -> bool:
     return theme.status == Theme.Status.ACTIVE or theme.pk in coded
 
 
-def exchange_warnings(project: Project, publication: bool = False) -> list[str]:
-    """What a REFI-QDA file of this project leaves out or cannot say, in words for the export
-    page and the file's Description. Two queries whatever the size of the project.
+def exchange_warnings(project: Project, publication: bool = False, utf16: bool = False) -> list[str]:
+    """What a REFI-QDA file of this project leaves out or cannot say (spec §7), in words for the
+    export page and the file's Description. A fixed number of queries whatever the size of the
+    project (four; six for publication).
 
     For publication the number of codings left out is not given (a count under the project's
     threshold is not published).
@@ -139,6 +148,70 @@ def exchange_warnings(project: Project, publication: bool = False) -> list[str]:
         warnings.append(
             f'Retired themes that carry codings are exported as codable codes (isCodable="true") so that other '
             f"tools keep their codings; the file cannot mark them retired: {names}."
+        )
+    corpus = Document.objects.filter(project=project).aggregate(
+        sectioned=Count("pk", filter=~Q(sections=[]), distinct=True),
+        chosen=Count("excerpts", filter=Q(excerpts__chosen_for_report=True), distinct=True),
+    )
+    if corpus["sectioned"]:
+        warnings.append(
+            "The sections of a text (the topic guide's headings and where each starts) are not carried: "
+            "the standard has no place for them. The headings stay in the text."
+        )
+    if corpus["chosen"]:
+        warnings.append(
+            "Which passages are chosen as quotes for the theme report is not carried: the standard has no "
+            "place for it (its Sets hold codes, sources and notes, not passages)."
+        )
+    if publication:
+        warnings += publication_warnings(project)
+    else:
+        exported = codings_of(project).filter(theme__status__in=EXPORTED_STATUSES)
+        orphaned = (
+            Memo.objects.filter(project=project)
+            .filter(
+                Q(theme__isnull=False) & ~Q(theme__status__in=EXPORTED_STATUSES)
+                | Q(excerpt__isnull=False) & ~Q(excerpt__in=exported.values("excerpt_id"))
+            )
+            .count()
+        )
+        if orphaned:
+            warnings.append(
+                f"{orphaned} memo{'s are' if orphaned != 1 else ' is'} not in the .qdpx: "
+                f"{'they are' if orphaned != 1 else 'it is'} on a theme or a passage that is left out."
+            )
+    if utf16:
+        warnings.append(
+            "Positions count UTF-16 code units, as NVivo does, not Unicode code points as the standard says: "
+            "tools that follow the standard (QualCoder, ATLAS.ti, MAXQDA) would place a coding that comes "
+            "after an emoji or another character outside the Basic Multilingual Plane too late. For them, use the "
+            "standard .qdpx."
+        )
+    return warnings
+
+
+def publication_warnings(project: Project) -> list[str]:
+    """What a file for publication leaves out on purpose (two queries)."""
+    warnings = [
+        "Made for publication: only texts whose participants agreed to publication are included (and event "
+        "notes whose ground rules allowed quotes). Cases are named Case 1, Case 2 and so on, with no participant "
+        "code; variables are the cohort, the month and the project's coarse attributes. There are no coders, no "
+        "exact dates and no memos."
+    ]
+    bands = {d.name: set(d.choices) for d in AttributeDefinition.objects.filter(project=project)}
+    recorded = Participant.objects.filter(project=project, documents__isnull=False).values_list("attributes", flat=True)
+    dropped = sorted(
+        {
+            name
+            for attributes in recorded
+            for name, value in (attributes or {}).items()
+            if value and value not in bands.get(name, ())
+        }
+    )
+    if dropped:
+        warnings.append(
+            "Attribute values that are not among the project's bands (recorded before the bands changed, or an "
+            f"attribute since removed) are left out: {', '.join(f'“{name}”' for name in dropped)}."
         )
     return warnings
 
@@ -179,13 +252,93 @@ def _source_names(documents: list[Document], publication: bool) -> dict[int, str
     return names
 
 
-def project_xml(project: Project, publication: bool) -> tuple[bytes, dict[str, str]]:
+def utf16_positions(text: str) -> Callable[[int], int]:
+    """A function from a code-point offset in `text` to the same place counted in UTF-16 code
+    units (what NVivo counts): each character outside the Basic Multilingual Plane (an emoji,
+    some CJK) is one code point but two units. The identity when there are none."""
+    astral = [index for index, char in enumerate(text) if ord(char) > 0xFFFF]
+    if not astral:
+        return lambda position: position
+    return lambda position: position + bisect.bisect_left(astral, position)
+
+
+def _variable_guid(project: Project, key: str) -> str:
+    """Variables and Cases have no row of their own to store a GUID on: theirs is derived from the
+    project's stored random GUID and a fixed key (never a name), so it is the same in every
+    export, and no other project or installation can make it."""
+    return str(uuid.uuid5(project.guid, key))
+
+
+@dataclass
+class _Variable:
+    guid: str
+    name: str
+    description: str
+    attribute: str = ""  # the attribute's name in Participant.attributes; "" for cohort and month
+
+
+def _variables(project: Project, definitions: list[AttributeDefinition]) -> list[_Variable]:
+    variables = [
+        _Variable(_variable_guid(project, "variable:cohort"), "Cohort", "The participant's cohort (for event notes, the room's)"),
+        _Variable(
+            _variable_guid(project, "variable:month"),
+            "Month",
+            "The month the interview or event was held, as year-month (2026-05): never the day.",
+        ),
+    ]
+    for definition in definitions:
+        variables.append(
+            _Variable(
+                _variable_guid(project, f"variable:attribute:{definition.pk}"),
+                definition.name,
+                "A coarse attribute, one of: " + ", ".join(definition.choices),
+                attribute=definition.name,
+            )
+        )
+    return variables
+
+
+def _attribute_values(
+    participant: Participant | None, definitions: list[AttributeDefinition], publication: bool
+) -> dict[str, str]:
+    """{attribute name: value} a file may carry for this participant. For publication only the
+    project's coarse bands: a value not among them (recorded before the bands changed) is left out."""
+    if participant is None:
+        return {}
+    recorded = participant.attributes or {}
+    values = {}
+    for definition in definitions:
+        value = recorded.get(definition.name)
+        if isinstance(value, str) and value and (not publication or value in definition.choices):
+            values[definition.name] = value
+    return values
+
+
+def _add_variable_values(parent, values: list[tuple[str, str]]) -> None:
+    for guid, value in values:
+        element = etree.SubElement(parent, f"{{{PROJECT_NS}}}VariableValue")
+        etree.SubElement(element, f"{{{PROJECT_NS}}}VariableRef", targetGUID=guid)
+        etree.SubElement(element, f"{{{PROJECT_NS}}}TextValue").text = xml_text(value)
+
+
+def project_xml(project: Project, publication: bool, utf16: bool = False) -> tuple[bytes, dict[str, str]]:
     """project.qde and {sources/<guid>.txt: text}.
+
+    Steps: the codebook; Variables (cohort, month, each of the project's coarse attributes);
+    one Case per participant with a text in the file, with its cohort and attributes and a
+    SourceRef to each of its texts (event notes have no participant, so no Case); the Sources,
+    each with its selections and codings, a selection of its own for each memo on a passage
+    (tools such as QualCoder keep a memo only there), and its variable values; the Notes; the
+    file's own report of what it cannot carry (Description).
+
+    Positions are Unicode code points, as the standard says; with `utf16` they count UTF-16
+    code units instead, as NVivo does (the file says so in its Description).
 
     For publication the file keeps the promise every published output makes: no Users, no
     creatingUser, no exact date (creationDateTime is optional everywhere in Project.xsd, so it
-    is left out; the month stays in the source name), no participant code in a source name,
-    no memos (analysts' notes), and only texts whose participants agreed to publication.
+    is left out; the month is a year-month variable and stays in the source name), no
+    participant code in a source or Case name, no memos (analysts' notes), only coarse
+    variables, and only texts whose participants agreed to publication.
     """
     themes = exportable_themes(project)
     theme_ids = {t.pk for t in themes}
@@ -220,14 +373,19 @@ def project_xml(project: Project, publication: bool) -> tuple[bytes, dict[str, s
         for number, user in enumerate(users, start=1):
             # Coders appear by their stored GUID and a neutral label, never by name or email.
             etree.SubElement(users_el, f"{{{PROJECT_NS}}}User", guid=str(user.guid), name=f"Coder {number}")
-    # Memos travel as Notes, referred to from their code or selection. They are internal
-    # analysis notes, so a project exported for publication carries none.
+    # Memos travel as Notes, referred to from their code or selection; a memo on a passage also
+    # gets a selection of its own. They are internal analysis notes, so a project exported for
+    # publication carries none.
     memos = [] if publication else list(Memo.objects.filter(project=project).order_by("pk"))
     theme_notes: dict[int, list[str]] = {}
     excerpt_notes: dict[int, list[str]] = {}
+    excerpt_memos: dict[int, list[Memo]] = {}
     for memo in memos:
-        target = theme_notes.setdefault(memo.theme_id, []) if memo.theme_id else excerpt_notes.setdefault(memo.excerpt_id, [])
-        target.append(str(memo.guid))
+        if memo.theme_id:
+            theme_notes.setdefault(memo.theme_id, []).append(str(memo.guid))
+        else:
+            excerpt_notes.setdefault(memo.excerpt_id, []).append(str(memo.guid))
+            excerpt_memos.setdefault(memo.excerpt_id, []).append(memo)
     codebook = etree.SubElement(root, f"{{{PROJECT_NS}}}CodeBook")
     if themes:
         _codes_element(codebook, PROJECT_NS, themes, coded_theme_ids(project), theme_notes)
@@ -235,22 +393,60 @@ def project_xml(project: Project, publication: bool) -> tuple[bytes, dict[str, s
         codes = etree.SubElement(codebook, f"{{{PROJECT_NS}}}Codes")
         etree.SubElement(codes, f"{{{PROJECT_NS}}}Code", guid=str(project.guid), name="(empty)", isCodable="false")
 
+    listed = list(documents.order_by("pk").only("pk", "guid", "source", "title", "cohort", "month", "participant_id"))
+    source_names = _source_names(listed, publication)
+    definitions = list(AttributeDefinition.objects.filter(project=project).order_by("order", "name"))
+    variables = _variables(project, definitions)
+    cohort_var, month_var = variables[0], variables[1]
+    by_attribute = {v.attribute: v for v in variables if v.attribute}
+    participants = {
+        p.pk: p
+        for p in Participant.objects.filter(pk__in={d.participant_id for d in listed if d.participant_id})
+        .order_by("pk")
+        .only("pk", "code", "cohort", "attributes")
+    }
+    if listed:
+        variables_el = etree.SubElement(root, f"{{{PROJECT_NS}}}Variables")
+        for variable in variables:
+            variable_el = etree.SubElement(
+                variables_el, f"{{{PROJECT_NS}}}Variable", guid=variable.guid, name=xml_text(variable.name), typeOfVariable="Text"
+            )
+            etree.SubElement(variable_el, f"{{{PROJECT_NS}}}Description").text = xml_text(variable.description)
+    if participants:
+        cases_el = etree.SubElement(root, f"{{{PROJECT_NS}}}Cases")
+        for number, participant in enumerate(participants.values(), start=1):
+            case = etree.SubElement(
+                cases_el,
+                f"{{{PROJECT_NS}}}Case",
+                guid=_variable_guid(project, f"case:participant:{participant.pk}"),
+                # For publication a neutral running number, never the participant code.
+                name=f"Case {number}" if publication else xml_text(participant.code),
+            )
+            attributes = _attribute_values(participant, definitions, publication)
+            _add_variable_values(
+                case, [(cohort_var.guid, participant.cohort)] + [(by_attribute[n].guid, v) for n, v in attributes.items()]
+            )
+            for document in listed:
+                if document.participant_id == participant.pk:
+                    etree.SubElement(case, f"{{{PROJECT_NS}}}SourceRef", targetGUID=str(document.guid))
+
     by_document: dict[int, dict[int, list]] = {}
     excerpts = {}
     for coding in codings:
         excerpts[coding.excerpt_id] = coding.excerpt
         by_document.setdefault(coding.excerpt.document_id, {}).setdefault(coding.excerpt_id, []).append(coding)
     theme_guid = {t.pk: str(t.guid) for t in themes}
+    theme_name = {t.pk: t.name for t in themes}
     files: dict[str, str] = {}
     sources = None
-    listed = list(documents.order_by("pk").only("pk", "source", "title", "cohort", "month"))
-    source_names = _source_names(listed, publication)
+    listed_by_pk = {d.pk: d for d in listed}
     for document in documents.order_by("pk").iterator(chunk_size=100):
         if sources is None:
             sources = etree.SubElement(root, f"{{{PROJECT_NS}}}Sources")
         guid = str(document.guid)
         path = f"{guid}.txt"
         files[f"sources/{path}"] = document.text
+        position = utf16_positions(document.text) if utf16 else (lambda offset: offset)
         source = etree.SubElement(
             sources,
             f"{{{PROJECT_NS}}}TextSource",
@@ -260,12 +456,13 @@ def project_xml(project: Project, publication: bool) -> tuple[bytes, dict[str, s
         )
         for excerpt_id, excerpt_codings in by_document.get(document.pk, {}).items():
             excerpt = excerpts[excerpt_id]
+            start, end = str(position(excerpt.start)), str(position(excerpt.end))
             selection = etree.SubElement(
                 source,
                 f"{{{PROJECT_NS}}}PlainTextSelection",
                 guid=str(excerpt.guid),
-                startPosition=str(excerpt.start),
-                endPosition=str(excerpt.end),
+                startPosition=start,
+                endPosition=end,
             )
             made(selection, excerpt.coder_id, excerpt.created_at)
             for coding in excerpt_codings:
@@ -274,20 +471,41 @@ def project_xml(project: Project, publication: bool) -> tuple[bytes, dict[str, s
                 etree.SubElement(coding_el, f"{{{PROJECT_NS}}}CodeRef", targetGUID=theme_guid[coding.theme_id])
             for note_guid in excerpt_notes.get(excerpt_id, []):
                 etree.SubElement(selection, f"{{{PROJECT_NS}}}NoteRef", targetGUID=note_guid)
+            for memo in excerpt_memos.get(excerpt_id, []):
+                # The memo's own selection over the same passage, with the memo as its
+                # Description: what QualCoder and others read as a memo or annotation.
+                memo_selection = etree.SubElement(
+                    source,
+                    f"{{{PROJECT_NS}}}PlainTextSelection",
+                    guid=str(uuid.uuid5(memo.guid, "selection")),
+                    name="Memo",
+                    startPosition=start,
+                    endPosition=end,
+                )
+                made(memo_selection, memo.author_id, memo.created_at)
+                etree.SubElement(memo_selection, f"{{{PROJECT_NS}}}Description").text = xml_text(memo.text)
+                etree.SubElement(memo_selection, f"{{{PROJECT_NS}}}NoteRef", targetGUID=str(memo.guid))
+        listed_document = listed_by_pk[document.pk]
+        participant = participants.get(listed_document.participant_id)
+        attributes = _attribute_values(participant, definitions, publication)
+        _add_variable_values(
+            source,
+            [(cohort_var.guid, document.cohort), (month_var.guid, f"{document.month:%Y-%m}")]
+            + [(by_attribute[n].guid, v) for n, v in attributes.items()],
+        )
     exported_excerpts = set(excerpts)
     kept = [m for m in memos if m.theme_id in theme_ids or m.excerpt_id in exported_excerpts]
     if kept:
         notes_el = etree.SubElement(root, f"{{{PROJECT_NS}}}Notes")
         for memo in kept:
-            note = etree.SubElement(
-                notes_el,
-                f"{{{PROJECT_NS}}}Note",
-                guid=str(memo.guid),
-                name="Memo",
-            )
+            if memo.theme_id:
+                name = f"Memo on the theme “{theme_name[memo.theme_id]}”"
+            else:
+                name = f"Memo on a passage of {source_names[excerpts[memo.excerpt_id].document_id]}"
+            note = etree.SubElement(notes_el, f"{{{PROJECT_NS}}}Note", guid=str(memo.guid), name=xml_text(name))
             made(note, memo.author_id, memo.created_at)
             etree.SubElement(note, f"{{{PROJECT_NS}}}PlainTextContent").text = xml_text(memo.text)
-    warnings = exchange_warnings(project, publication)
+    warnings = exchange_warnings(project, publication, utf16)
     if warnings:
         # The file's own report of what it does not carry (Description comes after Notes).
         lines = ["Exported from Common Ground. Not carried over or changed:", *(f"- {w}" for w in warnings)]
@@ -296,8 +514,8 @@ def project_xml(project: Project, publication: bool) -> tuple[bytes, dict[str, s
     return xml, files
 
 
-def write_qdpx(project: Project, publication: bool, out) -> None:
-    xml, files = project_xml(project, publication)
+def write_qdpx(project: Project, publication: bool, out, utf16: bool = False) -> None:
+    xml, files = project_xml(project, publication, utf16)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("project.qde", xml)
         for name, text in files.items():
@@ -579,7 +797,7 @@ def qdc_bytes(project: Project) -> bytes:
     return codebook_xml(project)
 
 
-def qdpx_bytes(project: Project, publication: bool) -> bytes:
+def qdpx_bytes(project: Project, publication: bool, utf16: bool = False) -> bytes:
     buffer = io.BytesIO()
-    write_qdpx(project, publication, buffer)
+    write_qdpx(project, publication, buffer, utf16)
     return buffer.getvalue()

@@ -626,6 +626,8 @@ def export(request, project):
         "jobs": jobs,
         "exchange_warnings": refiqda.exchange_warnings(project),
         "counted_from": coding_set(project).label,
+        "publication_warnings": refiqda.publication_warnings(project),
+        "taguette_warnings": exports.taguette_warnings(project),
     }
     return render(request, "analysis/export.html", context)
 
@@ -638,6 +640,8 @@ def _filename(project, fmt: str, publication: bool) -> str:
         "xlsx": "analysis",
         "qdc": "codebook",
         "qdpx": "project",
+        "qdpx-nvivo": "project-nvivo",
+        "taguette-csv": "codebook-taguette",
         "pdf": "themes",
     }
     suffix = "-consensus" if coding_set(project).consensus else ""

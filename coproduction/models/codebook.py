@@ -231,6 +231,8 @@ class ExportJob(models.Model):
         CODEBOOK_XLSX = "codebook-xlsx", "Codebook (Excel)"
         QDC = "qdc", "Codebook (REFI-QDA .qdc)"
         QDPX = "qdpx", "Project (REFI-QDA .qdpx)"
+        QDPX_NVIVO = "qdpx-nvivo", "Project for NVivo (REFI-QDA .qdpx, positions in UTF-16 units)"
+        TAGUETTE_CSV = "taguette-csv", "Codebook for Taguette (CSV)"
         PDF = "pdf", "Theme report (PDF)"
 
     class Status(models.TextChoices):

@@ -175,7 +175,16 @@ def test_bad_export_form(corpus, client_for):
 
 
 @pytest.mark.parametrize(
-    "fmt,magic", [("csv", b"\xef\xbb\xbf"), ("xlsx", b"PK"), ("qdc", b"<?xml"), ("qdpx", b"PK"), ("pdf", b"%PDF")]
+    "fmt,magic",
+    [
+        ("csv", b"\xef\xbb\xbf"),
+        ("xlsx", b"PK"),
+        ("qdc", b"<?xml"),
+        ("qdpx", b"PK"),
+        ("qdpx-nvivo", b"PK"),
+        ("taguette-csv", b"\xef\xbb\xbftag,description"),
+        ("pdf", b"%PDF"),
+    ],
 )
 def test_export_project_command(corpus, tmp_path, fmt, magic):
     output = tmp_path / f"out.{fmt}"

@@ -60,7 +60,12 @@ def test_every_exported_guid_is_the_one_stored_on_its_row(world, two_coders):
     found = guids_in(xml)
     documents = Document.objects.filter(project=project)
     assert found["TextSource"] == {str(g) for g in documents.values_list("guid", flat=True)}
-    assert found["PlainTextSelection"] == {
+    # A memo on a passage also has a selection of its own: its GUID is derived from the memo's
+    # stored random one (a memo has one row, and two GUIDs in the file).
+    memo_selections = {
+        str(uuid.uuid5(g, "selection")) for g in Memo.objects.filter(excerpt__isnull=False).values_list("guid", flat=True)
+    }
+    assert found["PlainTextSelection"] == memo_selections | {
         str(g) for g in Excerpt.objects.filter(document__project=project).values_list("guid", flat=True)
     }
     assert found["Coding"] == {
@@ -70,7 +75,12 @@ def test_every_exported_guid_is_the_one_stored_on_its_row(world, two_coders):
     assert found["User"] == {str(u.guid) for u in two_coders}
     assert {f"sources/{g}.txt" for g in found["TextSource"]} <= set(names)
     # Random (version 4), not derived from an id: another installation cannot make the same one.
-    every = set().union(*found.values())
+    # Cases and Variables have no row to store one on: theirs are derived from the project's
+    # stored random GUID (and the memo selections' from the memo's), so they are just as unique.
+    derived = found.pop("Case") | found.pop("Variable") | memo_selections
+    assert all(uuid.UUID(g).version == 5 for g in derived)
+    assert {str(uuid.uuid5(project.guid, key)) for key in ("variable:cohort", "variable:month")} <= derived
+    every = set().union(*found.values()) - memo_selections
     assert all(uuid.UUID(g).version == 4 for g in every)
     selection = etree.fromstring(xml).find(".//p:PlainTextSelection", NS)
     assert selection.get("creatingUser") in found["User"]

@@ -12,6 +12,8 @@ FORMATS = {
     "xlsx": ExportJob.Format.XLSX,
     "qdc": ExportJob.Format.QDC,
     "qdpx": ExportJob.Format.QDPX,
+    "qdpx-nvivo": ExportJob.Format.QDPX_NVIVO,
+    "taguette-csv": ExportJob.Format.TAGUETTE_CSV,
     "pdf": ExportJob.Format.PDF,
 }
 
