@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("coproduction", "0113_consensus_coding"),
+        ("coproduction", "0120_imported_sources"),
     ]
 
     operations = [
