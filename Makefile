@@ -55,8 +55,15 @@ run: install assets
 migrations-check: install-dev
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 
+# Two workers for most of the suite (2 cores); then, alone, what shares one Redis broker and
+# what compares elapsed times. PYTEST_ARGS (e.g. a path) runs just that, in one process.
 test: install-dev assets browser migrations-check
+ifeq ($(PYTEST_ARGS),)
+	$(VENV)/bin/pytest -n 2 -m "not broker and not serial"
+	$(VENV)/bin/pytest -m "broker or serial"
+else
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+endif
 
 ci: lint test
 

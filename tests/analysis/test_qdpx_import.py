@@ -307,6 +307,7 @@ def test_the_import_page_and_review_list_queries_stay_flat(world, client_for):
     assert measured[0] == measured[1]
 
 
+@pytest.mark.serial
 def test_a_large_codebook_plans_in_seconds(world):
     import time
     import uuid

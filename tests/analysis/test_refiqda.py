@@ -330,6 +330,7 @@ def _batches(rows: int, params_per_row: int) -> int:
     return 0 if not limit else math.ceil(rows * params_per_row / (limit - 1))
 
 
+@pytest.mark.serial
 def test_the_largest_codebook_the_cap_allows_imports_fast_with_a_bounded_number_of_queries(world, capsys):
     """About 24,000 codes under the 2 MB cap: once took 30-37 s inside the request, past
     gunicorn's 30 s timeout. Now: no query per code, only the batches the database needs."""

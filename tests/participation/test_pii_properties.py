@@ -391,6 +391,7 @@ def realistic_note(size: int) -> str:
     return (block * (size // len(block) + 1))[:size]
 
 
+@pytest.mark.serial
 def test_time_grows_about_linearly_with_a_2_mb_note():
     small, large = realistic_note(200_000), realistic_note(2_000_000)
     call_scan(scan, small, ALLOW_TERMS)  # warm caches and compiled patterns
