@@ -70,6 +70,10 @@ def _refusable(request, change: Callable[[], object], success: str) -> None:
         messages.success(request, success)
 
 
+UPDATES_PER_PAGE = 20
+COMMENTS_PER_PAGE = 30
+
+
 def _url(name: str, project, **kwargs) -> str:
     return reverse(f"strategy:{name}", kwargs={"slug": project.slug, **kwargs})
 
@@ -322,15 +326,19 @@ def action_page(request, project, action: Action, **extra) -> HttpResponse:
     _, nodes = build_tree(plan_actions(project))
     node = nodes[action.pk]
     updates = list(action.updates.select_related("new_status", "author"))
+    # Coordinators see the findings of every update; the timeline and comments are shown a
+    # page at a time, newest updates first and comments in order.
     findings, scan_error = _findings(project, action, updates) if role == Role.COORDINATOR else ([], "")
+    updates_page = Paginator(updates, UPDATES_PER_PAGE).get_page(request.GET.get("updates"))
+    comments_page = Paginator(action.comments.select_related("author"), COMMENTS_PER_PAGE).get_page(request.GET.get("comments"))
     keep_form = extra.pop("keep_form", None)
     context = {
         "project": project,
         "action": action,
         "node": node,
         "ancestors": _ancestors(node.action, nodes),
-        "updates": updates,
-        "comments": action.comments.select_related("author"),
+        "updates": updates_page,
+        "comments": comments_page,
         "themes": action.themes.order_by("name"),
         "is_coordinator": role == Role.COORDINATOR,
         "may_comment": role in COMMENTERS and actions.may_comment(action),

@@ -120,3 +120,29 @@ def test_a_failure_applying_an_update_saves_none_of_it(world, monkeypatch):
         not ActionUpdate.objects.exists() and action.status.stage == ActionStatus.Stage.AGREED and action.last_update_at is None
     )
     assert not AuditEvent.objects.filter(action__startswith="action.").exists()
+
+
+def test_the_timeline_and_comments_are_shown_a_page_at_a_time(world, client_for):
+    from django.urls import reverse
+
+    from coproduction.models import ActionComment, ActionUpdate
+    from coproduction.strategy.views import COMMENTS_PER_PAGE, UPDATES_PER_PAGE
+    from tests.strategy.factories import make_action
+
+    action = make_action(world.project, "Three outreach hubs")
+    for n in range(UPDATES_PER_PAGE + 3):
+        ActionUpdate.objects.create(
+            action=action, on=f"2026-01-{n + 1:02d}", text=f"Update number {n}.", author=world.coordinator
+        )
+    for n in range(COMMENTS_PER_PAGE + 2):
+        ActionComment.objects.create(action=action, author=world.peer, text=f"Comment number {n}.")
+    address = reverse("strategy:action", kwargs={"slug": world.project.slug, "pk": action.pk})
+    first = client_for(world.coordinator).get(address).content.decode()
+    assert "Update number 22." in first and "Update number 0." not in first and "Older updates" in first
+    assert "Comment number 0." in first and f"Comment number {COMMENTS_PER_PAGE + 1}." not in first
+    older = client_for(world.coordinator).get(address + "?updates=2").content.decode()
+    assert "Update number 0." in older and "Update number 22." not in older
+    later = client_for(world.coordinator).get(address + "?comments=2").content.decode()
+    assert f"Comment number {COMMENTS_PER_PAGE + 1}." in later
+    # A page number that is not one shows the nearest page, not an error.
+    assert client_for(world.coordinator).get(address + "?updates=99&comments=x").status_code == 200
