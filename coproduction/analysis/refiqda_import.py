@@ -98,6 +98,7 @@ class Selection:
     end: int
     codes: list[str]
     notes: list[str]
+    description: str = ""
 
 
 @dataclass
@@ -108,6 +109,7 @@ class Source:
     selections: list[Selection]
     variables: dict[str, str]
     changes: list[str] = field(default_factory=list)
+    note_refs: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -282,10 +284,15 @@ def read_qdpx(data: bytes) -> ProjectFile:
             if _local(element.tag) == "Variable":
                 variables[_guid(element.get("guid"), "A variable")] = (element.get("name") or "").strip()
         notes_element = _child(root, "Notes")
+        note_spans: dict[str, tuple[int, int]] = {}
         for note in notes_element if notes_element is not None else []:
             if _local(note.tag) == "Note":
+                guid = _guid(note.get("guid"), "A note")
                 content = _child(note, "PlainTextContent")
-                parsed.notes[_guid(note.get("guid"), "A note")] = (content.text or "").strip() if content is not None else ""
+                parsed.notes[guid] = (content.text or "").strip() if content is not None else ""
+                span = _child(note, "PlainTextSelection")
+                if span is not None:
+                    note_spans[guid] = (span.get("startPosition"), span.get("endPosition"))
         sources = _child(root, "Sources")
         other_sources = 0
         read_members = {"project.qde"}
@@ -299,6 +306,7 @@ def read_qdpx(data: bytes) -> ProjectFile:
                 raise ImportRefused(
                     f"The project has more than {MAX_SOURCES} text sources, the most that can be imported at once."
                 )
+        _attach_passage_notes(parsed, note_spans)
         if other_sources:
             parsed.dropped.append(
                 f"{other_sources} source{'s' if other_sources != 1 else ''} that are not plain text "
@@ -312,7 +320,8 @@ def read_qdpx(data: bytes) -> ProjectFile:
                 parsed.dropped.append(_sets_dropped(element))
             elif tag == "Users":
                 parsed.dropped.append(
-                    "The file's users (coders): imported codings are recorded as made by the coordinator who confirms the import."
+                    "The file's users (coders): imported codings are recorded as made by the coordinator who confirms "
+                    "the import, and a passage several of them coded with the same theme is imported once."
                 )
             else:
                 parsed.dropped.append(f"{tag} (not used in Common Ground).")
@@ -320,6 +329,37 @@ def read_qdpx(data: bytes) -> ProjectFile:
         if unread > 0:
             parsed.dropped.append(f"{unread} other file{'s' if unread != 1 else ''} in the archive (not read).")
         return parsed
+
+
+def _attach_passage_notes(parsed: ProjectFile, note_spans: dict[str, tuple[str | None, str | None]]) -> None:
+    """QualCoder writes a memo on a passage (an annotation) as a Note with its own selection,
+    referenced from the TextSource. It becomes a memo on the coded passage with the same
+    positions; one on a passage nobody coded, and a Note of the project (a journal), have no
+    place here and are listed as dropped."""
+    referenced = {guid for source in parsed.sources for selection in source.selections for guid in selection.notes}
+    uncoded = 0
+    for source in parsed.sources:
+        for guid in source.note_refs:
+            span = note_spans.get(guid)
+            if span is None:
+                continue
+            referenced.add(guid)
+            match = next((s for s in source.selections if (str(s.start), str(s.end)) == span and s.codes), None)
+            if match is not None and parsed.notes.get(guid):
+                match.notes.append(guid)
+            else:
+                uncoded += 1
+    if uncoded:
+        parsed.dropped.append(
+            f"{uncoded} memo{'s' if uncoded != 1 else ''} on {'a passage' if uncoded == 1 else 'passages'} that no coding covers "
+            "(memos attach to coded passages here)."
+        )
+    journals = [guid for guid in parsed.notes if guid not in referenced and guid not in note_spans]
+    if journals:
+        parsed.dropped.append(
+            f"{len(journals)} note{'s' if len(journals) != 1 else ''} of the project itself, such as a journal "
+            "(not linked to a passage, so not imported)."
+        )
 
 
 def _read_source(archive, by_name, element, variables: dict[str, str], number: int, read_members: set[str]) -> Source:
@@ -336,7 +376,9 @@ def _read_source(archive, by_name, element, variables: dict[str, str], number: i
             raise ImportRefused(f"{what} names the file “{_shown(member)}”, which is not in the archive.")
         read_members.add(member)
         try:
-            raw = _read_member(archive, by_name[member]).decode("utf-8")
+            # A byte-order mark is the file's encoding signature, not a character of the text:
+            # QualCoder writes one and counts its positions from the character after it.
+            raw = _read_member(archive, by_name[member]).decode("utf-8-sig")
         except UnicodeDecodeError:
             raise ImportRefused(f"The text of {what} is not UTF-8, as the standard requires.") from None
     else:
@@ -346,7 +388,7 @@ def _read_source(archive, by_name, element, variables: dict[str, str], number: i
     changes: list[str] = []
     text, selections = _normalise(raw, [_read_selection(sel, what) for sel in element if _local(sel.tag) == "PlainTextSelection"])
     if text != raw:
-        changes.append(f"{what}: line endings and a byte-order mark normalised (codings moved with the text).")
+        changes.append(f"{what}: line endings normalised to one newline (codings moved with the text).")
     for selection in selections:
         if not (0 <= selection.start < selection.end <= len(text)):
             raise ImportRefused(
@@ -372,7 +414,8 @@ def _read_source(archive, by_name, element, variables: dict[str, str], number: i
     dropped_codings = sum(1 for el in element if _local(el.tag) == "Coding")
     if dropped_codings:
         changes.append(f"{what}: {dropped_codings} coding(s) of the whole source (not of a passage) are not imported.")
-    return Source(guid, name, text, selections, values, changes)
+    note_refs = [_guid(ref.get("targetGUID"), f"A note reference in {what}") for ref in element if _local(ref.tag) == "NoteRef"]
+    return Source(guid, name, text, selections, values, changes, note_refs)
 
 
 def _read_selection(element, what: str) -> Selection:
@@ -380,27 +423,30 @@ def _read_selection(element, what: str) -> Selection:
         start, end = int(element.get("startPosition", "")), int(element.get("endPosition", ""))
     except ValueError:
         raise ImportRefused(f"A selection in {what} has no valid start and end positions.") from None
-    codes, notes = [], []
+    codes, notes, description = [], [], ""
     for child in element:
-        if _local(child.tag) == "Coding":
+        if _local(child.tag) == "Description":
+            # QualCoder's memo on a coding.
+            description = (child.text or "").strip()
+        elif _local(child.tag) == "Coding":
             ref = _child(child, "CodeRef")
             codes.append(_guid(ref.get("targetGUID") if ref is not None else "", f"A coding in {what}"))
         elif _local(child.tag) == "NoteRef":
             notes.append(_guid(child.get("targetGUID"), f"A note reference in {what}"))
-    return Selection(_guid(element.get("guid"), f"A selection in {what}"), start, end, codes, notes)
+    return Selection(_guid(element.get("guid"), f"A selection in {what}"), start, end, codes, notes, description)
 
 
 def _normalise(raw: str, selections: list[Selection]) -> tuple[str, list[Selection]]:
-    """Drop a byte-order mark and turn CRLF/CR into LF, moving each selection's offsets with
-    the text (offsets are code points of the text as it was in the file)."""
-    if "\r" not in raw and not raw.startswith("\ufeff"):
+    """Turn CRLF/CR into LF, moving each selection's offsets with the text (offsets are code
+    points of the text as it was in the file, after its byte-order mark)."""
+    if "\r" not in raw:
         return raw, selections
     new_offset = []  # new_offset[i] = position in the new text of old position i
     out = []
     position = 0
     for index, char in enumerate(raw):
         new_offset.append(position)
-        if (index == 0 and char == "\ufeff") or (char == "\r" and raw[index + 1 : index + 2] == "\n"):
+        if char == "\r" and raw[index + 1 : index + 2] == "\n":
             continue
         out.append("\n" if char == "\r" else char)
         position += 1
@@ -409,7 +455,7 @@ def _normalise(raw: str, selections: list[Selection]) -> tuple[str, list[Selecti
     def moved(offset: int) -> int:
         return new_offset[offset] if 0 <= offset < len(new_offset) else offset - len(raw) + position
 
-    return "".join(out), [Selection(s.guid, moved(s.start), moved(s.end), s.codes, s.notes) for s in selections]
+    return "".join(out), [Selection(s.guid, moved(s.start), moved(s.end), s.codes, s.notes, s.description) for s in selections]
 
 
 def read_upload(name: str, data: bytes) -> ProjectFile:
@@ -689,7 +735,10 @@ def confirm_import(project: Project, parsed: ProjectFile, *, cohort: str, month:
             for selection in source.selections
             for code in dict.fromkeys(selection.codes)
         ]
-        memos = {s.guid: [parsed.notes[n] for n in s.notes if parsed.notes.get(n)] for s in source.selections if s.notes}
+        memos = {
+            s.guid: [text for text in [s.description, *(parsed.notes.get(n, "") for n in s.notes)] if text]
+            for s in source.selections
+        }
         imported = ImportedSource(
             project=project,
             batch=batch,
@@ -791,6 +840,8 @@ def attach_pending(imported: ImportedSource, document: Document) -> None:
     coder = batch.created_by
     dropped: list[str] = []
     excerpts: dict[str, Excerpt] = {}
+    first_at_span: dict[tuple[int, int], str] = {}
+    same_as: dict[str, str] = {}
     wanted: list[tuple[str, Theme]] = []
     for coding in imported.pending_codings:
         theme = by_guid.get(coding["theme"]) or by_path.get(tuple(n.casefold() for n in coding.get("path", [])))
@@ -805,7 +856,10 @@ def attach_pending(imported: ImportedSource, document: Document) -> None:
                 "(the review changed that text)."
             )
             continue
-        key = coding["selection"]
+        # Every coder of the file becomes the one who confirmed the import, so the same passage
+        # selected by several of them is one excerpt here, and each theme is coded on it once.
+        key = first_at_span.setdefault(span, coding["selection"])
+        same_as[coding["selection"]] = key
         if key not in excerpts:
             excerpts[key] = Excerpt(document=document, start=span[0], end=span[1], coder=coder)
         wanted.append((key, theme))
@@ -823,13 +877,13 @@ def attach_pending(imported: ImportedSource, document: Document) -> None:
         ]
     )
     memos = [
-        Memo(project=imported.project, excerpt=excerpts[key], author=coder, text=text)
+        Memo(project=imported.project, excerpt=excerpts[same_as[key]], author=coder, text=text)
         for key, texts in content.get("memos", {}).items()
-        if key in excerpts
+        if key in same_as
         for text in texts
     ]
     Memo.objects.bulk_create(memos)
-    lost_memos = sum(len(texts) for key, texts in content.get("memos", {}).items() if key not in excerpts)
+    lost_memos = sum(len(texts) for key, texts in content.get("memos", {}).items() if key not in same_as)
     if lost_memos:
         dropped.append(f"{imported.label}: {lost_memos} memo(s) on passages whose codings were dropped.")
     # What has not passed the gate goes once the text has: the file's name for it and the
