@@ -241,6 +241,7 @@ def _source_names(documents: list[Document], publication: bool) -> dict[int, str
     with the cohort and the month, which a published output may show."""
     names: dict[int, str] = {}
     numbers: dict[str, int] = {}
+    used: dict[str, int] = {}
     for document in documents:
         if publication:
             kind = SOURCE_KINDS.get(document.source, "Source")
@@ -248,7 +249,10 @@ def _source_names(documents: list[Document], publication: bool) -> dict[int, str
             title = f"{kind} {numbers[kind]}"
         else:
             title = document.title
-        names[document.pk] = xml_text(f"{title} ({document.cohort}, {document.month:%B %Y})")
+        name = xml_text(f"{title} ({document.cohort}, {document.month:%B %Y})")
+        # Tools key sources by name (QualCoder renames a second one "1_…"): each is made unique.
+        used[name] = used.get(name, 0) + 1
+        names[document.pk] = name if used[name] == 1 else f"{name} – {used[name]}"
     return names
 
 

@@ -70,6 +70,14 @@ def test_project_export_validates_with_sources_and_code_point_selections(world):
     assert world.analyst.email.encode() not in xml
 
 
+def test_two_texts_with_the_same_title_get_different_source_names(world):
+    # QualCoder keys sources by name and renames a second one "1_…" on import.
+    for _ in range(2):
+        make_document(world.project, title="Community conversation")
+    names = [s.get("name") for s in etree.fromstring(qdpx(world.project)[1]).findall("p:Sources/p:TextSource", NS)]
+    assert len(names) == 2 and len(set(names)) == 2 and names[1] == f"{names[0]} – 2"
+
+
 def test_publication_project_export_leaves_out_unconsented_documents(world):
     theme = ThemeFactory(project=world.project)
     yes = make_document(world.project, text="Yes words here.", quotes_published=True)
