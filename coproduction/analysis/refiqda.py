@@ -544,6 +544,7 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     not_carried_over: list[str] = field(default_factory=list)
+    mapped: list[str] = field(default_factory=list)
 
 
 def _local(tag: str) -> str:
@@ -614,7 +615,53 @@ def parse_codebook(data: bytes) -> list[dict]:
             "other": other,
         }
 
-    return [read(el, 1) for el in codes if _local(el.tag) == "Code"]
+    tree = [read(el, 1) for el in codes if _local(el.tag) == "Code"]
+    if "taguette" in (root.get("origin") or "").casefold() and all(not node["children"] for node in tree):
+        return _unfold_dotted_names(tree)
+    return tree
+
+
+TAGUETTE_SEPARATOR = "."
+
+
+def _unfold_dotted_names(flat: list[dict]) -> list[dict]:
+    """Taguette writes a flat codebook whose dotted names are its hierarchy ("safety.lighting"):
+    each becomes a theme under its parent. A parent no tag of the file stands for ("services"
+    of "services.outreach") becomes a non-codable folder with an identifier of its own, found
+    again by name on a re-import."""
+    roots: list[dict] = []
+    nodes: dict[tuple[str, ...], dict] = {}
+
+    def place(parts: tuple[str, ...], node: dict | None) -> dict:
+        key = tuple(part.casefold() for part in parts)
+        existing = nodes.get(key)
+        if existing is None:
+            siblings = place(parts[:-1], None)["children"] if len(parts) > 1 else roots
+            existing = node or {
+                "guid": str(uuid.uuid4()),
+                "name": parts[-1][:120],
+                "name_cut": len(parts[-1]) > 120,
+                "description": "",
+                "colour": "",
+                "codable": False,
+                "children": [],
+                "other": [],
+            }
+            nodes[key] = existing
+            siblings.append(existing)
+        elif node is not None:
+            # The tag stands for a folder made earlier for one of its children.
+            children = existing["children"]
+            existing.clear()
+            existing.update(node, children=children)
+        return existing
+
+    for node in flat:
+        parts = tuple(part.strip() for part in node["name"].split(TAGUETTE_SEPARATOR) if part.strip()) or (node["name"],)
+        if len(parts) > 1:
+            node = {**node, "name": parts[-1][:120], "name_cut": len(parts[-1]) > 120, "dotted_from": node["name"]}
+        place(parts, node)
+    return roots
 
 
 def _normalise_colour(value: str) -> str | None:
@@ -753,6 +800,11 @@ def import_codebook(project: Project, data: bytes, *, by: User) -> ImportReport:
             report.updated += 1
         colour = _normalise_colour(node["colour"]) if node["colour"] else None
         _note_what_is_dropped(node, colour, report)
+        if node.get("dotted_from"):
+            report.mapped.append(
+                f"“{node['dotted_from']}” is the theme “{node['name']}” under its parent "
+                "(Taguette writes hierarchy as dotted names)."
+            )
         theme.name = node["name"]
         theme.description = node["description"]
         if colour:

@@ -41,6 +41,7 @@ from coproduction.analysis.refiqda import (
     MAX_DEPTH,
     PROJECT_NS,
     SCHEMAS,
+    TAGUETTE_SEPARATOR,
     ImportRefused,
     _batches,
     _check_readable,
@@ -58,7 +59,6 @@ RATIO_FLOOR = 64 * 1024
 MAX_SOURCES = 500
 MAX_SELECTIONS = 50_000
 TEXT_HEADING = "Text"
-TAGUETTE_SEPARATOR = "."
 
 
 def max_upload_bytes() -> int:
@@ -140,6 +140,11 @@ def _validate(data: bytes, root, schema: str, what: str) -> None:
         return
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
     parsed = etree.fromstring(data, parser)  # noqa: S320 — defusedxml has refused DTDs and entities already
+    # Taguette writes an empty <Sets/>, which the schema does not allow (a Sets holds at least
+    # one Set). It says nothing, so it is ignored rather than the whole file refused.
+    for sets in parsed.findall(f"{{{namespace}}}Sets"):
+        if len(sets) == 0:
+            parsed.remove(sets)
     xsd = etree.XMLSchema(etree.parse(str(SCHEMAS / schema)))
     if not xsd.validate(parsed):
         error = xsd.error_log.last_error
@@ -200,7 +205,8 @@ def read_codebook(data: bytes) -> ProjectFile:
     parsed = ProjectFile("qdc", root.get("origin") or "", _read_codes(codes))
     for tag in sorted({_local(el.tag) for el in root} - {"Codes"}):
         if tag == "Sets":
-            parsed.dropped.append(_sets_dropped(_child(root, "Sets")))
+            if len(_child(root, "Sets")):
+                parsed.dropped.append(_sets_dropped(_child(root, "Sets")))
         else:
             parsed.dropped.append(f"{tag} (not used in Common Ground).")
     return parsed
