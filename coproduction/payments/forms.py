@@ -62,6 +62,14 @@ def money_field(label: str, *, required: bool = True, maximum: Decimal = MAX_RAT
     )
 
 
+def kind_field(label: str, missing: str) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        choices=[("", "Choose one"), *ActivityKind.choices],
+        error_messages={"required": f"{missing}.", "invalid_choice": f"{missing} from the list."},
+    )
+
+
 def recent_months(project, count: int = 13) -> list[tuple[str, str]]:
     month = today(project).replace(day=1)
     choices = []
@@ -108,11 +116,7 @@ class PaymentMethodForm(forms.Form):
 
 
 class ActivityForm(forms.Form):
-    kind = forms.ChoiceField(
-        label="What you did",
-        choices=[("", "Choose one"), *ActivityKind.choices],
-        error_messages={"required": "Choose what you did.", "invalid_choice": "Choose what you did from the list."},
-    )
+    kind = kind_field("What you did", "Choose what you did")
     on = formfields.DateField(
         label="Day",
         widget=formfields.DateInput,
@@ -145,11 +149,7 @@ class ReturnForm(forms.Form):
 
 
 class RateForm(forms.Form):
-    kind = forms.ChoiceField(
-        label="Activity",
-        choices=[("", "Choose one"), *ActivityKind.choices],
-        error_messages={"required": "Choose the activity.", "invalid_choice": "Choose the activity from the list."},
-    )
+    kind = kind_field("Activity", "Choose the activity")
     unit = forms.ChoiceField(
         label="Paid",
         choices=Rate.Unit.choices,

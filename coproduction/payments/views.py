@@ -52,6 +52,18 @@ def _refused(form, refused: actions.PaymentsRefused) -> None:
             form.add_error(field if field in form.fields else None, problem)
 
 
+def _posted(request, form, save):
+    """For a valid posted form: what `save` returns. None when nothing was posted, the form is
+    not valid, or the workflow refused (its reasons are then on the form, which keeps what was typed)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return save()
+    except actions.PaymentsRefused as refused:
+        _refused(form, refused)
+        return None
+
+
 def _to_claim(project, claim):
     return redirect("payments:claim", slug=project.slug, pk=claim.pk)
 
@@ -93,13 +105,9 @@ def choose_method(request, project):
 @require_http_methods(["GET", "POST"])
 def start_claim(request, project):
     form = StartClaimForm(request.POST or None, project=project)
-    if request.method == "POST" and form.is_valid():
-        try:
-            claim = actions.open_claim(project=project, person=request.user, month=form.cleaned_data["month"])
-        except actions.PaymentsRefused as refused:
-            _refused(form, refused)
-        else:
-            return _to_claim(project, claim)
+    claim = _posted(request, form, lambda: actions.open_claim(project=project, person=request.user, **form.cleaned_data))
+    if claim is not None:
+        return _to_claim(project, claim)
     return render(request, "payments/start.html", {"project": project, "form": form})
 
 
@@ -120,7 +128,6 @@ def claim_detail(request, project, pk):
             "pricing": pricing,
             "own": own,
             "month": actions.month_name(claim.month),
-            "add_form": ActivityForm() if own and claim.editable else None,
             "is_coordinator": request.membership.role == Role.COORDINATOR,
             "benefits_advice": actions.BENEFITS_ADVICE,
         },
@@ -132,14 +139,9 @@ def claim_detail(request, project, pk):
 def activity_add(request, project, pk):
     claim = _own_claim(request, project, pk)
     form = ActivityForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.add_activity(claim, **form.cleaned_data, by=request.user)
-        except actions.PaymentsRefused as refused:
-            _refused(form, refused)
-        else:
-            messages.success(request, "Activity added.")
-            return _to_claim(project, claim)
+    if _posted(request, form, lambda: actions.add_activity(claim, **form.cleaned_data, by=request.user)):
+        messages.success(request, "Activity added.")
+        return _to_claim(project, claim)
     context = {"project": project, "claim": claim, "form": form, "month": actions.month_name(claim.month)}
     return render(request, "payments/activity_add.html", context)
 
@@ -149,14 +151,9 @@ def activity_add(request, project, pk):
 def activity_change(request, project, pk, activity_pk):
     activity = _own_activity(request, project, pk, activity_pk)
     form = ActivityChangeForm(request.POST or None, initial={"hours": activity.hours, "included": activity.included})
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.change_activity(activity, **form.cleaned_data, by=request.user)
-        except actions.PaymentsRefused as refused:
-            _refused(form, refused)
-        else:
-            messages.success(request, "Activity changed.")
-            return _to_claim(project, activity.claim)
+    if _posted(request, form, lambda: actions.change_activity(activity, **form.cleaned_data, by=request.user)):
+        messages.success(request, "Activity changed.")
+        return _to_claim(project, activity.claim)
     return render(request, "payments/activity_change.html", {"project": project, "activity": activity, "form": form})
 
 
@@ -178,14 +175,9 @@ def activity_remove(request, project, pk, activity_pk):
 def claim_submit(request, project, pk):
     claim = _own_claim(request, project, pk)
     form = SubmitForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.submit_claim(claim, by=request.user, confirm_over_limit=form.cleaned_data["confirm_over_limit"])
-        except actions.PaymentsRefused as refused:
-            _refused(form, refused)
-        else:
-            messages.success(request, f"Claim for {actions.month_name(claim.month)} submitted. A coordinator will check it.")
-            return _to_claim(project, claim)
+    if _posted(request, form, lambda: actions.submit_claim(claim, by=request.user, **form.cleaned_data)):
+        messages.success(request, f"Claim for {actions.month_name(claim.month)} submitted. A coordinator will check it.")
+        return _to_claim(project, claim)
     context = {
         "project": project,
         "claim": claim,
@@ -238,14 +230,9 @@ def claim_approve(request, project, pk):
 def claim_return(request, project, pk):
     claim = _claim(request, project, pk)
     form = ReturnForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.return_claim(claim, by=request.user, reason=form.cleaned_data["reason"])
-        except actions.PaymentsRefused as refused:
-            _refused(form, refused)
-        else:
-            messages.success(request, "Claim returned with your reason.")
-            return redirect("payments:claims", slug=project.slug)
+    if _posted(request, form, lambda: actions.return_claim(claim, by=request.user, **form.cleaned_data)):
+        messages.success(request, "Claim returned with your reason.")
+        return redirect("payments:claims", slug=project.slug)
     context = {"project": project, "claim": claim, "form": form, "month": actions.month_name(claim.month)}
     return render(request, "payments/return.html", context)
 
@@ -254,14 +241,9 @@ def claim_return(request, project, pk):
 @require_http_methods(["GET", "POST"])
 def rates(request, project):
     form = RateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.add_rate(project=project, **form.cleaned_data, by=request.user)
-        except actions.PaymentsRefused as refused:
-            _refused(form, refused)
-        else:
-            messages.success(request, "Rate added.")
-            return redirect("payments:rates", slug=project.slug)
+    if _posted(request, form, lambda: actions.add_rate(project=project, **form.cleaned_data, by=request.user)):
+        messages.success(request, "Rate added.")
+        return redirect("payments:rates", slug=project.slug)
     context = {
         "project": project,
         "form": form,

@@ -149,8 +149,11 @@ def test_coordinator_returns_with_a_reason_and_the_peer_corrects_and_submits_aga
     )
 
     peer = client_for(world.peer)
-    page = peer.get(reverse("payments:claim", kwargs={"slug": world.project.slug, "pk": claim.pk})).content.decode()
-    assert "The preparation on 2 March was 1 hour." in page
+    response = peer.get(reverse("payments:claim", kwargs={"slug": world.project.slug, "pk": claim.pk}))
+    assert "The preparation on 2 March was 1 hour." in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+    dashboard = peer.get(reverse("coproduction:dashboard", kwargs={"slug": world.project.slug})).content.decode()
+    assert "1 claim returned to you to correct" in dashboard
     actions.change_activity(claim.activities.get(), hours=Decimal("1"), included=True, by=world.peer)
     claim = actions.submit_claim(claim, by=world.peer)
     assert (claim.status, claim.amount, claim.return_reason) == (Claim.Status.SUBMITTED, Decimal("15.00"), "")
