@@ -15,7 +15,7 @@ def claim_with(world, *, person=None, month=date(2026, 3, 1), hours=("2",), meth
     """A draft claim of preparation time (a rate for it is added if the project has none)."""
     person = person or world.peer
     if not Rate.objects.filter(project=world.project, kind=ActivityKind.PREPARATION).exists():
-        rate(world.project, by=world.coordinator)
+        rate(world.project, starts_on=date(2000, 1, 1), by=world.coordinator)
     actions.choose_method(project=world.project, person=person, method=method)
     claim = actions.open_claim(project=world.project, person=person, month=month)
     for day, value in enumerate(hours, start=2):
