@@ -6,13 +6,14 @@ from django.urls import reverse
 
 from coproduction.demo import seed
 from coproduction.models import Claim, PaymentChoice, Rate
+from coproduction.payments.demo import seed_payments
 
 pytestmark = pytest.mark.django_db
 
 
 def test_seed_adds_a_rate_card_and_claims_once(client):
     project, people = seed()
-    seed()  # a second run adds nothing
+    seed_payments(project, people)  # a second run adds nothing
     assert Rate.objects.filter(project=project).count() == 6
     claims = Claim.objects.filter(project=project)
     assert sorted(claims.values_list("person__email", "status")) == [
