@@ -18,6 +18,9 @@ class CoproductionConfig(AppConfig):
         from coproduction.notifications import digest
         from coproduction.notifications import panels as notification_panels
         from coproduction.notifications.demo import schedule_demo_reminders
+        from coproduction.payments import panels as payment_panels
+        from coproduction.payments import sources as payment_sources
+        from coproduction.payments.demo import seed_payments
         from coproduction.publication import follow_up
         from coproduction.publication import tasks as publication_tasks  # noqa: F401 - registers the beat task with the worker
         from coproduction.publication.demo import seed_publication
@@ -33,6 +36,8 @@ class CoproductionConfig(AppConfig):
         navigation.register(
             "Strategy overview", "strategy:overview", roles={"coordinator", "analyst", "peer_researcher"}, order=30
         )
+        navigation.register("My payments", "payments:mine", roles={"peer_researcher"}, order=45)
+        navigation.register("Claims", "payments:claims", roles={"coordinator"}, order=45)
         navigation.register("Members", "coproduction:members", roles={"coordinator"}, order=80)
         navigation.register("Audit log", "coproduction:audit", roles={"coordinator"}, order=90)
         navigation.register("Undelivered messages", "notifications:failed", roles={"coordinator"}, order=96)
@@ -70,8 +75,17 @@ class CoproductionConfig(AppConfig):
         # After the codebook (200) and engagement (400): actions link the demo codebook's themes.
         demo.register_step(500, seed_strategy)
         demo.register_step(600, seed_publication)
+        # After interviews (300), engagement (400) and training (40): claims bring in what happened.
+        demo.register_step(700, seed_payments)
         demo.register_step(900, schedule_demo_reminders)
         dashboard.register_panel("coproduction/includes/_panel_account.html", context=dashboard.account_protection, order=99)
+        dashboard.register_panel(
+            "payments/includes/_panel_coordinator.html", roles={"coordinator"}, context=payment_panels.coordinator_panel, order=30
+        )
+        dashboard.register_panel(
+            "payments/includes/_panel_peer.html", roles={"peer_researcher"}, context=payment_panels.peer_panel, order=30
+        )
+        payment_sources.register_source(payment_sources.held_events)
         analysis_registry.register()
         # Withdrawal erases the contact details kept for updates (and cancels their notices).
         erasure.register_eraser(follow_up.erase_participant_follow_up_contacts)

@@ -322,7 +322,7 @@ def delete_reflection(reflection: Reflection) -> None:
 @transaction.atomic
 def record_training(*, person: User, module, completed_on, by: User, project: Project) -> TrainingCompletion:
     completion, _ = TrainingCompletion.objects.update_or_create(
-        user=person, module=module, defaults={"completed_on": completed_on, "recorded_by": by}
+        user=person, module=module, defaults={"completed_on": completed_on, "recorded_by": by, "project": project}
     )
     record(by, "training.recorded", completion, project=project)
     return completion

@@ -8,10 +8,12 @@ class WellbeingConfig(AppConfig):
     def ready(self) -> None:
         from coproduction import dashboard, demo, eligibility, navigation, support_offer
         from coproduction.notifications import digest
+        from coproduction.payments import sources as payment_sources
         from interviews.models import Interview
         from interviews.signals import interview_completed
         from wellbeing import actions, offers, panels, receivers
         from wellbeing.demo import seed_support
+        from wellbeing.payments import training_completions
 
         navigation.register("Support", "wellbeing:home", roles={"coordinator", "peer_researcher", "supervisor"}, order=30)
         navigation.register("My reflections", "wellbeing:reflections", roles={"peer_researcher"}, order=35)
@@ -31,5 +33,7 @@ class WellbeingConfig(AppConfig):
         eligibility.register_interviewer_check(actions.training_problems)
         support_offer.register_support(offers.support_offered)
         support_offer.register_training(offers.training_offered)
+        # Training completions only: support sessions are never paid activities.
+        payment_sources.register_source(training_completions)
         interview_completed.connect(receivers.on_interview_completed, sender=Interview, dispatch_uid="wellbeing-check-in")
         demo.register_step(40, seed_support)

@@ -30,12 +30,14 @@ def seed_support(project, people) -> None:
     for peer in peers[:2]:
         for module in modules.values():
             TrainingCompletion.objects.get_or_create(
-                user=peer, module=module, defaults={"completed_on": today - timedelta(days=40), "recorded_by": coordinator}
+                user=peer,
+                module=module,
+                defaults={"completed_on": today - timedelta(days=40), "recorded_by": coordinator, "project": project},
             )
     TrainingCompletion.objects.get_or_create(
         user=peers[2],
         module=modules["Safeguarding"],
-        defaults={"completed_on": today - timedelta(days=10), "recorded_by": coordinator},
+        defaults={"completed_on": today - timedelta(days=10), "recorded_by": coordinator, "project": project},
     )
 
     morgan = Provider.objects.get_or_create(

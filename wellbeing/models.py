@@ -68,6 +68,9 @@ class TrainingCompletion(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="training_completions")
     module = models.ForeignKey(TrainingModule, on_delete=models.CASCADE, related_name="completions")
     completed_on = models.DateField()
+    # The project that recorded it, whose claims may pay for it (modules are per installation,
+    # so without it one training would be claimable in every project the person is in).
+    project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 

@@ -34,6 +34,16 @@ from coproduction.models.imports import ImportBatch, ImportedSource
 from coproduction.models.notes import NotesDraft, PiiResolution
 from coproduction.models.notifications import Notification
 from coproduction.models.participants import Consent, InformationSheet, Participant
+from coproduction.models.payments import (
+    Activity,
+    ActivityKind,
+    Claim,
+    ClaimLocked,
+    PaymentChoice,
+    PaymentMethod,
+    PaymentPolicy,
+    Rate,
+)
 from coproduction.models.projects import Invitation, Membership, Project, Role, User
 from coproduction.models.publication import Publication, PublishedTheme, PublishedVersion
 from coproduction.models.strategy import (
@@ -51,6 +61,14 @@ from coproduction.models.strategy import (
 from coproduction.models.venues import Venue
 
 __all__ = [
+    "Activity",
+    "ActivityKind",
+    "Claim",
+    "ClaimLocked",
+    "PaymentChoice",
+    "PaymentMethod",
+    "PaymentPolicy",
+    "Rate",
     "Adjudication",
     "Action",
     "ActionComment",

@@ -1,0 +1,1 @@
+"""Paying peer researchers: rate card, monthly claims, approval and the finance export."""
