@@ -49,6 +49,7 @@ from coproduction.models.strategy import (
     Strategy,
 )
 from coproduction.models.venues import Venue
+from coproduction.models.vouchers import Voucher, VoucherBatch, VoucherGift
 
 __all__ = [
     "Adjudication",
@@ -105,4 +106,7 @@ __all__ = [
     "Theme",
     "User",
     "Venue",
+    "Voucher",
+    "VoucherBatch",
+    "VoucherGift",
 ]
