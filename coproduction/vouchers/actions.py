@@ -215,6 +215,15 @@ def _take_voucher(project: Project, kind: VoucherKind, now) -> Voucher:
     raise VoucherRefused([f"There are no {kind.label} vouchers left. Ask a coordinator to load more."])
 
 
+def thank(
+    *, occasion: Occasion, subject: Any, participant: Participant | None, kind: VoucherKind | None, by: User
+) -> VoucherGift:
+    """Give a voucher of this kind or, with no kind, record that the participant declined."""
+    if kind is None:
+        return record_declined(occasion=occasion, subject=subject, participant=participant, by=by)
+    return give_voucher(occasion=occasion, subject=subject, participant=participant, kind=kind, by=by)
+
+
 @transaction.atomic
 def give_voucher(
     *, occasion: Occasion, subject: Any, participant: Participant | None, kind: VoucherKind, by: User

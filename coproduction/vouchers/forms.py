@@ -97,9 +97,9 @@ class ThankForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        data["voucher_kind"] = None  # declined
         if data.get("outcome") == "given":
-            kind = self.known.get(data.get("kind") or "")
-            if kind is None:
+            data["voucher_kind"] = self.known.get(data.get("kind") or "")
+            if data["voucher_kind"] is None:
                 self.add_error("kind", "Choose a voucher from the list.")
-            data["voucher_kind"] = kind
         return data

@@ -108,25 +108,33 @@ def thank(request, project, kind, pk):
         asks_for_participant=occasion.asks_for_participant,
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        who = data.get("participant_code") or participant
         try:
-            if data["outcome"] == "given":
-                gift = actions.give_voucher(
-                    occasion=occasion, subject=subject, participant=who, kind=data["voucher_kind"], by=request.user
-                )
-            else:
-                gift = actions.record_declined(occasion=occasion, subject=subject, participant=who, by=request.user)
+            gift = actions.thank(
+                occasion=occasion,
+                subject=subject,
+                participant=form.cleaned_data.get("participant_code") or participant,
+                kind=form.cleaned_data.get("voucher_kind"),
+                by=request.user,
+            )
         except actions.VoucherRefused as refused:
             for problem in refused.problems:
                 form.add_error(None, problem)
         else:
-            if gift.outcome == VoucherGift.Outcome.DECLINED:
-                messages.success(request, "Recorded that the voucher was declined.")
-                return redirect(occasion.url(subject))
-            messages.success(request, "Voucher given. Show the code to hand it over.")
-            return redirect("vouchers:gift", slug=project.slug, pk=gift.pk)
-    context = {
+            return _thanked(request, project, occasion, subject, gift)
+    return render(request, "vouchers/thank.html", _thank_context(project, form, occasion, subject, participant))
+
+
+def _thanked(request, project, occasion, subject, gift: VoucherGift) -> HttpResponse:
+    if gift.outcome == VoucherGift.Outcome.DECLINED:
+        messages.success(request, "Recorded that the voucher was declined.")
+        return redirect(occasion.url(subject))
+    messages.success(request, "Voucher given. Show the code to hand it over.")
+    return redirect("vouchers:gift", slug=project.slug, pk=gift.pk)
+
+
+def _thank_context(project, form, occasion, subject, participant) -> dict:
+    so_far = VoucherGift.objects.at(occasion.kind, subject.pk).select_related("participant", "voucher__batch")
+    return {
         "project": project,
         "form": form,
         "occasion": occasion,
@@ -134,9 +142,8 @@ def thank(request, project, kind, pk):
         "title": occasion.title(subject),
         "participant": participant,
         "refusal": occasion.refusal(subject),
-        "thanked": gift_rows(VoucherGift.objects.at(occasion.kind, subject.pk).select_related("participant", "voucher__batch")),
+        "thanked": gift_rows(so_far),
     }
-    return render(request, "vouchers/thank.html", context)
 
 
 def _gift_page(request, project, gift: VoucherGift, code: str | None = None) -> HttpResponse:

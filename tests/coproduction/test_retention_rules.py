@@ -51,7 +51,7 @@ IMPORT_RELEASE = "cleared when the imported text is released (analysis.refiqda_i
 ASKED_TO_STOP = "erased at once when the person asks the team to stop (participation: Stop updates)"
 VOUCHER_STOCK = (
     "not personal data (a bearer voucher code, spendable by whoever holds it): kept with its batch "
-    "for the finance record; deleted with the project"
+    "for the finance record (no timed rule)"
 )
 
 # Every table and column that holds personal or sensitive data, and what removes it.

@@ -79,3 +79,20 @@ def test_the_stock_page_shows_the_counts_in_constant_queries(world, client_for):
     body = response.content.decode()
     assert 'data-count="in_stock">32<' in body
     assert "Expiring within 30 days" in body
+
+
+def test_the_list_of_thank_yous_pages_in_constant_queries(world, client_for):
+    client = client_for(world.coordinator)
+    url = f"/p/{world.project.slug}/vouchers/given/"
+    batch(world.project, world.coordinator, codes=30)
+    event = held_event(world)
+    give("event", event, world.coordinator)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _ in range(27):
+        give("event", event, world.coordinator)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert len(many) == len(few)
+    assert "Page 1 of 2" in response.content.decode()
