@@ -4,11 +4,11 @@ roles, and the demo project's fictional batch."""
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 
-from coproduction.models import Project, VoucherBatch, VoucherGift
+from coproduction.models import VoucherBatch, VoucherGift
 from coproduction.vouchers.actions import project_today
 from coproduction.vouchers.demo import DEMO_CODES, DEMO_SUPPLIER
+from tests.engagement.factories import held_event
 from tests.interviews.factories import completed_interview
 from tests.vouchers.factories import batch
 
@@ -36,12 +36,25 @@ def test_only_coordinators_and_the_interviewer_see_the_thank_you_action(world, c
     assert client_for(world.analyst).get(page).status_code == 403
 
 
-def test_the_demo_has_a_fictional_batch_one_given_and_one_declined(settings):
-    settings.DEBUG = True
-    call_command("seed_demo")
-    call_command("seed_demo")  # twice: nothing doubles
-    project = Project.objects.get(slug="riverside-safety")
-    demo = VoucherBatch.objects.get(project=project)
-    assert (demo.supplier, demo.vouchers.count()) == (DEMO_SUPPLIER, DEMO_CODES)
-    assert sorted(VoucherGift.objects.filter(project=project).values_list("outcome", flat=True)) == ["declined", "given"]
-    assert all("NOTREAL" in voucher.code for voucher in demo.vouchers.all())
+def test_the_demo_has_a_fictional_batch_one_given_and_one_declined(world):
+    """The step itself, twice (nothing doubles); seed_demo runs it after engagement (400)."""
+    from coproduction import demo
+    from coproduction.vouchers.demo import seed_vouchers
+
+    assert (700, seed_vouchers) in demo._steps
+    held_event(world)
+    people = {"coordinator": world.coordinator}
+    seed_vouchers(world.project, people)
+    seed_vouchers(world.project, people)
+    loaded = VoucherBatch.objects.get(project=world.project)
+    assert (loaded.supplier, loaded.vouchers.count()) == (DEMO_SUPPLIER, DEMO_CODES)
+    assert sorted(VoucherGift.objects.filter(project=world.project).values_list("outcome", flat=True)) == ["declined", "given"]
+    assert all("NOTREAL" in voucher.code for voucher in loaded.vouchers.all())
+
+
+def test_an_interview_to_come_shows_nothing_of_vouchers(world, client_for):
+    from tests.interviews.factories import make_interview
+
+    interview = make_interview(world.project, world.peer, booked_by=world.coordinator)
+    body = client_for(world.peer).get(f"/p/{world.project.slug}/interviews/{interview.pk}/").content.decode()
+    assert "Thanking the participant" not in body

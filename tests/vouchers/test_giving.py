@@ -253,4 +253,3 @@ def test_many_givers_at_once_never_give_one_voucher_twice(world):
         thread.join()
     assert sorted(outcomes) == ["given"] * 3 + ["refused"] * 3
     assert VoucherGift.objects.values("voucher").distinct().count() == 3
-
