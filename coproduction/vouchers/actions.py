@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count
 from django.utils import timezone
 
 from coproduction.audit import record
@@ -151,16 +150,16 @@ def kinds_in_stock(project: Project) -> list[VoucherKind]:
     rows = (
         Voucher.objects.filter(project=project)
         .in_stock(project_today(project))
-        .values("batch__supplier", "batch__value")
-        .annotate(n=Count("pk"))
+        .values_list("batch__supplier", "batch__value")
         .order_by("batch__value", "batch__supplier")
+        .distinct()
     )
-    return [VoucherKind(row["batch__supplier"], row["batch__value"]) for row in rows]
+    return [VoucherKind(supplier, value) for supplier, value in rows]
 
 
 def kinds_loaded(project: Project) -> list[VoucherKind]:
     """Every supplier and value ever loaded in the project, in stock or not."""
-    rows = VoucherBatch.objects.filter(project=project).values_list("supplier", "value").distinct()
+    rows = VoucherBatch.objects.filter(project=project).values_list("supplier", "value").order_by("value", "supplier").distinct()
     return [VoucherKind(supplier, value) for supplier, value in rows]
 
 

@@ -253,3 +253,11 @@ def test_many_givers_at_once_never_give_one_voucher_twice(world):
         thread.join()
     assert sorted(outcomes) == ["given"] * 3 + ["refused"] * 3
     assert VoucherGift.objects.values("voucher").distinct().count() == 3
+
+
+def test_batches_of_one_supplier_and_value_are_one_choice(world, client_for):
+    batch(world.project, world.coordinator, prefix="A")
+    batch(world.project, world.coordinator, prefix="B", expires_on=timezone.localdate() + timedelta(days=300))
+    batch(world.project, world.coordinator, prefix="C", value="10.00")
+    form = client_for(world.peer).get(thank_url(world, "interview", completed_interview(world).pk)).content.decode()
+    assert form.count(">£20.00 Corner Shop Card<") == 1 and form.count(">£10.00 Corner Shop Card<") == 1
