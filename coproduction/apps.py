@@ -12,6 +12,7 @@ class CoproductionConfig(AppConfig):
         from coproduction.engagement import notes as engagement_notes  # noqa: F401 - registers events with the gate
         from coproduction.engagement import panels as engagement_panels
         from coproduction.engagement import tasks  # noqa: F401 - registers the beat task with the worker
+        from coproduction.engagement import vouchers as engagement_vouchers  # noqa: F401 - registers events as occasions
         from coproduction.engagement.demo import seed_engagement
         from coproduction.notes import panels as notes_panels
         from coproduction.notes import tasks as notes_tasks  # noqa: F401 - registers the beat task with the worker
@@ -27,6 +28,8 @@ class CoproductionConfig(AppConfig):
         from coproduction.strategy import evidence_panels as strategy_evidence_panels
         from coproduction.strategy import registry as strategy_registry
         from coproduction.strategy.demo import seed_strategy
+        from coproduction.vouchers import panels as voucher_panels
+        from coproduction.vouchers.demo import seed_vouchers
 
         navigation.register("Dashboard", "coproduction:dashboard", order=0)
         navigation.register("Participants", "participation:list", roles={"coordinator"}, order=20)
@@ -38,6 +41,7 @@ class CoproductionConfig(AppConfig):
         )
         navigation.register("My payments", "payments:mine", roles={"peer_researcher"}, order=45)
         navigation.register("Claims", "payments:claims", roles={"coordinator"}, order=45)
+        navigation.register("Vouchers", "vouchers:stock", roles={"coordinator"}, order=18)
         navigation.register("Members", "coproduction:members", roles={"coordinator"}, order=80)
         navigation.register("Audit log", "coproduction:audit", roles={"coordinator"}, order=90)
         navigation.register("Undelivered messages", "notifications:failed", roles={"coordinator"}, order=96)
@@ -72,11 +76,18 @@ class CoproductionConfig(AppConfig):
         )
         # After interviews (300): the reach page then counts both.
         demo.register_step(400, seed_engagement)
+        dashboard.register_panel(
+            "vouchers/includes/_panel_coordinator.html",
+            roles={"coordinator"},
+            context=voucher_panels.coordinator_panel,
+            order=17,
+        )
         # After the codebook (200) and engagement (400): actions link the demo codebook's themes.
         demo.register_step(500, seed_strategy)
         demo.register_step(600, seed_publication)
         # After interviews (300), engagement (400) and training (40): claims bring in what happened.
         demo.register_step(700, seed_payments)
+        demo.register_step(710, seed_vouchers)
         demo.register_step(900, schedule_demo_reminders)
         dashboard.register_panel("coproduction/includes/_panel_account.html", context=dashboard.account_protection, order=99)
         dashboard.register_panel(

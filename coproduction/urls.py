@@ -28,6 +28,7 @@ urlpatterns = [
     path("p/<slug:slug>/publication/", include("coproduction.publication.urls")),
     path("p/<slug:slug>/notifications/", include("coproduction.notifications.urls")),
     path("p/<slug:slug>/payments/", include("coproduction.payments.urls")),
+    path("p/<slug:slug>/vouchers/", include("coproduction.vouchers.urls")),
     path("sessions/<str:token>/", include((engagement_public, "engagement_public"))),
     path("s/<str:public_id>/", include((publication_public, "publication_public"))),
     path("join/<slug:slug>/<str:token>/", views.accept_invitation, name="accept_invitation"),

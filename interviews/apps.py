@@ -8,10 +8,12 @@ class InterviewsConfig(AppConfig):
         from coproduction import dashboard, demo, erasure, navigation
         from coproduction.engagement import reach
         from coproduction.payments import sources as payment_sources
+        from coproduction.vouchers.occasions import register_occasion
         from interviews import actions, panels, receivers  # noqa: F401 - connects the signal receivers
         from interviews.demo import seed_interviews
         from interviews.payments import completed_interviews
         from interviews.reach import interview_reach
+        from interviews.vouchers import InterviewOccasion
 
         navigation.register("Interviews", "interviews:list", roles={"coordinator", "peer_researcher"}, order=10)
         dashboard.register_panel(
@@ -23,6 +25,7 @@ class InterviewsConfig(AppConfig):
         erasure.register_eraser(actions.erase_participant_interviews)
         reach.register_source("Interviews", interview_reach)
         payment_sources.register_source(completed_interviews)
+        register_occasion(InterviewOccasion())
         erasure.register_notes_eraser(actions.erase_participant_notes)
         # After the analysis step (200), which seeds its own corpus only when there is none.
         demo.register_step(300, seed_interviews)

@@ -25,6 +25,7 @@ from coproduction.notes.views import (
     review_response,
     writer_views,
 )
+from coproduction.vouchers.thanks import thank_you_summary
 from interviews import actions
 from interviews.forms import (
     BookingForm,
@@ -140,6 +141,7 @@ def detail(request, project, pk):
             "is_interviewer": interview.interviewer_id == request.user.pk,
             "started": interview.starts_at <= timezone.now(),
             "document_pk": document_pk,
+            "thanks": thank_you_summary(request, "interview", interview),
         },
     )
 

@@ -170,6 +170,11 @@ def every_encrypted_value(world) -> list[StoredValue]:
     imported = import_texts(world.project, coordinator, ["Streets feel unsafe near Marigold Yard."]).sources.get()
     add(imported, "name", "Source 1", coordinator, reverse("analysis:imported_notes", kwargs={"slug": slug, "pk": imported.pk}))
     add(imported, "pending", "Streets feel unsafe near Marigold Yard.", None, None)
+
+    from tests.vouchers.factories import batch
+
+    voucher = batch(world.project, coordinator, codes=1, prefix="RECORD").vouchers.get()
+    add(voucher, "code", "RECORD-COR-0001", None, None)
     return values
 
 
@@ -177,6 +182,8 @@ def every_encrypted_value(world) -> list[StoredValue]:
 NOT_ON_A_PAGE = {
     "coproduction.ImportedSource.pending": "test_qdpx_import.py::test_pending_text_no_key_opens_releases_nothing",
     "coproduction.Notification.sealed_message": "test_delivery.py::test_a_sealed_message_no_key_opens_fails_unsent",
+    # Shown only in the response to the audited "Show the code" POST, never on a page a GET opens.
+    "coproduction.Voucher.code": "test_giving.py::test_a_code_no_key_opens_says_cannot_be_opened_and_reveals_nothing",
 }
 
 

@@ -44,6 +44,7 @@ from coproduction.notes.views import (
     review_response,
     writer_views,
 )
+from coproduction.vouchers.thanks import thank_you_summary
 
 COORDINATOR = {Role.COORDINATOR}
 STAFF = {Role.COORDINATOR, Role.PEER_RESEARCHER}
@@ -140,6 +141,7 @@ def event_detail(request, project, pk):
             and event.notes_released_at is None
             and (event.notes.author_id == request.user.pk if event.notes_id else may_write_notes(event, request.user)),
             "notes_awaiting_review": event.notes_id is not None and event.notes.status == NotesDraft.Status.SUBMITTED,
+            "thanks": thank_you_summary(request, "event", event),
         },
     )
 

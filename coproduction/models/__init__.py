@@ -59,6 +59,7 @@ from coproduction.models.strategy import (
     Strategy,
 )
 from coproduction.models.venues import Venue
+from coproduction.models.vouchers import Voucher, VoucherBatch, VoucherGift
 
 __all__ = [
     "Activity",
@@ -123,4 +124,7 @@ __all__ = [
     "Theme",
     "User",
     "Venue",
+    "Voucher",
+    "VoucherBatch",
+    "VoucherGift",
 ]

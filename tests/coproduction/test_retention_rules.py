@@ -49,6 +49,10 @@ FOLLOW_UP_END = (
 FOLLOW_UP_CONSENT = "erased at once when a new consent no longer allows follow-up (participation.actions.record_consent)"
 IMPORT_RELEASE = "cleared when the imported text is released (analysis.refiqda_import.attach_pending)"
 ASKED_TO_STOP = "erased at once when the person asks the team to stop (participation: Stop updates)"
+VOUCHER_STOCK = (
+    "not personal data (a bearer voucher code, spendable by whoever holds it): kept with its batch "
+    "for the finance record (no timed rule)"
+)
 
 # Every table and column that holds personal or sensitive data, and what removes it.
 RULES: dict[str, tuple[str, ...]] = {
@@ -72,6 +76,7 @@ RULES: dict[str, tuple[str, ...]] = {
     "coproduction.FollowUpContact.phone": (FOLLOW_UP_END, WITHDRAWAL, FOLLOW_UP_CONSENT, ASKED_TO_STOP),
     "coproduction.ImportedSource.name": (IMPORT_RELEASE,),
     "coproduction.ImportedSource.pending": (IMPORT_RELEASE,),
+    "coproduction.Voucher.code": (VOUCHER_STOCK,),
     # plain, but the participant's words or wellbeing data
     "coproduction.Document.text": (WITHDRAWAL, NOTES_CONSENT),  # excerpts, codings and quotes cascade
     "coproduction.ExportJob.file_name": (EXPORT_RETENTION, WITHDRAWAL),  # and the file in PRIVATE_MEDIA_ROOT
