@@ -26,6 +26,7 @@ urlpatterns = [
     path("p/<slug:slug>/engagement/", include("coproduction.engagement.urls")),
     path("p/<slug:slug>/strategy/", include("coproduction.strategy.urls")),
     path("p/<slug:slug>/publication/", include("coproduction.publication.urls")),
+    path("p/<slug:slug>/signposting/", include("coproduction.signposting.urls")),
     path("p/<slug:slug>/notifications/", include("coproduction.notifications.urls")),
     path("sessions/<str:token>/", include((engagement_public, "engagement_public"))),
     path("s/<str:public_id>/", include((publication_public, "publication_public"))),

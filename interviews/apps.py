@@ -8,7 +8,7 @@ class InterviewsConfig(AppConfig):
         from coproduction import dashboard, demo, erasure, navigation
         from coproduction.engagement import reach
         from interviews import actions, panels, receivers  # noqa: F401 - connects the signal receivers
-        from interviews.demo import seed_interviews
+        from interviews.demo import seed_interviews, seed_protocol_use
         from interviews.reach import interview_reach
 
         navigation.register("Interviews", "interviews:list", roles={"coordinator", "peer_researcher"}, order=10)
@@ -18,8 +18,16 @@ class InterviewsConfig(AppConfig):
         dashboard.register_panel(
             "interviews/includes/_panel_coordinator.html", context=panels.coordinator_panel, roles={"coordinator"}, order=10
         )
+        dashboard.register_panel(
+            "interviews/includes/_panel_follow_ups.html",
+            context=panels.follow_up_calls,
+            roles={"coordinator", "peer_researcher"},
+            order=12,
+        )
         erasure.register_eraser(actions.erase_participant_interviews)
+        erasure.register_eraser(actions.erase_participant_protocol_uses)
         reach.register_source("Interviews", interview_reach)
         erasure.register_notes_eraser(actions.erase_participant_notes)
         # After the analysis step (200), which seeds its own corpus only when there is none.
         demo.register_step(300, seed_interviews)
+        demo.register_step(310, seed_protocol_use)

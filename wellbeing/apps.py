@@ -8,8 +8,8 @@ class WellbeingConfig(AppConfig):
     def ready(self) -> None:
         from coproduction import dashboard, demo, eligibility, navigation, support_offer
         from coproduction.notifications import digest
-        from interviews.models import Interview
-        from interviews.signals import interview_completed
+        from interviews.models import Interview, ProtocolUse
+        from interviews.signals import interview_completed, protocol_used
         from wellbeing import actions, offers, panels, receivers
         from wellbeing.demo import seed_support
 
@@ -32,4 +32,5 @@ class WellbeingConfig(AppConfig):
         support_offer.register_support(offers.support_offered)
         support_offer.register_training(offers.training_offered)
         interview_completed.connect(receivers.on_interview_completed, sender=Interview, dispatch_uid="wellbeing-check-in")
+        protocol_used.connect(receivers.on_protocol_used, sender=ProtocolUse, dispatch_uid="wellbeing-debrief-offer")
         demo.register_step(40, seed_support)

@@ -36,6 +36,7 @@ from coproduction.models.notifications import Notification
 from coproduction.models.participants import Consent, InformationSheet, Participant
 from coproduction.models.projects import Invitation, Membership, Project, Role, User
 from coproduction.models.publication import Publication, PublishedTheme, PublishedVersion
+from coproduction.models.signposting import ProtocolStep, SupportService
 from coproduction.models.strategy import (
     Action,
     ActionComment,
@@ -93,6 +94,7 @@ __all__ = [
     "PiiResolution",
     "Priority",
     "Project",
+    "ProtocolStep",
     "PublicListing",
     "Publication",
     "PublishedTheme",
@@ -102,6 +104,7 @@ __all__ = [
     "RequestAttempt",
     "Role",
     "Strategy",
+    "SupportService",
     "Theme",
     "User",
     "Venue",
