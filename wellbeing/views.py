@@ -314,7 +314,7 @@ def request_decline(request, project, pk):
 def check_in(request, project, pk):
     check_in = get_scoped(CheckIn.objects.filter(project=project, person=request.user).to_do(), pk=pk)
     if check_in.completed_at is not None:  # answered before the protocol's debrief was offered
-        form = DebriefForm(request.POST or None)
+        form = DebriefForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             actions.answer_debrief(check_in, **form.cleaned_data)
             messages.success(
