@@ -25,6 +25,9 @@ class CoproductionConfig(AppConfig):
         from coproduction.publication import follow_up
         from coproduction.publication import tasks as publication_tasks  # noqa: F401 - registers the beat task with the worker
         from coproduction.publication.demo import seed_publication
+        from coproduction.signposting import panels as signposting_panels
+        from coproduction.signposting import receivers as signposting_receivers  # noqa: F401 - new projects get the protocol
+        from coproduction.signposting.demo import seed_signposting
         from coproduction.strategy import evidence_panels as strategy_evidence_panels
         from coproduction.strategy import registry as strategy_registry
         from coproduction.strategy.demo import seed_strategy
@@ -35,6 +38,7 @@ class CoproductionConfig(AppConfig):
         navigation.register("Participants", "participation:list", roles={"coordinator"}, order=20)
         navigation.register("Review", "notes:review_list", roles={"coordinator"}, order=12)
         navigation.register("Events", "engagement:list", roles={"coordinator", "peer_researcher"}, order=14)
+        navigation.register("Signposting", "signposting:directory", roles={"coordinator", "peer_researcher"}, order=18)
         navigation.register("Who we have heard from", "engagement:reach", roles={"coordinator", "analyst"}, order=16)
         navigation.register(
             "Strategy overview", "strategy:overview", roles={"coordinator", "analyst", "peer_researcher"}, order=30
@@ -74,6 +78,12 @@ class CoproductionConfig(AppConfig):
         dashboard.register_panel(
             "engagement/includes/_panel_analyst.html", roles={"analyst"}, context=engagement_panels.analyst_panel, order=15
         )
+        dashboard.register_panel(
+            "signposting/includes/_panel_stale.html", roles={"coordinator"}, context=signposting_panels.stale_services, order=40
+        )
+        digest.register_digest_section(signposting_panels.digest_section)
+        # Before interviews (300): the demo's record of the protocol's use names a demo service.
+        demo.register_step(250, seed_signposting)
         # After interviews (300): the reach page then counts both.
         demo.register_step(400, seed_engagement)
         dashboard.register_panel(

@@ -15,6 +15,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from coproduction.textcheck import validate_readable_text
+
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2099, 12, 31)
 OUT_OF_RANGE = f"Enter a date between {EARLIEST.day} {EARLIEST:%B %Y} and {LATEST.day} {LATEST:%B %Y}."
@@ -92,3 +94,19 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
             if (low is not None and number < low) or (high is not None and number > high):
                 raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": choice})
         return super()._check_values(value)
+
+
+def text_field(
+    label: str, *, max_length: int | None = None, required: bool = True, help_text: str = "", rows: int = 0, missing: str = ""
+):
+    """A text field that refuses what the browser could not send intact (control characters)."""
+    widget = forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=required,
+        help_text=help_text,
+        widget=widget,
+        validators=[validate_readable_text],
+        error_messages={"required": missing or f"Enter the {label.lower()}."},
+    )

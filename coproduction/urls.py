@@ -26,6 +26,7 @@ urlpatterns = [
     path("p/<slug:slug>/engagement/", include("coproduction.engagement.urls")),
     path("p/<slug:slug>/strategy/", include("coproduction.strategy.urls")),
     path("p/<slug:slug>/publication/", include("coproduction.publication.urls")),
+    path("p/<slug:slug>/signposting/", include("coproduction.signposting.urls")),
     path("p/<slug:slug>/notifications/", include("coproduction.notifications.urls")),
     path("p/<slug:slug>/payments/", include("coproduction.payments.urls")),
     path("p/<slug:slug>/vouchers/", include("coproduction.vouchers.urls")),

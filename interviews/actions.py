@@ -7,7 +7,7 @@ what an interview gives it.
 """
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import Q
@@ -17,12 +17,23 @@ from coproduction.audit import record
 from coproduction.eligibility import interviewer_problems
 from coproduction.formfields import OUT_OF_RANGE, date_in_range
 from coproduction.guides import publish_questions
-from coproduction.models import Document, NotesDraft, Notification, Participant, Project, Role, User, Venue
+from coproduction.models import (
+    Document,
+    NotesDraft,
+    Notification,
+    Participant,
+    Project,
+    ProtocolStep,
+    Role,
+    SupportService,
+    User,
+    Venue,
+)
 from coproduction.notes import actions as gate
 from coproduction.notes.owners import NotesOwner, register_owner
 from coproduction.notifications import outbox
-from interviews.models import MAX_DURATION_MINUTES, Interview, SafeguardingFlag, TopicGuide
-from interviews.signals import interview_completed
+from interviews.models import MAX_DURATION_MINUTES, Interview, ProtocolUse, SafeguardingFlag, TopicGuide
+from interviews.signals import interview_completed, protocol_used
 
 logger = logging.getLogger(__name__)
 
@@ -474,6 +485,114 @@ def erase_participant_interviews(participant: Participant) -> dict[str, int]:
     concern_notes = SafeguardingFlag.objects.filter(interview__participant=participant, detail__isnull=False)
     blanked = concern_notes.update(detail=None)
     return {"notes drafts": draft_count, "interviews cancelled": len(upcoming), "concern notes erased": blanked}
+
+
+# ---------------------------------------------------------------- the distress protocol
+
+FOLLOW_UP_REMINDER_AT = time(9, 0)  # project time, on the day of the agreed call
+FOLLOW_UP_MAX_DAYS = 90
+
+
+class ProtocolRefused(Exception):
+    """`problems`: {field or None: [plain-English reasons]}; nothing was saved."""
+
+    def __init__(self, problems: dict[str | None, list[str]]):
+        self.problems = problems
+        super().__init__("; ".join(p for ps in problems.values() for p in ps))
+
+
+def protocol_problems(interview: Interview, by: User) -> list[str]:
+    """Why the protocol's use cannot be recorded on this interview now (empty if it can)."""
+    if interview.interviewer_id != by.pk:
+        return ["Only the interviewer records that the protocol was used."]
+    if interview.status in (Interview.Status.CANCELLED, Interview.Status.NO_SHOW):
+        return ["The interview did not take place, so the protocol cannot have been used."]
+    if interview.starts_at > timezone.now():
+        return ["The interview has not started yet. Record the protocol's use once it has."]
+    return []
+
+
+def follow_up_reminders(use: ProtocolUse) -> list[outbox.Reminder]:
+    """A call agreed and not done: one message to the interviewer at 09:00 on the day, worded
+    neutrally ("You have a call to make today"). Done, or agreed for today after 09:00 (the
+    interviewer is recording it then; the dashboard lists it): nothing."""
+    if use.follow_up_on is None or use.follow_up_done_at is not None:
+        return []
+    due_at = datetime.combine(use.follow_up_on, FOLLOW_UP_REMINDER_AT, tzinfo=use.interview.project.tzinfo)
+    return [outbox.Reminder("call-reminder", due_at.astimezone(UTC), "follow-up-call", user=use.interview.interviewer)]
+
+
+def sync_follow_up_reminders(use: ProtocolUse) -> None:
+    outbox.sync_reminders(use, use.interview.project, follow_up_reminders(use))
+
+
+@transaction.atomic
+def record_protocol_use(
+    interview: Interview,
+    *,
+    by: User,
+    stage_reached: ProtocolStep,
+    interview_ended: bool,
+    offered: list[str],
+    services: list[SupportService],
+    follow_up_on: date | None,
+) -> ProtocolUse:
+    """Steps: check who and when (all problems at once, nothing saved); save the record and
+    the services offered; write the follow-up reminder; audit; after commit, tell listeners
+    (wellbeing offers the interviewer a debrief)."""
+    problems: dict[str | None, list[str]] = {}
+    if found := protocol_problems(interview, by):
+        problems[None] = found
+    if stage_reached.project_id != interview.project_id:
+        problems["stage_reached"] = ["Choose a step of this project's protocol."]
+    if any(service.project_id != interview.project_id for service in services):
+        problems["services"] = ["Choose services from this project's directory."]
+    unknown = set(offered) - set(ProtocolUse.Offer.values)
+    if unknown:
+        problems["offered"] = ["Choose what was offered from the list."]
+    if follow_up_on is not None:
+        today = timezone.localdate(timezone.now(), interview.project.tzinfo)
+        if follow_up_on < today:
+            problems["follow_up_on"] = ["The call cannot be in the past. Enter today or a later date."]
+        elif follow_up_on > today + timedelta(days=FOLLOW_UP_MAX_DAYS):
+            problems["follow_up_on"] = [f"Enter a date within {FOLLOW_UP_MAX_DAYS} days."]
+    if problems:
+        raise ProtocolRefused(problems)
+    use = ProtocolUse.objects.create(
+        interview=interview,
+        recorded_by=by,
+        stage_reached=stage_reached,
+        interview_ended=interview_ended,
+        offered=[value for value in ProtocolUse.Offer.values if value in offered],
+        follow_up_on=follow_up_on,
+    )
+    use.services.set(services)
+    sync_follow_up_reminders(use)
+    record(by, "protocol.used", use, project=interview.project)
+    transaction.on_commit(lambda: protocol_used.send(sender=ProtocolUse, protocol_use=use, interview=interview))
+    return use
+
+
+@transaction.atomic
+def mark_follow_up_done(use: ProtocolUse, *, by: User) -> ProtocolUse:
+    """The interviewer made the call: it leaves the dashboards and its reminder is cancelled."""
+    locked = ProtocolUse.objects.select_for_update().select_related("interview__project", "interview__interviewer").get(pk=use.pk)
+    if locked.follow_up_done_at is None:
+        locked.follow_up_done_at = timezone.now()
+        locked.follow_up_done_by = by
+        locked.save(update_fields=["follow_up_done_at", "follow_up_done_by"])
+        sync_follow_up_reminders(locked)
+        record(by, "protocol.follow_up_done", locked, project=locked.interview.project)
+    return locked
+
+
+def erase_participant_protocol_uses(participant: Participant) -> dict[str, int]:
+    """Registered with coproduction.erasure: on withdrawal the records go, with their reminders."""
+    uses = list(ProtocolUse.objects.filter(interview__participant=participant))
+    for use in uses:
+        outbox.cancel_reminders(use)
+    ProtocolUse.objects.filter(pk__in=[use.pk for use in uses]).delete()
+    return {"records of the distress protocol": len(uses)}
 
 
 # ---------------------------------------------------------------- venues and topic guides

@@ -10,7 +10,7 @@ class InterviewsConfig(AppConfig):
         from coproduction.payments import sources as payment_sources
         from coproduction.vouchers.occasions import register_occasion
         from interviews import actions, panels, receivers  # noqa: F401 - connects the signal receivers
-        from interviews.demo import seed_interviews
+        from interviews.demo import seed_interviews, seed_protocol_use
         from interviews.payments import completed_interviews
         from interviews.reach import interview_reach
         from interviews.vouchers import InterviewOccasion
@@ -22,10 +22,18 @@ class InterviewsConfig(AppConfig):
         dashboard.register_panel(
             "interviews/includes/_panel_coordinator.html", context=panels.coordinator_panel, roles={"coordinator"}, order=10
         )
+        dashboard.register_panel(
+            "interviews/includes/_panel_follow_ups.html",
+            context=panels.follow_up_calls,
+            roles={"coordinator", "peer_researcher"},
+            order=12,
+        )
         erasure.register_eraser(actions.erase_participant_interviews)
+        erasure.register_eraser(actions.erase_participant_protocol_uses)
         reach.register_source("Interviews", interview_reach)
         payment_sources.register_source(completed_interviews)
         register_occasion(InterviewOccasion())
         erasure.register_notes_eraser(actions.erase_participant_notes)
         # After the analysis step (200), which seeds its own corpus only when there is none.
         demo.register_step(300, seed_interviews)
+        demo.register_step(310, seed_protocol_use)

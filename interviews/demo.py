@@ -143,3 +143,32 @@ def seed_interviews(project, people) -> None:
     gate.release_notes(draft, by=coordinator)
     interview(participants[6], peer1, now - timedelta(days=6), venues[1], Interview.Status.CANCELLED)
     interview(participants[0], peer2, now - timedelta(days=7), venues[2], Interview.Status.NO_SHOW)
+
+
+def seed_protocol_use(project, people) -> None:
+    """One use of the distress protocol on peer1's interview of yesterday: the second stage
+    reached, the interview ended, the pocket card and a demo service offered, and a follow-up
+    call agreed for tomorrow (a reminder at 09:00; on both dashboards until it is done)."""
+    from coproduction.models import SupportService
+    from coproduction.signposting.actions import ensure_protocol
+    from interviews import actions
+    from interviews.models import ProtocolUse
+
+    peer1 = people["peer1"]
+    interview = (
+        Interview.objects.filter(project=project, interviewer=peer1, status=Interview.Status.COMPLETED)
+        .order_by("-starts_at")
+        .first()
+    )
+    if interview is None or ProtocolUse.objects.filter(interview__project=project).exists():
+        return
+    steps = ensure_protocol(project)
+    actions.record_protocol_use(
+        interview,
+        by=peer1,
+        stage_reached=steps[min(1, len(steps) - 1)],
+        interview_ended=True,
+        offered=[ProtocolUse.Offer.BREAK, ProtocolUse.Offer.END, ProtocolUse.Offer.CARD],
+        services=list(SupportService.objects.filter(project=project, walk_in=True)[:1]),
+        follow_up_on=timezone.localdate() + timedelta(days=1),
+    )

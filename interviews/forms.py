@@ -1,9 +1,9 @@
 from django import forms
 
 from coproduction import formfields
-from coproduction.models import Participant, Project, Role, User, Venue
+from coproduction.models import Participant, Project, ProtocolStep, Role, SupportService, User, Venue
 from coproduction.textcheck import validate_readable_text
-from interviews.models import MAX_DURATION_MINUTES, Interview
+from interviews.models import MAX_DURATION_MINUTES, Interview, ProtocolUse
 
 
 def peer_researchers(project: Project):
@@ -103,3 +103,78 @@ class VenueForm(forms.Form):
         if Venue.objects.filter(project=self.project, name__iexact=name).exists():
             raise forms.ValidationError("There is already a venue with this name.")
         return name
+
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def _yes_no(label: str, missing: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": missing, "invalid_choice": missing},
+    )
+
+
+class ProtocolUseForm(forms.Form):
+    """That the protocol was used: choices only. There is no box for what was said."""
+
+    stage_reached = forms.ModelChoiceField(
+        label="How far through the protocol did you go?",
+        queryset=ProtocolStep.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": "Choose the step you reached.", "invalid_choice": "Choose the step you reached."},
+    )
+    interview_ended = _yes_no("Did the interview end there?", "Say whether the interview ended.")
+    offered = forms.MultipleChoiceField(
+        label="What did you offer? (optional)",
+        choices=ProtocolUse.Offer.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Choose what was offered from the list."},
+    )
+    services = formfields.ModelMultipleChoiceField(
+        label="Which services did you suggest? (optional)",
+        queryset=SupportService.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": "Choose services from the directory.",
+            "invalid_pk_value": "Choose services from the directory.",
+        },
+    )
+    follow_up = _yes_no("Did you agree a follow-up call?", "Say whether a follow-up call was agreed.")
+    follow_up_on = formfields.DateField(
+        label="On which day? (if a call was agreed)",
+        required=False,
+        widget=formfields.DateInput,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        help_text="You get a reminder at 9am that day. It says only that you have a call to make.",
+        error_messages={"invalid": "Enter the day as a date, like 2026-03-30."},
+    )
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stage_reached"].queryset = ProtocolStep.objects.filter(project=project)
+        self.fields["services"].queryset = SupportService.objects.filter(project=project)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("follow_up") is True and not cleaned.get("follow_up_on") and "follow_up_on" not in self.errors:
+            self.add_error("follow_up_on", "Enter the day of the follow-up call.")
+        if cleaned.get("follow_up") is False:
+            cleaned["follow_up_on"] = None  # a date typed and then "No": no call
+        return cleaned
+
+    def record_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "stage_reached": data["stage_reached"],
+            "interview_ended": data["interview_ended"],
+            "offered": data["offered"],
+            "services": list(data["services"]),
+            "follow_up_on": data["follow_up_on"],
+        }

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from coproduction.fields import EncryptedTextField
 from coproduction.guides import GuideQuestion, VersionedGuide
-from coproduction.models import Document, NotesDraft, Participant, Project, Venue
+from coproduction.models import Document, NotesDraft, Participant, Project, ProtocolStep, SupportService, Venue
 
 MAX_DURATION_MINUTES = 8 * 60
 
@@ -112,3 +112,77 @@ class SafeguardingFlag(models.Model):
     @property
     def project(self) -> Project:
         return self.interview.project
+
+
+class ProtocolUseQuerySet(models.QuerySet):
+    def visible_to(self, user, project: Project) -> "ProtocolUseQuerySet":
+        """The interviewer sees the records on their own interviews, coordinators the project's;
+        analysts and supervisors none (nor does anything that exports or publishes)."""
+        from coproduction.access import role_in
+
+        role = role_in(user, project)
+        mine = self.filter(interview__project=project)
+        if role == "coordinator":
+            return mine
+        if role == "peer_researcher":
+            return mine.filter(interview__interviewer=user)
+        return self.none()
+
+    def follow_ups_to_make(self) -> "ProtocolUseQuerySet":
+        return self.filter(follow_up_on__isnull=False, follow_up_done_at__isnull=True)
+
+
+class ProtocolUse(models.Model):
+    """That the distress protocol was used on an interview: choices only, never free text.
+
+    Which stage was reached, whether the interview ended, what was offered (and which services
+    from the directory) and whether a follow-up call was agreed (a date). It is about the
+    interview, not its content: it never reaches the notes, the corpus, exports or publication.
+    """
+
+    class Offer(models.TextChoices):
+        BREAK = "break", "A break"
+        MOVE_ON = "move_on", "To leave the topic"
+        END = "end", "To end the interview"
+        CARD = "card", "The pocket card"
+        SERVICE = "service", "To contact a service for them, with their agreement"
+        SOMEONE = "someone", "To call someone they trust"
+
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="protocol_uses")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    # PROTECT: a step named on a record is renamed, not removed (coproduction.signposting.actions).
+    stage_reached = models.ForeignKey(ProtocolStep, on_delete=models.PROTECT, related_name="+")
+    interview_ended = models.BooleanField()
+    offered = models.JSONField(default=list, blank=True)  # Offer values
+    services = models.ManyToManyField(SupportService, blank=True, related_name="+")
+    follow_up_on = models.DateField(null=True, blank=True)  # a follow-up call was agreed for this day
+    follow_up_done_at = models.DateTimeField(null=True, blank=True)
+    follow_up_done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ProtocolUseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-recorded_at"]
+        indexes = [models.Index(fields=["follow_up_on"], name="protocol_follow_up_idx")]
+
+    def __str__(self) -> str:
+        return f"Protocol use {self.pk}"
+
+    @property
+    def project(self) -> Project:
+        return self.interview.project
+
+    @property
+    def follow_up_agreed(self) -> bool:
+        return self.follow_up_on is not None
+
+    def offered_labels(self) -> list[str]:
+        labels = dict(self.Offer.choices)
+        return [labels[value] for value in self.offered if value in labels]
+
+    def follow_up_overdue(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return self.follow_up_on is not None and self.follow_up_done_at is None and self.follow_up_on < today

@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from coproduction.models import NotesDraft
-from interviews.models import Interview, SafeguardingFlag
+from interviews.models import Interview, ProtocolUse, SafeguardingFlag
 
 
 def peer_panel(request, project) -> dict | None:
@@ -31,3 +31,28 @@ def coordinator_panel(request, project) -> dict | None:
         )[:10]
     )
     return {"flags": flags} if flags else None
+
+
+FOLLOW_UPS_ON_DASHBOARD = 10
+
+
+def follow_up_calls(request, project) -> dict | None:
+    """Follow-up calls still to make (overdue first, as they are oldest): every interviewer's
+    for coordinators, one's own for a peer researcher. Gone once marked done."""
+    calls = (
+        ProtocolUse.objects.visible_to(request.user, project)
+        .follow_ups_to_make()
+        .select_related("interview__interviewer")
+        .order_by("follow_up_on", "pk")
+    )
+    shown = list(calls[: FOLLOW_UPS_ON_DASHBOARD + 1])
+    if not shown:
+        return None
+    more = len(shown) > FOLLOW_UPS_ON_DASHBOARD
+    return {
+        "calls": shown[:FOLLOW_UPS_ON_DASHBOARD],
+        "more": more,
+        "total": calls.count() if more else len(shown),
+        "today": timezone.localdate(),
+        "show_interviewer": request.membership.role == "coordinator",
+    }

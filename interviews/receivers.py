@@ -27,3 +27,11 @@ def delete_interview_draft(sender, instance, **kwargs) -> None:
     # private notes about this interview and must not outlive it).
     if instance.notes_id is not None:
         NotesDraft.objects.filter(pk=instance.notes_id).delete()
+
+
+@receiver(post_delete, sender="interviews.ProtocolUse", dispatch_uid="interviews.protocol_use_reminders")
+def cancel_follow_up_reminder(sender, instance, **kwargs) -> None:
+    # An interview deleted takes its records with it; their reminder must not go out after.
+    from coproduction.notifications import outbox
+
+    outbox.cancel_reminders(instance)

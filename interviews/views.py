@@ -25,17 +25,19 @@ from coproduction.notes.views import (
     review_response,
     writer_views,
 )
+from coproduction.signposting.actions import ensure_protocol
 from coproduction.vouchers.thanks import thank_you_summary
 from interviews import actions
 from interviews.forms import (
     BookingForm,
     FilterForm,
     FlagForm,
+    ProtocolUseForm,
     ScheduleFields,
     StatusForm,
     VenueForm,
 )
-from interviews.models import Interview, SafeguardingFlag, TopicGuide
+from interviews.models import Interview, ProtocolUse, SafeguardingFlag, TopicGuide
 
 STAFF = {Role.COORDINATOR, Role.PEER_RESEARCHER}
 COORDINATOR = {Role.COORDINATOR}
@@ -142,6 +144,9 @@ def detail(request, project, pk):
             "started": interview.starts_at <= timezone.now(),
             "document_pk": document_pk,
             "thanks": thank_you_summary(request, "interview", interview),
+            "protocol_steps": ensure_protocol(project),
+            "protocol_uses": _protocol_uses(request, project).filter(interview=interview),
+            "may_record_protocol": not actions.protocol_problems(interview, request.user),
         },
     )
 
@@ -232,6 +237,69 @@ def flag_resolve(request, project, pk):
     actions.resolve_flag(concern, by=request.user)
     messages.success(request, "Marked as dealt with.")
     return redirect("interviews:detail", slug=project.slug, pk=concern.interview_id)
+
+
+# ---------------------------------------------------------------- the distress protocol
+
+FOLLOW_UPS_PER_PAGE = 25
+
+
+def _protocol_uses(request, project):
+    return (
+        ProtocolUse.objects.visible_to(request.user, project)
+        .select_related("stage_reached", "interview__participant", "interview__interviewer", "interview__project")
+        .prefetch_related("services")
+    )
+
+
+@project_view(PEER)
+@require_http_methods(["GET", "POST"])
+def protocol_use(request, project, pk):
+    """The interviewer records that the protocol was used: choices only, all or nothing."""
+    interview = get_scoped(Interview.objects.visible_to(request.user, project).filter(interviewer=request.user), pk=pk)
+    ensure_protocol(project)
+    form = ProtocolUseForm(request.POST or None, project=project)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.record_protocol_use(interview, by=request.user, **form.record_fields())
+        except actions.ProtocolRefused as refused:
+            for field, problems in refused.problems.items():
+                for problem in problems:
+                    form.add_error(field if field in form.fields else None, problem)
+        else:
+            messages.success(request, "Recorded. A debrief is offered to you under Support: take it if it would help.")
+            return redirect("interviews:detail", slug=project.slug, pk=interview.pk)
+    return render(
+        request,
+        "interviews/protocol_use.html",
+        {
+            "project": project,
+            "form": form,
+            "interview": interview,
+            "problems": actions.protocol_problems(interview, request.user),
+        },
+    )
+
+
+@project_view(PEER)
+@require_POST
+def follow_up_done(request, project, pk):
+    use = get_scoped(_protocol_uses(request, project).filter(interview__interviewer=request.user).follow_ups_to_make(), pk=pk)
+    actions.mark_follow_up_done(use, by=request.user)
+    messages.success(request, "The follow-up call is marked as done.")
+    if request.POST.get("next") == "follow_ups":
+        return redirect("interviews:follow_ups", slug=project.slug)
+    return redirect("interviews:detail", slug=project.slug, pk=use.interview_id)
+
+
+@project_view(STAFF)
+@require_GET
+def follow_ups(request, project):
+    """Follow-up calls still to make, oldest first: the coordinator's, every interviewer's;
+    a peer researcher's, their own. Overdue ones stay until they are marked done."""
+    open_calls = _protocol_uses(request, project).follow_ups_to_make().order_by("follow_up_on", "pk")
+    page = Paginator(open_calls, FOLLOW_UPS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "interviews/follow_ups.html", {"project": project, "page": page, "today": timezone.localdate()})
 
 
 # ---------------------------------------------------------------- notes

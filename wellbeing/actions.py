@@ -275,8 +275,43 @@ def ask_for_check_in(interview) -> CheckIn | None:
 
 
 @transaction.atomic
-def complete_check_in(check_in: CheckIn, *, score: int, wants_to_talk: bool, private_note: str) -> bool:
-    """Save the answers; alert the coordinators if asked. Returns whether an alert was raised."""
+def offer_debrief(interview) -> CheckIn | None:
+    """The distress protocol was used on the interview: offer its interviewer a debrief with the
+    interview's check-in (made now if the interview is not completed yet). Once per interview:
+    an offer already made, answered or not, is not made again."""
+    check_in = ask_for_check_in(interview)
+    if check_in is None:
+        return None
+    check_in = CheckIn.objects.select_for_update().get(pk=check_in.pk)
+    if check_in.debrief_offered_at is None:
+        check_in.debrief_offered_at = timezone.now()
+        check_in.save(update_fields=["debrief_offered_at"])
+        record(None, "check_in.debrief_offered", check_in)
+    return check_in
+
+
+def _answer_debrief(check_in: CheckIn, wants_debrief: bool) -> None:
+    """Saying yes asks the coordinators for a debrief session (their open requests list)."""
+    check_in.debrief_answered_at = timezone.now()
+    if wants_debrief:
+        request_session(project=check_in.project, person=check_in.person, kind=SupportSession.Kind.DEBRIEF, preferred_times="")
+
+
+@transaction.atomic
+def answer_debrief(check_in: CheckIn, *, wants_debrief: bool) -> None:
+    """The debrief offer on a check-in already answered."""
+    _answer_debrief(check_in, wants_debrief)
+    check_in.save(update_fields=["debrief_answered_at"])
+
+
+@transaction.atomic
+def complete_check_in(
+    check_in: CheckIn, *, score: int, wants_to_talk: bool, private_note: str, wants_debrief: bool = False
+) -> bool:
+    """Save the answers (and the answer to a debrief offer); alert the coordinators if asked.
+    Returns whether an alert was raised."""
+    if check_in.debrief_open:
+        _answer_debrief(check_in, wants_debrief)
     check_in.score = score
     check_in.wants_to_talk = wants_to_talk
     check_in.private_note = private_note

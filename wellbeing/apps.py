@@ -9,8 +9,8 @@ class WellbeingConfig(AppConfig):
         from coproduction import dashboard, demo, eligibility, navigation, support_offer
         from coproduction.notifications import digest
         from coproduction.payments import sources as payment_sources
-        from interviews.models import Interview
-        from interviews.signals import interview_completed
+        from interviews.models import Interview, ProtocolUse
+        from interviews.signals import interview_completed, protocol_used
         from wellbeing import actions, offers, panels, receivers
         from wellbeing.demo import seed_support
         from wellbeing.payments import training_completions
@@ -36,4 +36,5 @@ class WellbeingConfig(AppConfig):
         # Training completions only: support sessions are never paid activities.
         payment_sources.register_source(training_completions)
         interview_completed.connect(receivers.on_interview_completed, sender=Interview, dispatch_uid="wellbeing-check-in")
+        protocol_used.connect(receivers.on_protocol_used, sender=ProtocolUse, dispatch_uid="wellbeing-debrief-offer")
         demo.register_step(40, seed_support)

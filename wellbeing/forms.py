@@ -184,6 +184,18 @@ class CheckInForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Only you can read this. Coordinators cannot.",
     )
+    wants_debrief = forms.BooleanField(label="Yes, I would like a debrief", required=False)
+
+    def __init__(self, *args, debrief_offered: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not debrief_offered:
+            del self.fields["wants_debrief"]
+
+
+class DebriefForm(forms.Form):
+    """The debrief offer alone, on a check-in already answered."""
+
+    wants_debrief = forms.BooleanField(label="Yes, I would like a debrief", required=False)
 
 
 class ReflectionForm(forms.Form):

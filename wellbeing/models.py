@@ -256,7 +256,9 @@ class CheckInQuerySet(models.QuerySet):
         return self.filter(alert_raised_at__isnull=False, alert_acknowledged_at__isnull=True)
 
     def to_do(self) -> "CheckInQuerySet":
-        return self.filter(completed_at__isnull=True)
+        """Not answered yet, or a debrief offered since (the distress protocol was used) and
+        not yet answered."""
+        return self.filter(Q(completed_at__isnull=True) | Q(debrief_offered_at__isnull=False, debrief_answered_at__isnull=True))
 
 
 class CheckIn(models.Model):
@@ -281,6 +283,10 @@ class CheckIn(models.Model):
     alert_acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The interviewer used the distress protocol on the interview (interviews.signals.protocol_used):
+    # a debrief is offered with the check-in; saying yes asks the coordinators for one.
+    debrief_offered_at = models.DateTimeField(null=True, blank=True)
+    debrief_answered_at = models.DateTimeField(null=True, blank=True)
 
     objects = CheckInQuerySet.as_manager()
 
@@ -289,6 +295,10 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"Check-in #{self.pk}"
+
+    @property
+    def debrief_open(self) -> bool:
+        return self.debrief_offered_at is not None and self.debrief_answered_at is None
 
     def needs_alert(self, policy: SupportPolicy) -> bool:
         return self.wants_to_talk or (self.score is not None and self.score <= policy.check_in_alert_threshold)

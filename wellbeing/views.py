@@ -21,6 +21,7 @@ from wellbeing import actions, reports
 from wellbeing.forms import (
     AttendanceForm,
     CheckInForm,
+    DebriefForm,
     GroupAttendanceForm,
     PeriodForm,
     PolicyForm,
@@ -312,7 +313,16 @@ def request_decline(request, project, pk):
 @require_http_methods(["GET", "POST"])
 def check_in(request, project, pk):
     check_in = get_scoped(CheckIn.objects.filter(project=project, person=request.user).to_do(), pk=pk)
-    form = CheckInForm(request.POST or None)
+    if check_in.completed_at is not None:  # answered before the protocol's debrief was offered
+        form = DebriefForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            actions.answer_debrief(check_in, **form.cleaned_data)
+            messages.success(
+                request, "Thank you. A coordinator will arrange it." if form.cleaned_data["wants_debrief"] else "Thank you."
+            )
+            return redirect("wellbeing:home", slug=project.slug)
+        return render(request, "wellbeing/check_in.html", {"project": project, "form": form, "check_in": check_in})
+    form = CheckInForm(request.POST or None, debrief_offered=check_in.debrief_open)
     if request.method == "POST" and form.is_valid():
         alerted = actions.complete_check_in(check_in, **form.cleaned_data)
         if alerted:

@@ -46,6 +46,7 @@ from coproduction.models.payments import (
 )
 from coproduction.models.projects import Invitation, Membership, Project, Role, User
 from coproduction.models.publication import Publication, PublishedTheme, PublishedVersion
+from coproduction.models.signposting import ProtocolStep, SupportService
 from coproduction.models.strategy import (
     Action,
     ActionComment,
@@ -112,6 +113,7 @@ __all__ = [
     "PiiResolution",
     "Priority",
     "Project",
+    "ProtocolStep",
     "PublicListing",
     "Publication",
     "PublishedTheme",
@@ -121,6 +123,7 @@ __all__ = [
     "RequestAttempt",
     "Role",
     "Strategy",
+    "SupportService",
     "Theme",
     "User",
     "Venue",

@@ -33,6 +33,7 @@ from coproduction.models import (
 )
 from coproduction.models.strategy import DEFAULT_STATUSES
 from coproduction.notifications import outbox
+from coproduction.ordering import move_one
 from coproduction.strategy.plan import DELIVERING, silent_since
 
 # Who may lead an action: any member who sees the plan (supervisors see none of it).
@@ -127,15 +128,7 @@ def change_priority(priority: Priority, *, title: str, description: str, by: Use
 @transaction.atomic
 def move_priority(priority: Priority, *, up: bool, by: User) -> Priority:
     """Swap the priority with the one before (up) or after it; the order is renumbered 0, 1, 2…"""
-    ordered = list(Priority.objects.select_for_update().filter(strategy=priority.strategy_id).order_by("order", "pk"))
-    index = next(n for n, p in enumerate(ordered) if p.pk == priority.pk)
-    other = index - 1 if up else index + 1
-    if 0 <= other < len(ordered):
-        ordered[index], ordered[other] = ordered[other], ordered[index]
-    for n, item in enumerate(ordered):
-        if item.order != n:
-            item.order = n
-            item.save(update_fields=["order"])
+    move_one(Priority.objects.filter(strategy=priority.strategy_id), priority, up=up)
     record(by, "priority.moved", priority, project=priority.strategy.project)
     return priority
 

@@ -7,10 +7,10 @@ from django import forms
 from django.utils import timezone
 
 from coproduction import formfields
+from coproduction.formfields import text_field
 from coproduction.models import Action, ActionStatus, Priority, Project, Strategy
 from coproduction.strategy import actions
 from coproduction.strategy.plan import PlanFilter
-from coproduction.textcheck import validate_readable_text
 
 PROGRESS_MESSAGE = "Progress must be a whole number from 0 to 100."
 
@@ -26,21 +26,6 @@ def choice_of(
         required=required,
         empty_label=empty_label,
         error_messages={"invalid_choice": message, "required": message, "invalid_pk_value": message},
-    )
-
-
-def text_field(
-    label: str, *, max_length: int | None = None, required: bool = True, help_text: str = "", rows: int = 0, missing: str = ""
-):
-    widget = forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput
-    return forms.CharField(
-        label=label,
-        max_length=max_length,
-        required=required,
-        help_text=help_text,
-        widget=widget,
-        validators=[validate_readable_text],
-        error_messages={"required": missing or f"Enter the {label.lower()}."},
     )
 
 

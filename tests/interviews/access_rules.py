@@ -1,3 +1,7 @@
+from datetime import timedelta
+
+from django.utils import timezone
+
 from coproduction.models import NotesDraft
 from interviews.models import SafeguardingFlag
 from tests.access import Case
@@ -20,6 +24,12 @@ def _submitted(world):
     return interview.pk
 
 
+def _follow_up(world):
+    from tests.signposting.factories import protocol_use
+
+    return protocol_use(completed_interview(world), follow_up_on=timezone.localdate() + timedelta(days=1)).pk
+
+
 def _flag(world):
     interview = make_interview(world.project, world.peer, booked_by=world.coordinator)
     return SafeguardingFlag.objects.create(interview=interview, raised_by=world.peer).pk
@@ -40,4 +50,7 @@ RULES = {
     "interviews:dismiss": lambda world: Case(kwargs={"pk": _completed(world)}, allowed=(405,)),
     "interviews:submit": lambda world: Case(kwargs={"pk": _completed(world)}, allowed=(405,)),
     "interviews:review": lambda world: Case(kwargs={"pk": _submitted(world)}),
+    # The interviewer alone records the protocol's use and marks the call done; coordinators read.
+    "interviews:protocol_use": lambda world: Case(kwargs={"pk": _completed(world)}),
+    "interviews:follow_up_done": lambda world: Case(kwargs={"pk": _follow_up(world)}, allowed=(405,)),
 }

@@ -1,0 +1,20 @@
+from tests.access import Case
+from tests.signposting.factories import service, steps
+
+
+def _service(world):
+    return service(world.project).pk
+
+
+def _step(world):
+    return steps(world.project)[1].pk
+
+
+RULES = {
+    "signposting:service_change": lambda world: Case(kwargs={"pk": _service(world)}),
+    "signposting:service_reviewed": lambda world: Case(kwargs={"pk": _service(world)}, allowed=(405,)),
+    "signposting:service_remove": lambda world: Case(kwargs={"pk": _service(world)}, allowed=(405,)),
+    "signposting:step_change": lambda world: Case(kwargs={"pk": _step(world)}),
+    "signposting:step_move": lambda world: Case(kwargs={"pk": _step(world)}, allowed=(405,)),
+    "signposting:step_remove": lambda world: Case(kwargs={"pk": _step(world)}, allowed=(405,)),
+}
