@@ -16,10 +16,6 @@ from wellbeing.models import (
 )
 
 
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-
 def peer_researchers(project):
     return User.objects.filter(memberships__project=project, memberships__role=Role.PEER_RESEARCHER).order_by("display_name")
 
@@ -44,8 +40,8 @@ class SessionForm(forms.Form):
         label="Who attends", queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple
     )
     day = formfields.DateField(label="Date", widget=formfields.DateInput)
-    start = forms.TimeField(label="Start time", widget=TimeInput)
-    end = forms.TimeField(label="End time", widget=TimeInput)
+    start = formfields.TimeField(label="Start time")
+    end = formfields.TimeField(label="End time")
     location = forms.CharField(label="Venue or online link", max_length=300, required=False)
 
     def __init__(self, *args, project, session: SupportSession | None = None, **kwargs):
