@@ -11,7 +11,7 @@ class WellbeingConfig(AppConfig):
         from interviews.models import Interview
         from interviews.signals import interview_completed
         from wellbeing import actions, offers, panels, receivers
-        from wellbeing.demo import seed_support
+        from wellbeing.demo import seed_check_ins, seed_support
 
         navigation.register("Support", "wellbeing:home", roles={"coordinator", "peer_researcher", "supervisor"}, order=30)
         navigation.register("My reflections", "wellbeing:reflections", roles={"peer_researcher"}, order=35)
@@ -33,3 +33,4 @@ class WellbeingConfig(AppConfig):
         support_offer.register_training(offers.training_offered)
         interview_completed.connect(receivers.on_interview_completed, sender=Interview, dispatch_uid="wellbeing-check-in")
         demo.register_step(40, seed_support)
+        demo.register_step(310, seed_check_ins)  # after the interviews (300)

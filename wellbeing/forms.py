@@ -169,8 +169,10 @@ class SessionRequestForm(forms.ModelForm):
 class CheckInForm(forms.Form):
     score = forms.TypedChoiceField(
         label="How are you, from 0 (very bad) to 10 (very good)?",
-        choices=[(str(n), str(n)) for n in range(11)],
+        # No default: a preselected 0 ("very bad") would be sent by someone who only ticked a box.
+        choices=[("", "Choose a number"), *((str(n), str(n)) for n in range(11))],
         coerce=int,
+        error_messages={"required": "Choose a number from 0 to 10."},
     )
     wants_to_talk = forms.BooleanField(label="I would like to talk to someone", required=False)
     private_note = forms.CharField(

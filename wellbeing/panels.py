@@ -23,7 +23,7 @@ def open_requests(request, project) -> dict | None:
 
 
 def my_check_ins(request, project) -> dict:
-    check_ins = list(CheckIn.objects.filter(project=project, person=request.user).to_do()[:10])
+    check_ins = list(CheckIn.objects.filter(project=project, person=request.user).to_do().select_related("interview")[:10])
     return {"check_ins": check_ins}  # shown even when empty: "None right now."
 
 

@@ -311,7 +311,7 @@ def request_decline(request, project, pk):
 @project_view(PEER)
 @require_http_methods(["GET", "POST"])
 def check_in(request, project, pk):
-    check_in = get_scoped(CheckIn.objects.filter(project=project, person=request.user).to_do(), pk=pk)
+    check_in = get_scoped(CheckIn.objects.filter(project=project, person=request.user).to_do().select_related("interview"), pk=pk)
     form = CheckInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         alerted = actions.complete_check_in(check_in, **form.cleaned_data)
