@@ -56,6 +56,9 @@ class Document(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def audit_label(self) -> str:
+        return self.title  # a participant code or an event kind, and the month: no content
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise DocumentImmutable("Released documents cannot be changed.")
