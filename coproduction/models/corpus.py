@@ -56,13 +56,13 @@ class Document(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def audit_label(self) -> str:
-        return self.title  # a participant code or an event kind, and the month: no content
-
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise DocumentImmutable("Released documents cannot be changed.")
         super().save(*args, **kwargs)
+
+    def audit_label(self) -> str:
+        return self.title  # a participant code or an event kind, and the month: no content
 
     @classmethod
     def compose(cls, sections: list[tuple[str, str]]) -> tuple[str, list[dict]]:
