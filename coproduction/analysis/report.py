@@ -75,6 +75,24 @@ def matrix_chart(project: Project, publication: bool, codings: CodingSet | None 
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def bars_drawn(labelled: list, cohorts: list[str]) -> bool:
+    """Whether the chart of these cells has any bar: not when every count is 0 or hidden."""
+    return any(cell != "0" and not cell.startswith("<") for _, _, row in labelled for cell in row[: len(cohorts)])
+
+
+def chart_note(labelled: list, cohorts: list[str], threshold: int, publication: bool) -> str:
+    """Why bars are missing, in words, where a publication hides them ("" when none is): a chart
+    of nothing but "<10" has no bars at all, and would look broken without it."""
+    if not publication or not any(cell.startswith("<") for _, _, row in labelled for cell in row[: len(cohorts)]):
+        return ""
+    if not bars_drawn(labelled, cohorts):
+        return (
+            f"No bars are drawn: every count is under {threshold}, and this publication does not show counts "
+            f"that small (the table reads “<{threshold}”)."
+        )
+    return f"Counts under {threshold} are not drawn as bars: they read “<{threshold}”."
+
+
 def report_context(project: Project, publication: bool) -> dict:
     threshold = project.small_number_threshold
     codings = coding_set(project)
@@ -98,6 +116,8 @@ def report_context(project: Project, publication: bool) -> dict:
     doc = codings.document
     participants = codings.rows().exclude(**{f"{doc}__participant": None}).values(f"{doc}__participant").distinct().count()
     documents = project.documents.count()
+    labelled = matrix.labelled(threshold, publication)
+    note = chart_note(labelled, matrix.cohorts, threshold, publication)
     return {
         "project": project,
         "publication": publication,
@@ -107,8 +127,9 @@ def report_context(project: Project, publication: bool) -> dict:
         "participants": suppress_count(participants, threshold) if publication else participants,
         "themes": [(row, row.labels(threshold, publication), quotes.get(row.theme.pk, [])) for row in rows],
         "cohorts": matrix.cohorts,
-        "matrix": matrix.labelled(threshold, publication),
-        "chart": matrix_chart(project, publication, codings),
+        "matrix": labelled,
+        "chart_note": note,
+        "chart": matrix_chart(project, publication, codings) if bars_drawn(labelled, matrix.cohorts) else None,
         "counted_from": codings.label,
         "passages_explained": codings.passages_explained,
     }
