@@ -27,6 +27,12 @@ class WellbeingConfig(AppConfig):
             "wellbeing/panels/_my_sessions.html", context=panels.my_sessions, roles={"peer_researcher", "supervisor"}, order=20
         )
 
+        dashboard.register_panel(
+            "wellbeing/panels/_training_needed.html", context=panels.training_needed, roles={"peer_researcher"}, order=5
+        )
+        dashboard.register_panel(
+            "wellbeing/panels/_to_write_up.html", context=panels.sessions_to_write_up, roles={"supervisor"}, order=10
+        )
         digest.register_digest_section(panels.digest_lines)
         eligibility.register_interviewer_check(actions.training_problems)
         support_offer.register_support(offers.support_offered)
