@@ -2,7 +2,8 @@
 and chosen quotes. WeasyPrint renders it; matplotlib (Agg, no display) draws the chart.
 
 The renderer fetches nothing from the network: the chart is a data: URI and any other URL is
-refused by the url_fetcher.
+refused by the url_fetcher (`coproduction.pdf`, imported only when a PDF is made: the matrix page
+draws the chart without loading WeasyPrint).
 """
 
 import base64
@@ -16,29 +17,12 @@ from django.template.loader import render_to_string  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
-from weasyprint.urls import URLFetcher  # noqa: E402
 
 from coproduction.analysis.counts import CodingSet, coding_set, codings_of, cohort_matrix, theme_rows, with_publishable_quotes  # noqa: E402
 from coproduction.analysis.suppression import suppress_count  # noqa: E402
 from coproduction.models import Project  # noqa: E402
 
 QUOTES_PER_THEME = 5
-
-
-class RemoteFetchRefused(ValueError):
-    pass
-
-
-class LocalOnlyFetcher(URLFetcher):
-    """Only inline data: URIs; the report never reaches a server, ours or anyone's, nor a file."""
-
-    def __init__(self):
-        super().__init__(allowed_protocols={"data"}, allow_redirects=False, fail_on_errors=True)
-
-    def fetch(self, url, headers=None):
-        if not url.startswith("data:"):
-            raise RemoteFetchRefused(f"The report does not fetch {url[:40]}")
-        return super().fetch(url, headers)
 
 
 def matrix_chart(project: Project, publication: bool, codings: CodingSet | None = None) -> str:
@@ -141,5 +125,7 @@ def report_html(project: Project, publication: bool) -> str:
 
 def write_pdf(project: Project, publication: bool, out) -> None:
     from weasyprint import HTML
+
+    from coproduction.pdf import LocalOnlyFetcher
 
     HTML(string=report_html(project, publication), url_fetcher=LocalOnlyFetcher(), base_url=None).write_pdf(out)
