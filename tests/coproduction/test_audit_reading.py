@@ -82,6 +82,7 @@ def test_the_csv_export_keeps_the_codes_applies_the_filters_and_is_audited(world
     response = client_for(world.coordinator).get(url(world, "audit_export"), {"action": "interview.booked"})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     assert response["Content-Disposition"] == 'attachment; filename="riverside-audit-log.csv"'
+    assert "no-store" in response["Cache-Control"]
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0] == ["at (UTC)", "actor", "action", "object_type", "object_id"]
     assert [row[2:] for row in rows[1:]] == [["interview.booked", "interviews.interview", str(interview.pk)]]
