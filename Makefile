@@ -9,7 +9,9 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 
 # `make run` uses embedded defaults (SQLite, filesystem broker, console email) in DEBUG mode.
-RUN_ENV := DEBUG=$${DEBUG:-true} EMAIL_BACKEND=$${EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend}
+# SITE_URL (links in emails, e.g. invitations) follows HOST and PORT unless set.
+RUN_ENV := DEBUG=$${DEBUG:-true} EMAIL_BACKEND=$${EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend} \
+	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}
 
 .PHONY: run test ci lint format migrations-check install install-dev assets browser bench bench-pii clean
 

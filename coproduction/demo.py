@@ -14,6 +14,8 @@ DEMO_PASSWORD = "common-ground-demo"
 # Roles that must use MFA get this authenticator secret in the demo, so a newcomer can sign in:
 # `manage.py demo_code` prints the current code (or add the secret to an authenticator app).
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPCOMMONGROUNDDEMO"
+# As README.md prints it (tests/test_readme_commands.py runs it): manage.py needs DEBUG by hand.
+DEMO_CODE_COMMAND = "DEBUG=true .venv/bin/python manage.py demo_code"
 DEMO_PEOPLE = [
     ("coordinator@example.org", "Sam Okafor", Role.COORDINATOR),
     ("peer1@example.org", "Alex Rivers", Role.PEER_RESEARCHER),

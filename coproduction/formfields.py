@@ -1,7 +1,10 @@
 """Form fields shared by every app (`tests/coproduction/test_form_fields.py` checks that every
 form uses them).
 
-Dates: every date or date-and-time a person types goes through `DateField` or `DateTimeField`.
+Dates: every date or date-and-time a person types goes through `DateField` or `DateTimeField`,
+and every time of day through `TimeField`, shown in the inputs below (`DateInput`,
+`DateTimeInput`, `TimeInput`), so that each input shows its own value back in the one format the
+browser accepts.
 
 Python's dates stop at the years 1 and 9999: a booking at 9999-12-31 23:59 plus its duration,
 or 0001-01-01 00:00 in London moved to UTC, raises OverflowError deep in a workflow. Nothing in
@@ -9,7 +12,7 @@ a co-produced strategy happens outside 2000-2099, so a date outside that range i
 it is typed, with a message that says the range.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -48,12 +51,20 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(attrs, format=format or "%Y-%m-%dT%H:%M")
 
 
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None, format=None):  # noqa: A002
+        super().__init__(attrs, format=format or "%H:%M")
+
+
 class DateField(forms.DateField):
     """Bounded to 2000-2099. Its value on a form is ISO 8601, the one format a date input takes:
     a date printed in the page's locale ("5 Dec 2026") would show an empty box, and a form
     changed in one field only would then fail with "This field is required"."""
 
     default_validators = [validate_date_in_range]
+    widget = DateInput
 
     def prepare_value(self, value):
         value = super().prepare_value(value)
@@ -64,10 +75,22 @@ class DateTimeField(forms.DateTimeField):
     """Bounded to 2000-2099; its value on a form is "2026-12-05T19:00" in the current time zone."""
 
     default_validators = [validate_date_in_range]
+    widget = DateTimeInput
 
     def prepare_value(self, value):
         value = super().prepare_value(value)  # in the current time zone
         return value.strftime("%Y-%m-%dT%H:%M") if isinstance(value, datetime) else value
+
+
+class TimeField(forms.TimeField):
+    """Its value on a form is "19:00": a time input refuses microseconds, and a locale's "7 p.m."
+    would show blank."""
+
+    widget = TimeInput
+
+    def prepare_value(self, value):
+        value = super().prepare_value(value)
+        return value.strftime("%H:%M") if isinstance(value, time) else value
 
 
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):

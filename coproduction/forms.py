@@ -3,6 +3,7 @@ from django.contrib.auth import password_validation
 from django.utils import timezone
 
 from coproduction import formfields
+from coproduction.audit import describe_action
 from coproduction.models import AuditEvent, Membership, Project, Role, User
 
 
@@ -64,7 +65,7 @@ class AuditFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = User.objects.filter(memberships__project=project).order_by("display_name")
         actions = AuditEvent.objects.filter(project=project).order_by("action").values_list("action", flat=True).distinct()
-        self.fields["action"].choices = [("", "Any action")] + [(a, a) for a in actions]
+        self.fields["action"].choices = [("", "Any action")] + [(a, describe_action(a)) for a in actions]
 
     def clean(self):
         cleaned = super().clean()

@@ -12,6 +12,7 @@ project_patterns = [
     path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("invitations/<int:pk>/resend/", views.invitation_resend, name="invitation_resend"),
     path("audit/", views.audit_log, name="audit"),
+    path("audit/export.csv", views.audit_export, name="audit_export"),
     path("settings/", views.project_settings, name="project_settings"),
 ]
 

@@ -1,15 +1,17 @@
 import sys
+from datetime import UTC
+from itertools import chain
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from coproduction import actions
+from coproduction import actions, audit
 from coproduction import dashboard as dashboard_panels
 from coproduction.access import get_scoped, project_view, public_view, signed_in_view
 from coproduction.audit import record
@@ -25,6 +27,7 @@ from coproduction.forms import (
 from coproduction.middleware import cannot_open_response
 from coproduction.models import AuditEvent, Invitation, Membership, Project, Role
 from coproduction.models.projects import hash_token
+from coproduction.spreadsheets import csv_lines
 
 COORDINATOR = {Role.COORDINATOR}
 
@@ -125,11 +128,39 @@ def audit_log(request, project):
     form = AuditFilterForm(request.GET or None, project=project)
     events = form.filter(AuditEvent.objects.filter(project=project).select_related("actor"))
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    labels = audit.object_labels(page)
+    rows = [(event, audit.describe_action(event.action), labels.get((event.object_type, event.object_id), "")) for event in page]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
-        request, "coproduction/audit.html", {"project": project, "form": form, "page": page, "query": query.urlencode()}
+        request,
+        "coproduction/audit.html",
+        {"project": project, "form": form, "page": page, "rows": rows, "query": query.urlencode()},
     )
+
+
+@project_view(COORDINATOR)
+@require_GET
+def audit_export(request, project):
+    """The log as CSV, with the filters of the page: action codes and object ids, not words."""
+    form = AuditFilterForm(request.GET or None, project=project)
+    events = form.filter(AuditEvent.objects.filter(project=project).select_related("actor")).order_by("at", "id")
+    exported = record(request.user, "audit.exported", project=project)
+    events = events.exclude(pk=exported.pk)  # the rows as they were when asked for
+    header = [["at (UTC)", "actor", "action", "object_type", "object_id"]]
+    rows = (
+        [
+            f"{event.at.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}",
+            str(event.actor or "System"),
+            event.action,
+            event.object_type,
+            event.object_id,
+        ]
+        for event in events.iterator(chunk_size=2000)
+    )
+    response = StreamingHttpResponse(csv_lines(chain(header, rows)), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{project.slug}-audit-log.csv"'
+    return response
 
 
 @public_view

@@ -83,6 +83,10 @@ class Interview(models.Model):
     def __str__(self) -> str:
         return f"Interview {self.pk} with {self.participant.code}"
 
+    def audit_label(self) -> str:
+        """As the audit log shows it: "Interview, 5 Dec" (the participant is a row of its own)."""
+        return f"Interview, {timezone.localtime(self.starts_at):%-d %b %Y}"
+
     @property
     def ends_at(self):
         # In UTC: adding to a local time would be wall-clock arithmetic, wrong across a clock change.

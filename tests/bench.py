@@ -6,6 +6,9 @@ builds a fresh test database (PostgreSQL when DATABASE_URL is set, SQLite otherw
 each page at a few sizes and prints a table. Query counts must stay flat as rows grow; times are
 the median of repeated requests through Django's test client (no network, no browser).
 
+Then the first request in a fresh process, with and without the web process's warm-up
+(tests/cold_start.py): the theme × cohort page and the PDF report.
+
 Then the PII section (tests/pii_corpus/benchmark.py, also `make bench-pii`): the scanner's recall
 and false alarms on the labelled corpus against the targets, PASS or FAIL.
 """
@@ -98,6 +101,10 @@ def main() -> int:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     if failures:
         print(f"query count grows on: {', '.join(failures)}")
+    print()
+    from tests.cold_start import run as cold_start
+
+    cold_start()
     print()
     from tests.pii_corpus.benchmark import run as pii_benchmark
 

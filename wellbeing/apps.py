@@ -12,7 +12,7 @@ class WellbeingConfig(AppConfig):
         from interviews.models import Interview, ProtocolUse
         from interviews.signals import interview_completed, protocol_used
         from wellbeing import actions, offers, panels, receivers
-        from wellbeing.demo import seed_support
+        from wellbeing.demo import seed_check_ins, seed_support
         from wellbeing.payments import training_completions
 
         navigation.register("Support", "wellbeing:home", roles={"coordinator", "peer_researcher", "supervisor"}, order=30)
@@ -29,6 +29,12 @@ class WellbeingConfig(AppConfig):
             "wellbeing/panels/_my_sessions.html", context=panels.my_sessions, roles={"peer_researcher", "supervisor"}, order=20
         )
 
+        dashboard.register_panel(
+            "wellbeing/panels/_training_needed.html", context=panels.training_needed, roles={"peer_researcher"}, order=5
+        )
+        dashboard.register_panel(
+            "wellbeing/panels/_to_write_up.html", context=panels.sessions_to_write_up, roles={"supervisor"}, order=10
+        )
         digest.register_digest_section(panels.digest_lines)
         eligibility.register_interviewer_check(actions.training_problems)
         support_offer.register_support(offers.support_offered)
@@ -38,3 +44,4 @@ class WellbeingConfig(AppConfig):
         interview_completed.connect(receivers.on_interview_completed, sender=Interview, dispatch_uid="wellbeing-check-in")
         protocol_used.connect(receivers.on_protocol_used, sender=ProtocolUse, dispatch_uid="wellbeing-debrief-offer")
         demo.register_step(40, seed_support)
+        demo.register_step(310, seed_check_ins)  # after the interviews (300)

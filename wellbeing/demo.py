@@ -4,6 +4,7 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
+from interviews.models import Interview
 from wellbeing.models import (
     CheckIn,
     Provider,
@@ -81,19 +82,30 @@ def seed_support(project, people) -> None:
     book(kind.TRAINING, trainer, [peers[2]], 6, 13)
     book(kind.DEBRIEF, None, [peers[1]], 1, 15)
 
-    now = timezone.now()
-    CheckIn.objects.create(
-        project=project, person=peers[0], requested_at=now - timedelta(days=2), completed_at=now - timedelta(days=2), score=7
-    )
-    CheckIn.objects.create(
-        project=project,
-        person=peers[1],
-        requested_at=now - timedelta(days=1),
-        completed_at=now - timedelta(days=1),
-        score=2,
-        wants_to_talk=True,
-        private_note="Heavy one today.",
-        alert_raised_at=now - timedelta(days=1),
-    )
-    CheckIn.objects.create(project=project, person=peers[2], requested_at=now - timedelta(hours=3))
     SessionRequest.objects.create(project=project, requested_by=peers[2], kind=kind.DEBRIEF, preferred_times="Weekday afternoons")
+
+
+def seed_check_ins(project, people) -> None:
+    """Check-ins are asked after a completed interview only (as `interview_completed` does), so
+    the demo's follow its completed interviews: peer3, still in training, was never asked.
+    Runs after the interviews' step."""
+    if CheckIn.objects.filter(project=project).exists():
+        return  # already seeded
+    completed = Interview.objects.filter(project=project, status=Interview.Status.COMPLETED).order_by("-starts_at")
+    answers = [
+        {},  # the most recent is still to do
+        {"score": 2, "wants_to_talk": True, "private_note": "Heavy one today.", "alert": True},
+        {"score": 7},
+    ]
+    for interview, answer in zip(completed, answers, strict=False):
+        asked = interview.completed_at
+        alert = answer.pop("alert", False)
+        CheckIn.objects.create(
+            project=project,
+            person_id=interview.interviewer_id,
+            interview=interview,
+            requested_at=asked,
+            completed_at=asked + timedelta(hours=2) if answer else None,
+            alert_raised_at=asked + timedelta(hours=2) if alert else None,
+            **answer,
+        )

@@ -16,10 +16,6 @@ from wellbeing.models import (
 )
 
 
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-
 def peer_researchers(project):
     return User.objects.filter(memberships__project=project, memberships__role=Role.PEER_RESEARCHER).order_by("display_name")
 
@@ -44,8 +40,8 @@ class SessionForm(forms.Form):
         label="Who attends", queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple
     )
     day = formfields.DateField(label="Date", widget=formfields.DateInput)
-    start = forms.TimeField(label="Start time", widget=TimeInput)
-    end = forms.TimeField(label="End time", widget=TimeInput)
+    start = formfields.TimeField(label="Start time")
+    end = formfields.TimeField(label="End time")
     location = forms.CharField(label="Venue or online link", max_length=300, required=False)
 
     def __init__(self, *args, project, session: SupportSession | None = None, **kwargs):
@@ -173,8 +169,10 @@ class SessionRequestForm(forms.ModelForm):
 class CheckInForm(forms.Form):
     score = forms.TypedChoiceField(
         label="How are you, from 0 (very bad) to 10 (very good)?",
-        choices=[(str(n), str(n)) for n in range(11)],
+        # No default: a preselected 0 ("very bad") would be sent by someone who only ticked a box.
+        choices=[("", "Choose a number"), *((str(n), str(n)) for n in range(11))],
         coerce=int,
+        error_messages={"required": "Choose a number from 0 to 10."},
     )
     wants_to_talk = forms.BooleanField(label="I would like to talk to someone", required=False)
     private_note = forms.CharField(

@@ -185,6 +185,10 @@ class SupportSession(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.starts_at:%Y-%m-%d}"
 
+    def audit_label(self) -> str:
+        """Bookings are what coordinators see of support: the kind and the day, nobody's name."""
+        return f"{self.get_kind_display()}, {timezone.localtime(self.starts_at):%-d %b %Y}"
+
     def clean(self) -> None:
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": "The end must be after the start."})
@@ -299,6 +303,9 @@ class CheckIn(models.Model):
     @property
     def debrief_open(self) -> bool:
         return self.debrief_offered_at is not None and self.debrief_answered_at is None
+
+    def audit_label(self) -> str:
+        return "Check-in"  # never its score or whose it is: the actor column says who acted
 
     def needs_alert(self, policy: SupportPolicy) -> bool:
         return self.wants_to_talk or (self.score is not None and self.score <= policy.check_in_alert_threshold)

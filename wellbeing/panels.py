@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from coproduction.models import Role
 from coproduction.notifications.digest import DigestLine
+from wellbeing.actions import missing_training
 from wellbeing.models import CheckIn, SessionRequest, SupportSession, cadence_for
 
 
@@ -23,7 +24,7 @@ def open_requests(request, project) -> dict | None:
 
 
 def my_check_ins(request, project) -> dict:
-    check_ins = list(CheckIn.objects.filter(project=project, person=request.user).to_do()[:10])
+    check_ins = list(CheckIn.objects.filter(project=project, person=request.user).to_do().select_related("interview")[:10])
     return {"check_ins": check_ins}  # shown even when empty: "None right now."
 
 
@@ -36,6 +37,28 @@ def my_sessions(request, project) -> dict | None:
         .order_by("starts_at")[:5]
     )
     return {"sessions": sessions, "is_peer": request.membership.role == Role.PEER_RESEARCHER}
+
+
+def sessions_to_write_up(request, project) -> dict | None:
+    """A supervisor's past sessions still waiting for attendance, or (supervision they attended)
+    for notes. Nothing of the notes themselves."""
+    Status = SupportSession.Status
+    past = (
+        SupportSession.objects.visible_to(request.user, project)
+        .filter(starts_at__lte=timezone.now())
+        .exclude(status__in=[Status.CANCELLED, Status.DID_NOT_ATTEND])
+    )
+    waiting = past.filter(status=Status.BOOKED) | past.filter(
+        status=Status.ATTENDED, kind__in=SupportSession.SUPERVISION_KINDS, supervision_note__isnull=True
+    )
+    sessions = list(waiting.order_by("starts_at")[:20])
+    return {"sessions": sessions} if sessions else None
+
+
+def training_needed(request, project) -> dict | None:
+    """A peer researcher's required training still to do: interviews cannot be booked until then."""
+    missing = missing_training(request.user, project)
+    return {"modules": missing} if missing else None
 
 
 def digest_lines(project) -> list[DigestLine]:

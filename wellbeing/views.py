@@ -312,7 +312,7 @@ def request_decline(request, project, pk):
 @project_view(PEER)
 @require_http_methods(["GET", "POST"])
 def check_in(request, project, pk):
-    check_in = get_scoped(CheckIn.objects.filter(project=project, person=request.user).to_do(), pk=pk)
+    check_in = get_scoped(CheckIn.objects.filter(project=project, person=request.user).to_do().select_related("interview"), pk=pk)
     if check_in.completed_at is not None:  # answered before the protocol's debrief was offered
         form = DebriefForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():

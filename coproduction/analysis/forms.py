@@ -129,12 +129,12 @@ class MemoForm(forms.Form):
         return " ".join(self.errors.get("text", ["Write the memo before adding it."]))
 
 
-class AgreementForm(forms.Form):
+class CoderPairForm(forms.Form):
+    """Two different coders. Unasked, the second box starts on the second coder: both boxes on
+    the first would compare a coder with themselves."""
+
     coder_a = forms.TypedChoiceField(label="First coder", coerce=int)
     coder_b = forms.TypedChoiceField(label="Second coder", coerce=int)
-    unit = forms.ChoiceField(
-        label="Compare by", choices=[("character", "Characters"), ("sentence", "Sentences")], initial="character"
-    )
 
     def __init__(self, *args, coders: list[User], **kwargs):
         super().__init__(*args, **kwargs)
@@ -142,6 +142,8 @@ class AgreementForm(forms.Form):
         choices = [(u.pk, str(u)) for u in coders]
         self.fields["coder_a"].choices = choices
         self.fields["coder_b"].choices = choices
+        if len(coders) >= 2:
+            self.fields["coder_a"].initial, self.fields["coder_b"].initial = coders[0].pk, coders[1].pk
 
     def clean(self):
         cleaned = super().clean()
@@ -150,27 +152,25 @@ class AgreementForm(forms.Form):
         return cleaned
 
 
-class ConsensusStartForm(forms.Form):
+class AgreementForm(CoderPairForm):
+    unit = forms.ChoiceField(
+        label="Compare by", choices=[("character", "Characters"), ("sentence", "Sentences")], initial="character"
+    )
+
+
+class ConsensusStartForm(CoderPairForm):
     """Which two coders' codings the consensus reconciles."""
 
-    coder_a = forms.TypedChoiceField(label="First coder", coerce=int)
-    coder_b = forms.TypedChoiceField(label="Second coder", coerce=int)
     replace = forms.BooleanField(label="Yes, delete the decisions made so far and start again", required=False)
 
-    def __init__(self, *args, coders: list[User], replacing: bool, **kwargs):
+    def __init__(self, *args, replacing: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.coders = {u.pk: u for u in coders}
         self.replacing = replacing
-        choices = [(u.pk, str(u)) for u in coders]
-        self.fields["coder_a"].choices = choices
-        self.fields["coder_b"].choices = choices
         if not replacing:
             del self.fields["replace"]
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("coder_a") and cleaned.get("coder_a") == cleaned.get("coder_b"):
-            raise forms.ValidationError("Choose two different coders.")
         if self.replacing and not cleaned.get("replace"):
             self.add_error("replace", "Tick the box to confirm that the decisions made so far are deleted.")
         return cleaned

@@ -2,7 +2,8 @@
 and chosen quotes. WeasyPrint renders it; matplotlib (Agg, no display) draws the chart.
 
 The renderer fetches nothing from the network: the chart is a data: URI and any other URL is
-refused by the url_fetcher.
+refused by the url_fetcher (`coproduction.pdf`, imported only when a PDF is made: the matrix page
+draws the chart without loading WeasyPrint).
 """
 
 import base64
@@ -16,29 +17,12 @@ from django.template.loader import render_to_string  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
-from weasyprint.urls import URLFetcher  # noqa: E402
 
 from coproduction.analysis.counts import CodingSet, coding_set, codings_of, cohort_matrix, theme_rows, with_publishable_quotes  # noqa: E402
 from coproduction.analysis.suppression import suppress_count  # noqa: E402
 from coproduction.models import Project  # noqa: E402
 
 QUOTES_PER_THEME = 5
-
-
-class RemoteFetchRefused(ValueError):
-    pass
-
-
-class LocalOnlyFetcher(URLFetcher):
-    """Only inline data: URIs; the report never reaches a server, ours or anyone's, nor a file."""
-
-    def __init__(self):
-        super().__init__(allowed_protocols={"data"}, allow_redirects=False, fail_on_errors=True)
-
-    def fetch(self, url, headers=None):
-        if not url.startswith("data:"):
-            raise RemoteFetchRefused(f"The report does not fetch {url[:40]}")
-        return super().fetch(url, headers)
 
 
 def matrix_chart(project: Project, publication: bool, codings: CodingSet | None = None) -> str:
@@ -75,6 +59,24 @@ def matrix_chart(project: Project, publication: bool, codings: CodingSet | None 
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def bars_drawn(labelled: list, cohorts: list[str]) -> bool:
+    """Whether the chart of these cells has any bar: not when every count is 0 or hidden."""
+    return any(cell != "0" and not cell.startswith("<") for _, _, row in labelled for cell in row[: len(cohorts)])
+
+
+def chart_note(labelled: list, cohorts: list[str], threshold: int, publication: bool) -> str:
+    """Why bars are missing, in words, where a publication hides them ("" when none is): a chart
+    of nothing but "<10" has no bars at all, and would look broken without it."""
+    if not publication or not any(cell.startswith("<") for _, _, row in labelled for cell in row[: len(cohorts)]):
+        return ""
+    if not bars_drawn(labelled, cohorts):
+        return (
+            f"No bars are drawn: every count is under {threshold}, and this publication does not show counts "
+            f"that small (the table reads “<{threshold}”)."
+        )
+    return f"Counts under {threshold} are not drawn as bars: they read “<{threshold}”."
+
+
 def report_context(project: Project, publication: bool) -> dict:
     threshold = project.small_number_threshold
     codings = coding_set(project)
@@ -98,6 +100,8 @@ def report_context(project: Project, publication: bool) -> dict:
     doc = codings.document
     participants = codings.rows().exclude(**{f"{doc}__participant": None}).values(f"{doc}__participant").distinct().count()
     documents = project.documents.count()
+    labelled = matrix.labelled(threshold, publication)
+    note = chart_note(labelled, matrix.cohorts, threshold, publication)
     return {
         "project": project,
         "publication": publication,
@@ -107,8 +111,9 @@ def report_context(project: Project, publication: bool) -> dict:
         "participants": suppress_count(participants, threshold) if publication else participants,
         "themes": [(row, row.labels(threshold, publication), quotes.get(row.theme.pk, [])) for row in rows],
         "cohorts": matrix.cohorts,
-        "matrix": matrix.labelled(threshold, publication),
-        "chart": matrix_chart(project, publication, codings),
+        "matrix": labelled,
+        "chart_note": note,
+        "chart": matrix_chart(project, publication, codings) if bars_drawn(labelled, matrix.cohorts) else None,
         "counted_from": codings.label,
         "passages_explained": codings.passages_explained,
     }
@@ -120,5 +125,7 @@ def report_html(project: Project, publication: bool) -> str:
 
 def write_pdf(project: Project, publication: bool, out) -> None:
     from weasyprint import HTML
+
+    from coproduction.pdf import LocalOnlyFetcher
 
     HTML(string=report_html(project, publication), url_fetcher=LocalOnlyFetcher(), base_url=None).write_pdf(out)

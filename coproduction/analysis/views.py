@@ -564,16 +564,19 @@ def matrix(request, project):
 
     publication = _publication(request)
     data = cohort_matrix(project)
+    rows = data.labelled(project.small_number_threshold, publication)
+    note = report.chart_note(rows, data.cohorts, project.small_number_threshold, publication)
     return render(
         request,
         "analysis/matrix.html",
         {
             "project": project,
             "cohorts": data.cohorts,
-            "rows": data.labelled(project.small_number_threshold, publication),
+            "rows": rows,
             "counted_from": data.label,
             "publication": publication,
-            "chart": report.matrix_chart(project, publication) if data.rows else None,
+            "chart_note": note,
+            "chart": report.matrix_chart(project, publication) if report.bars_drawn(rows, data.cohorts) else None,
         },
     )
 

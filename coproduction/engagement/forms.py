@@ -19,10 +19,6 @@ COUNT_ERRORS = {
 }
 
 
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-
 def count_field(label: str, **kwargs) -> forms.IntegerField:
     return forms.IntegerField(label=label, min_value=0, max_value=9_999, required=False, error_messages=COUNT_ERRORS, **kwargs)
 
@@ -41,7 +37,7 @@ class EventForm(forms.Form):
     day = formfields.DateField(
         label="Date", widget=formfields.DateInput, error_messages={"invalid": "Enter a date, like 03/12/2026."}
     )
-    start = forms.TimeField(label="Start time", widget=TimeInput, error_messages={"invalid": "Enter a time, like 18:30."})
+    start = formfields.TimeField(label="Start time", error_messages={"invalid": "Enter a time, like 18:30."})
     duration_minutes = forms.IntegerField(label="Duration in minutes", min_value=15, max_value=MAX_EVENT_MINUTES, initial=90)
     venue = forms.ModelChoiceField(label="Venue", queryset=Venue.objects.none(), empty_label="Choose a venue")
     cohorts = forms.MultipleChoiceField(label="Who it is for", widget=forms.CheckboxSelectMultiple)

@@ -69,6 +69,9 @@ class Theme(ParentChain, models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def audit_label(self) -> str:
+        return self.name
+
     def clean(self) -> None:
         if self.parent_id and self.parent.project_id != self.project_id:
             raise ValidationError({"parent": "Choose a theme from this project."})

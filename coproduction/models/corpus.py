@@ -61,6 +61,9 @@ class Document(models.Model):
             raise DocumentImmutable("Released documents cannot be changed.")
         super().save(*args, **kwargs)
 
+    def audit_label(self) -> str:
+        return self.title  # a participant code or an event kind, and the month: no content
+
     @classmethod
     def compose(cls, sections: list[tuple[str, str]]) -> tuple[str, list[dict]]:
         """Join (heading, body) pairs into one plain text; return it with the section spans."""

@@ -125,6 +125,9 @@ class Event(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def audit_label(self) -> str:
+        return f"{self.title}, {timezone.localtime(self.starts_at):%-d %b %Y}"
+
     @property
     def ends_at(self):
         # In UTC: adding to a local time would be wall-clock arithmetic, wrong across a clock change.

@@ -41,6 +41,9 @@ class Participant(models.Model):
     def __str__(self) -> str:
         return self.code
 
+    def audit_label(self) -> str:
+        return self.code
+
     @classmethod
     def next_code(cls, project: Project, cohort: str) -> str:
         prefix = cohort_prefix(cohort)

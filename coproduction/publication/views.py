@@ -240,7 +240,7 @@ def case_study_pdf(request, project, number):
     """The stored case study as an accessible PDF (PDF/UA: tagged, with language and title)."""
     from weasyprint import HTML
 
-    from coproduction.analysis.report import LocalOnlyFetcher
+    from coproduction.pdf import LocalOnlyFetcher
 
     version = _version(project, number)
     html = render(request, "publication/case_study_pdf.html", {"version": version}).content.decode()

@@ -644,6 +644,6 @@ def pdf_bytes(project: Project) -> bytes:
     """WeasyPrint, with the theme report's fetcher: nothing is fetched, from anywhere."""
     from weasyprint import HTML
 
-    from coproduction.analysis.report import LocalOnlyFetcher
+    from coproduction.pdf import LocalOnlyFetcher
 
     return HTML(string=plan_html(project), url_fetcher=LocalOnlyFetcher(), base_url=None).write_pdf()

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from coproduction import pdf
 from coproduction.analysis import builders, report, tasks
 from coproduction.models import AuditEvent, Document, ExportJob, Role
 from tests.analysis.factories import ThemeFactory, code, make_document
@@ -153,11 +154,11 @@ def test_pdf_report(corpus, client_for):
 
 
 def test_report_fetches_nothing_remote():
-    with pytest.raises(report.RemoteFetchRefused):
-        report.LocalOnlyFetcher().fetch("https://example.org/tracker.png")
-    with pytest.raises(report.RemoteFetchRefused):
-        report.LocalOnlyFetcher().fetch("file:///etc/passwd")
-    assert report.LocalOnlyFetcher().fetch("data:text/plain,hi").read() == b"hi"
+    with pytest.raises(pdf.RemoteFetchRefused):
+        pdf.LocalOnlyFetcher().fetch("https://example.org/tracker.png")
+    with pytest.raises(pdf.RemoteFetchRefused):
+        pdf.LocalOnlyFetcher().fetch("file:///etc/passwd")
+    assert pdf.LocalOnlyFetcher().fetch("data:text/plain,hi").read() == b"hi"
 
 
 def test_exports_are_for_analysts_only(corpus, client_for):

@@ -65,9 +65,9 @@ def test_the_admin_offers_no_way_to_add_change_or_delete(admin_client, event):
 def test_coordinators_see_their_projects_log_only(client_for, world, event):
     elsewhere = record(world.outsiders[Role.COORDINATOR], "invitation.sent", world.other_project)
     page = client_for(world.coordinator).get(reverse("coproduction:audit", args=[world.project.slug])).content.decode()
-    assert ">membership.role_changed</td>" in page
+    assert ">Membership: role changed</td>" in page
     assert elsewhere.action == "invitation.sent"
-    assert "invitation.sent" not in page  # neither as a row nor as a filter choice
+    assert "invitation.sent" not in page and "Invitation: sent" not in page  # neither as a row nor as a filter choice
 
 
 def test_the_log_filters_by_person_action_and_date(client_for, world, event):
@@ -76,14 +76,14 @@ def test_the_log_filters_by_person_action_and_date(client_for, world, event):
     client = client_for(world.coordinator)
 
     by_person = client.get(url, {"person": world.peer.pk}).content.decode()
-    assert ">invitation.accepted</td>" in by_person and ">membership.role_changed</td>" not in by_person
+    assert ">Invitation: accepted</td>" in by_person and ">Membership: role changed</td>" not in by_person
 
     by_action = client.get(url, {"action": "membership.role_changed"}).content.decode()
-    assert ">membership.role_changed</td>" in by_action and ">invitation.accepted</td>" not in by_action
+    assert ">Membership: role changed</td>" in by_action and ">Invitation: accepted</td>" not in by_action
 
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
     future = client.get(url, {"date_from": tomorrow}).content.decode()
-    assert ">membership.role_changed</td>" not in future
+    assert ">Membership: role changed</td>" not in future
     assert "No events" in future or "no events" in future.lower()
 
 

@@ -49,6 +49,36 @@ def test_every_date_field_of_every_form_is_bounded():
     assert not unbounded, f"use coproduction.formfields.DateField / DateTimeField: {unbounded}"
 
 
+def test_every_date_and_time_field_of_every_form_shows_its_value_in_the_format_its_input_takes():
+    """A time printed as "7 p.m." or a date as "5 Dec 2026" leaves the browser's input blank, and a
+    form changed in another field only then fails with "This field is required"."""
+    shared = {
+        forms.DateField: formfields.DateField,
+        forms.DateTimeField: formfields.DateTimeField,
+        forms.TimeField: formfields.TimeField,
+    }
+    inputs = (formfields.DateInput, formfields.DateTimeInput, formfields.TimeInput)
+    wrong = [
+        f"{cls.__module__}.{cls.__name__}.{name}"
+        for cls in _form_classes()
+        for name, field in cls.base_fields.items()
+        for plain, ours in shared.items()
+        if isinstance(field, plain) and not (isinstance(field, ours) and isinstance(field.widget, inputs))
+    ]
+    assert not wrong, f"use coproduction.formfields' date and time fields and inputs: {wrong}"
+
+
+def test_a_time_of_day_round_trips_without_seconds():
+    import datetime as dt
+
+    class Example(forms.Form):
+        start = formfields.TimeField()
+
+    form = Example(initial={"start": dt.time(19, 0, 12, 345)})
+    assert form["start"].value() == "19:00" and 'type="time"' in str(form["start"]) and 'value="19:00"' in str(form["start"])
+    assert Example(data={"start": "19:00"}).is_valid()
+
+
 def test_every_multiple_choice_of_rows_refuses_ids_the_database_cannot_hold():
     plain = [
         f"{cls.__module__}.{cls.__name__}.{name}"

@@ -52,7 +52,7 @@ def test_completed_interview_check_in_asking_for_support_reaches_the_coordinator
     # The completion asked for a check-in: it waits on the dashboard. They ask to talk to someone.
     page.goto(f"/p/{slug}/")
     axe_check(page)
-    page.get_by_role("link", name=re.compile("Check in after")).click()
+    page.get_by_role("link", name=re.compile("check-in after your interview")).click()
     page.wait_for_url(re.compile(r"/support/check-ins/\d+/$"))
     axe_check(page)
     page.get_by_label("How are you").select_option("4")

@@ -135,3 +135,31 @@ def test_the_author_alone_reads_their_past_check_ins(world, client_for):
     assert "For me only" not in client_for(world.second_peer).get(url("check_in_list", world)).content.decode()
     for role in ["coordinator", "analyst", "supervisor"]:
         assert client_for(world.members[role]).get(url("check_in_list", world)).status_code == 403
+
+
+def test_the_score_has_no_default_and_must_be_chosen(world, client_for):
+    """A preselected 0 ("very bad") was sent by anyone who only ticked "I would like to talk"."""
+    complete(world)
+    check_in = CheckIn.objects.get()
+    page = client_for(world.peer).get(url("check_in", world, pk=check_in.pk)).content.decode()
+    assert " selected>" not in page and '<option value="">Choose a number</option>' in page
+    response = client_for(world.peer).post(url("check_in", world, pk=check_in.pk), {"private_note": "kept as typed"})
+    assert response.status_code == 200 and "Choose a number from 0 to 10." in response.content.decode()
+    assert "kept as typed" in response.content.decode()
+    check_in.refresh_from_db()
+    assert check_in.completed_at is None and check_in.score is None
+
+
+def test_the_check_in_names_the_interview_it_follows_by_the_interview_date(world, client_for):
+    item = complete(world)
+    item.starts_at = timezone.now() - timedelta(days=3)
+    item.save(update_fields=["starts_at"])
+    check_in = CheckIn.objects.get()
+    expected = f"after your interview on {timezone.localtime(item.starts_at):%-d %B %Y}"
+    dashboard = client_for(world.peer).get(reverse("coproduction:dashboard", kwargs={"slug": world.project.slug}))
+    assert expected in dashboard.content.decode()
+    assert expected in client_for(world.peer).get(url("check_in", world, pk=check_in.pk)).content.decode()
+    # An interview deleted since (its check-in stays) is not named.
+    item.delete()
+    page = client_for(world.peer).get(url("check_in", world, pk=check_in.pk)).content.decode()
+    assert "after your interview" not in page and "A short check-in asked on" in page

@@ -22,6 +22,12 @@ def test_seed_adds_providers_sessions_check_ins_and_training_once():
     assert Provider.objects.get(kind="supervisor").user == people["supervisor"]
     assert CheckIn.objects.filter(project=project).open_alerts().count() == 1
     assert CheckIn.objects.filter(project=project).to_do().count() == 1
+    # Asked only after an interview of the person's own that was completed: never of peer3, who is
+    # still in training and has no interview.
+    for check_in in CheckIn.objects.filter(project=project).select_related("interview"):
+        assert check_in.interview.status == "completed" and check_in.interview.interviewer_id == check_in.person_id
+        assert check_in.requested_at >= check_in.interview.completed_at
+    assert not CheckIn.objects.filter(person=people["peer3"]).exists()
     assert SessionRequest.objects.filter(project=project).open().count() == 1
     assert SupportPolicy.objects.get(project=project).required_modules.count() == 2
     assert TrainingCompletion.objects.exists()

@@ -18,5 +18,5 @@ class Command(BaseCommand):
             self.stdout.write(f"  {email:28} {role.label}")
         self.stdout.write(
             "Coordinators, analysts and supervisors sign in with an authenticator code: "
-            f"run `.venv/bin/python manage.py demo_code` (secret {demo.DEMO_TOTP_SECRET})."
+            f"run `{demo.DEMO_CODE_COMMAND}` (secret {demo.DEMO_TOTP_SECRET})."
         )
