@@ -136,7 +136,7 @@ def pocket_card_pdf(request, project):
     """The card as a PDF (WeasyPrint, A6, nothing fetched from anywhere)."""
     from weasyprint import HTML
 
-    from coproduction.analysis.report import LocalOnlyFetcher
+    from coproduction.pdf import LocalOnlyFetcher
 
     html = render_to_string("signposting/card_pdf.html", card_context(project))
     out = io.BytesIO()

@@ -41,7 +41,7 @@ def test_the_demo_has_a_fictional_batch_one_given_and_one_declined(world):
     from coproduction import demo
     from coproduction.vouchers.demo import seed_vouchers
 
-    assert (700, seed_vouchers) in demo._steps
+    assert (710, seed_vouchers) in demo._steps
     held_event(world)
     people = {"coordinator": world.coordinator}
     seed_vouchers(world.project, people)
