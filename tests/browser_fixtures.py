@@ -8,9 +8,9 @@ they are marked `browser` automatically. Fixtures:
 - `sign_in_with_form(page, user, password, totp_secret=None)`: through allauth's pages,
   computing the TOTP code the way an authenticator app would.
 - `axe_check(page)`: runs axe-core (WCAG 2.0/2.1/2.2 A and AA) on the page and fails on any
-  serious or critical violation, listing them; `axe_check(page, enable=["target-size"])` also
-  runs rules axe-core ships switched off. A context that visits many pages can load axe-core
-  once with `context.add_init_script(axe.axe_script)`; the check then skips injecting it.
+  serious or critical violation, listing them (wcag22aa includes the 24 px target-size rule).
+  A context that visits many pages can load axe-core once with
+  `context.add_init_script(axe.axe_script)`; the check then skips injecting it.
 - `url(path)`: the live server's address for a path.
 - `follow_menu_link(page, name)`: follows a link in the project's menu, opening the menu first
   when it is folded behind its "Menu" button (below 641 px), as a person on a phone would.
@@ -134,11 +134,9 @@ def axe():
 
 @pytest.fixture
 def axe_check(axe):
-    def check(page, enable=()):
-        # `enable`: rules axe-core ships switched off, e.g. "target-size" (WCAG 2.2 2.5.8, 24 px).
+    def check(page):
+        # wcag22aa includes "target-size" (WCAG 2.2 2.5.8: touch targets of 24 px).
         options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
-        if enable:
-            options["rules"] = {rule: {"enabled": True} for rule in enable}
         if page.evaluate("typeof window.axe === 'object'"):  # preloaded by an init script
             results = AxeResults(page.evaluate("options => axe.run(options)", options))
         else:
