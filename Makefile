@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 RUN_ENV := DEBUG=$${DEBUG:-true} EMAIL_BACKEND=$${EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend} \
 	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}
 
-.PHONY: run test ci lint format migrations-check install install-dev assets browser bench bench-pii clean
+.PHONY: run test ci lint format migrations-check install install-dev assets browser screenshots bench bench-pii clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,11 @@ else
 endif
 
 ci: lint test
+
+# The main pages of each role of the demo project (seed_demo), at 320 and 1280 px, as PNGs in
+# var/screenshots/<width>/ for review (tests/screenshots.py; not part of `make test`).
+screenshots: install-dev assets browser
+	$(VENV)/bin/pytest -p no:randomly -q tests/screenshots.py
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -8,8 +8,12 @@ they are marked `browser` automatically. Fixtures:
 - `sign_in_with_form(page, user, password, totp_secret=None)`: through allauth's pages,
   computing the TOTP code the way an authenticator app would.
 - `axe_check(page)`: runs axe-core (WCAG 2.0/2.1/2.2 A and AA) on the page and fails on any
-  serious or critical violation, listing them.
+  serious or critical violation, listing them (wcag22aa includes the 24 px target-size rule).
+  A context that visits many pages can load axe-core once with
+  `context.add_init_script(axe.axe_script)`; the check then skips injecting it.
 - `url(path)`: the live server's address for a path.
+- `follow_menu_link(page, name)`: follows a link in the project's menu, opening the menu first
+  when it is folded behind its "Menu" button (below 641 px), as a person on a phone would.
 
 Only Debian's /usr/bin/chromium is used: never a downloaded browser build.
 """
@@ -19,7 +23,7 @@ import time
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+from axe_playwright_python.sync_playwright import Axe, AxeResults
 
 # Django is imported inside the fixtures: this plugin loads before Django is set up.
 
@@ -116,6 +120,13 @@ def sign_in_with_form():
     return sign_in_as
 
 
+def follow_menu_link(page, name: str) -> None:
+    menu = page.get_by_role("button", name="Menu")
+    if menu.is_visible() and menu.get_attribute("aria-expanded") != "true":
+        menu.click()
+    page.get_by_role("navigation", name="Project pages").get_by_role("link", name=name, exact=True).click()
+
+
 @pytest.fixture(scope="session")
 def axe():
     return Axe()
@@ -124,7 +135,12 @@ def axe():
 @pytest.fixture
 def axe_check(axe):
     def check(page):
-        results = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]})
+        # wcag22aa includes "target-size" (WCAG 2.2 2.5.8: touch targets of 24 px).
+        options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+        if page.evaluate("typeof window.axe === 'object'"):  # preloaded by an init script
+            results = AxeResults(page.evaluate("options => axe.run(options)", options))
+        else:
+            results = axe.run(page, options=options)
         violations = [v for v in results.response["violations"] if v.get("impact") in {"serious", "critical"}]
         report = "\n".join(
             f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}" for v in violations

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from coproduction.models import Event, IndividualSessionRequest, ReachTarget
+from tests.browser_fixtures import follow_menu_link
 from tests.engagement.factories import listing_for, make_event, venue_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -19,7 +20,7 @@ def plan_hold_and_count(page, world, axe_check) -> Event:
     and the feedback cards. The shared start of the engagement journeys."""
     venue_for(world.project, "Community hall")
     page.goto(f"/p/{world.project.slug}/")
-    page.get_by_role("link", name="Events", exact=True).first.click()
+    follow_menu_link(page, "Events")
     page.get_by_role("link", name="Plan an event").click()
     axe_check(page)
     page.get_by_label("Title").fill("Community conversation: the canal path")
@@ -64,7 +65,7 @@ def test_plan_hold_count_and_see_reach(page, world, sign_in, axe_check, width):
     ReachTarget.objects.create(project=world.project, cohort="Resident", target=50)
     sign_in(page, world.coordinator)
     plan_hold_and_count(page, world, axe_check)
-    page.get_by_role("link", name="Who we have heard from", exact=True).first.click()
+    follow_menu_link(page, "Who we have heard from")
     page.locator("[data-reach-table]").wait_for()
     axe_check(page)
     assert page.get_by_role("img", name="People reached so far, by cohort and month, against target").count() == 1

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from coproduction.models.strategy import Measurement
+from tests.browser_fixtures import follow_menu_link
 from tests.strategy.factories import make_indicator, monthly
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -28,7 +29,7 @@ def test_define_measure_and_see_the_chart(page, world, sign_in, axe_check, width
     )
     sign_in(page, world.coordinator)
     page.goto(f"/p/{world.project.slug}/")
-    page.get_by_role("link", name="Strategy overview", exact=True).first.click()
+    follow_menu_link(page, "Strategy overview")
     page.get_by_role("link", name="All indicators").click()
     page.get_by_role("link", name="Add an indicator").click()
     axe_check(page)
@@ -59,7 +60,7 @@ def test_define_measure_and_see_the_chart(page, world, sign_in, axe_check, width
     assert Measurement.objects.count() == 1
     support = make_indicator(world.project, name="High-risk cases", counts_people=True, better="higher")
     monthly(support, [4, 9, 13, 20, 27], by=world.coordinator, start=(2024, 6))
-    page.get_by_role("link", name="Strategy overview", exact=True).first.click()
+    follow_menu_link(page, "Strategy overview")
     page.locator("[data-small-multiple]").nth(2).wait_for()
     assert page.locator("[data-small-multiple]").count() == 3
     axe_check(page)
