@@ -14,6 +14,7 @@ from coproduction.models.codebook import (
     ExportJob,
     Memo,
     Theme,
+    ThemeCount,
 )
 from coproduction.models.corpus import Document
 from coproduction.models.denylist import AllowListTerm, DenyListTerm
@@ -103,6 +104,7 @@ __all__ = [
     "Role",
     "Strategy",
     "Theme",
+    "ThemeCount",
     "User",
     "Venue",
 ]
