@@ -17,7 +17,8 @@ and replaces their rows. The callers, all of them:
   `participation.actions.erase_notes`, or any other deletion): two receivers connected in
   `analysis/registry.py`, `note_themes_of_leaving_document` (pre_delete: which themes it has)
   and `recount_after_document_left` (post_delete: recount them, its codings gone), skipped when
-  the whole project is being deleted (its counts go with it). Documents are never changed, so a
+  the whole project is being deleted (its counts go with it); and `recount_after_withdrawal`
+  (post_save of a Participant marked withdrawn, for any Document of theirs still there). Documents are never changed, so a
   cohort never moves; the project's list of cohorts is read live;
 - consensus: `consensus.start_adjudication` (the whole new set), `decide`; discarding a set
   deletes its rows with it;
@@ -314,6 +315,19 @@ def note_themes_of_leaving_document(sender, instance, origin=None, using=None, *
     ids = set(Coding.objects.using(using).filter(excerpt__document=instance).values_list("theme_id", flat=True))
     ids |= set(ConsensusCoding.objects.using(using).filter(document=instance).values_list("theme_id", flat=True))
     instance._themes_to_recount = ids
+
+
+def recount_after_withdrawal(sender, instance, raw=False, using=None, **kwargs) -> None:
+    """post_save of a Participant: a withdrawn participant is never counted. Their Documents are
+    normally deleted in the same transaction (and recounted then); any that remain are the
+    second guard's business, so their themes are recounted here."""
+    if raw or instance.withdrawn_at is None:
+        return
+    documents = instance.documents.using(using).all()
+    ids = set(Coding.objects.using(using).filter(excerpt__document__in=documents).values_list("theme_id", flat=True))
+    ids |= set(ConsensusCoding.objects.using(using).filter(document__in=documents).values_list("theme_id", flat=True))
+    if ids:
+        recount(instance.project, ids, using=using)
 
 
 def recount_after_document_left(sender, instance, origin=None, using=None, **kwargs) -> None:

@@ -4,6 +4,7 @@ everything that changes what a count means, then the table is compared with the 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -29,6 +30,7 @@ operation = st.one_of(
     st.tuples(st.just("merge"), st.integers(0, 4), st.integers(0, 4)),
     st.tuples(st.just("decline")),
     st.tuples(st.just("withdraw"), st.integers(0, 3)),
+    st.tuples(st.just("mark withdrawn"), st.integers(0, 3)),
     st.tuples(st.just("consent"), st.integers(0, 3), st.booleans(), st.booleans()),
     st.tuples(st.just("adjudicate")),
     st.tuples(st.just("decide"), st.integers(0, 10), st.sampled_from(["first", "second", "both", "neither"])),
@@ -93,6 +95,10 @@ def _apply(op, world, themes, participants, documents) -> None:
             participant = Participant.objects.get(pk=participants[op[1]].pk)
             if participant.withdrawn_at is None:
                 withdraw_participant(participant, by=world.coordinator)
+        elif kind == "mark withdrawn":  # the flag alone, Documents left in place (the second guard)
+            participant = Participant.objects.get(pk=participants[op[1]].pk)
+            participant.withdrawn_at = timezone.now()
+            participant.save(update_fields=["withdrawn_at"])
         elif kind == "consent":
             participant = Participant.objects.get(pk=participants[op[1]].pk)
             if participant.withdrawn_at is None:

@@ -41,6 +41,8 @@ BENCH_ENV = {
     # A fixed, public key: the data set holds no encrypted values that matter.
     "FIELD_ENCRYPTION_KEYS": "c2NhbGUtYmVuY2gtb25seS1rZXktMDEyMzQ1Njc4OWE=",
     "LOG_LEVEL": "WARNING",
+    "STATIC_MANIFEST": "false",  # no collectstatic for a bench; pages are fetched without assets
+    "REDIS_URL": "redis://127.0.0.1:6379/7",  # the shared cache, as in production
     "DJANGO_SETTINGS_MODULE": "tests.bench_scale.settings",
 }
 
