@@ -303,6 +303,13 @@ def rebuild_counts(project: Project, using: str | None = None) -> None:
     recount(project, using=using)
 
 
+def _themes_coded_in(documents, using: str | None) -> set[int]:
+    """The themes any coding set has on these Documents. Two queries."""
+    ids = set(Coding.objects.using(using).filter(excerpt__document__in=documents).values_list("theme_id", flat=True))
+    ids |= set(ConsensusCoding.objects.using(using).filter(document__in=documents).values_list("theme_id", flat=True))
+    return ids
+
+
 def _deleting_a_project(origin) -> bool:
     model = getattr(origin, "model", type(origin))
     return model is Project
@@ -312,9 +319,7 @@ def note_themes_of_leaving_document(sender, instance, origin=None, using=None, *
     """pre_delete of a Document: remember the themes coded in it, while its codings exist."""
     if _deleting_a_project(origin):
         return
-    ids = set(Coding.objects.using(using).filter(excerpt__document=instance).values_list("theme_id", flat=True))
-    ids |= set(ConsensusCoding.objects.using(using).filter(document=instance).values_list("theme_id", flat=True))
-    instance._themes_to_recount = ids
+    instance._themes_to_recount = _themes_coded_in([instance], using)
 
 
 def recount_after_withdrawal(sender, instance, raw=False, using=None, **kwargs) -> None:
@@ -323,9 +328,7 @@ def recount_after_withdrawal(sender, instance, raw=False, using=None, **kwargs) 
     second guard's business, so their themes are recounted here."""
     if raw or instance.withdrawn_at is None:
         return
-    documents = instance.documents.using(using).all()
-    ids = set(Coding.objects.using(using).filter(excerpt__document__in=documents).values_list("theme_id", flat=True))
-    ids |= set(ConsensusCoding.objects.using(using).filter(document__in=documents).values_list("theme_id", flat=True))
+    ids = _themes_coded_in(instance.documents.using(using).all(), using)
     if ids:
         recount(instance.project, ids, using=using)
 
