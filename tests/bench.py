@@ -33,11 +33,13 @@ class Page:
 
 
 def load_pages() -> list[Page]:
+    """Every app's pages; BENCH_PAGES=analysis (words, comma-separated) keeps those named so."""
     pages: list[Page] = []
     for path in sorted(Path(__file__).parent.glob("*/bench.py")):
         module = importlib.import_module(f"tests.{path.parent.name}.bench")
         pages.extend(module.PAGES)
-    return pages
+    only = [w for w in os.environ.get("BENCH_PAGES", "").split(",") if w]
+    return [p for p in pages if not only or any(w in p.name for w in only)]
 
 
 def measure(client, url: str) -> tuple[float, int]:

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from coproduction.analysis.counts import recount
 from coproduction.audit import record
 from coproduction.models import Coding, CodingSession, Document, Excerpt, Memo, Project, Theme, User
 
@@ -74,6 +75,7 @@ def merge_themes(source: Theme, target: Theme, *, by: User) -> Theme:
     source.status = Theme.Status.MERGED
     source.merged_into = target
     source.save(update_fields=["status", "merged_into"])
+    recount(source.project, [source.pk, target.pk])
     record(by, "theme.merged", source)
     return target
 
@@ -104,6 +106,7 @@ def decline_proposal(theme: Theme, *, by: User) -> Theme:
         Coding.objects.filter(theme=theme).delete()
         theme.status = Theme.Status.DECLINED
         theme.save(update_fields=["status"])
+        recount(theme.project, [theme.pk])
         record(by, "theme.declined", theme)
     return theme
 
@@ -136,13 +139,18 @@ def code_excerpt(*, document: Document, start: int, end: int, themes: Iterable[T
     excerpt = Excerpt.objects.create(document=document, start=start, end=end, coder=coder)
     now = timezone.now()
     Coding.objects.bulk_create([Coding(excerpt=excerpt, theme=theme, coder=coder, created_at=now) for theme in themes])
+    recount(document.project, [theme.pk for theme in themes])
     return excerpt
 
 
+@transaction.atomic
 def remove_excerpt(excerpt: Excerpt, *, by: User) -> None:
     if excerpt.coder_id != by.pk:
         raise CodingRefused("Only the person who coded a passage can remove it.")
+    themes = list(excerpt.codings.values_list("theme_id", flat=True))
+    project = excerpt.document.project
     excerpt.delete()
+    recount(project, themes)
 
 
 def add_memo(*, project: Project, author: User, text: str, theme: Theme | None = None, excerpt: Excerpt | None = None) -> Memo:

@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from coproduction.analysis.agreement import _mask, _runs
+from coproduction.analysis.counts import recount
 from coproduction.audit import record
 from coproduction.models import (
     Adjudication,
@@ -175,6 +176,7 @@ def start_adjudication(project: Project, coder_a: User, coder_b: User, *, by: Us
         ],
         batch_size=500,
     )
+    recount(project)
     record(by, "consensus.started", adjudication, project=project)
     return adjudication
 
@@ -215,6 +217,7 @@ def decide(adjudication: Adjudication, document: Document, start: int, end: int,
                 )
                 for theme_id, source in passage.themes_for(choice)
             )
+            recount(adjudication.project, [theme_id for theme_id, _ in passage.themes_for(choice)])
             record(by, "consensus.decided", decision, project=adjudication.project)
     except IntegrityError:
         # The unique constraint is the guard when two analysts decide the same passage at once.

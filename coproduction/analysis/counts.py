@@ -4,6 +4,29 @@ Each function runs a fixed number of queries however many themes, documents or c
 are. Participants who withdrew are never counted (their Documents are deleted on withdrawal;
 the filter is a second guard).
 
+The counts are kept as data (`ThemeCount`: per coding set, theme and cohort), not worked out
+per request: at 200,000 codings a GROUP BY over everything took seconds on every page. Each
+action that changes what a count means calls `recount(project, theme ids)` in its own
+transaction, which counts those themes afresh from the codings, exactly as the pages once did,
+and replaces their rows. The callers, all of them:
+
+- coding: `analysis.actions.code_excerpt`, `remove_excerpt`;
+- the codebook: `merge_themes`, `decline_proposal` (retiring, restoring, accepting and moving a
+  theme change which rows are shown, not what they count; a deleted theme takes its rows);
+- the corpus: a Document leaving it (withdrawal and a consent without "notes kept", through
+  `participation.actions.erase_notes`, or any other deletion): two receivers connected in
+  `analysis/registry.py`, `note_themes_of_leaving_document` (pre_delete: which themes it has)
+  and `recount_after_document_left` (post_delete: recount them, its codings gone), skipped when
+  the whole project is being deleted (its counts go with it); and `recount_after_withdrawal`
+  (post_save of a Participant marked withdrawn, for any Document of theirs still there). Documents are never changed, so a
+  cohort never moves; the project's list of cohorts is read live;
+- consensus: `consensus.start_adjudication` (the whole new set), `decide`; discarding a set
+  deletes its rows with it;
+- imports: `refiqda_import.attach_pending` (codings attached on release), the demo data.
+
+Whether quotes may be published (consent) changes no count here: publication filters quotes,
+and reads the consent when it does. `fresh_counts` gives what the table should hold, for tests.
+
 What is counted is a *coding set* (`coding_set(project)`): every coder's codings, or, once an
 analyst has started adjudication (coproduction.analysis.consensus), the consensus coding alone.
 Either way the unit counted is a passage: an excerpt of one coder (all coders' codings: two
@@ -13,10 +36,11 @@ coders marking the same words count twice) or a span of the consensus (once).
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.db import router, transaction
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from coproduction.analysis.suppression import suppress_count, suppress_small_counts
-from coproduction.models import Adjudication, Coding, ConsensusCoding, Consent, Project, Theme
+from coproduction.models import Adjudication, Coding, ConsensusCoding, Consent, Project, Theme, ThemeCount
 from coproduction.models.codebook import theme_paths
 
 NOT_WITHDRAWN = Q(excerpt__document__participant__isnull=True) | Q(excerpt__document__participant__withdrawn_at__isnull=True)
@@ -144,21 +168,16 @@ def ordered_themes(project: Project, statuses=(Theme.Status.ACTIVE,)) -> list[tu
 def theme_rows(project: Project, statuses=(Theme.Status.ACTIVE,), codings: CodingSet | None = None) -> list[ThemeRow]:
     """Every theme with its passage, document and participant counts. Three queries."""
     codings = codings or coding_set(project)
-    doc = codings.document
     counts = {
-        row["theme"]: row
-        for row in codings.rows()
-        .values("theme")
-        .annotate(
-            excerpts=Count(codings.passage, distinct=True),
-            documents=Count(doc, distinct=True),
-            participants=Count(f"{doc}__participant", distinct=True),
+        row.theme_id: row
+        for row in ThemeCount.objects.filter(project=project, adjudication=codings.adjudication, cohort="").only(
+            "theme_id", "passages", "documents", "participants"
         )
     }
     rows = []
     for theme, path, depth in ordered_themes(project, statuses):
-        c = counts.get(theme.pk, {})
-        rows.append(ThemeRow(theme, path, depth, c.get("excerpts", 0), c.get("documents", 0), c.get("participants", 0)))
+        c = counts.get(theme.pk)
+        rows.append(ThemeRow(theme, path, depth, *((c.passages, c.documents, c.participants) if c else (0, 0, 0))))
     return rows
 
 
@@ -181,22 +200,141 @@ def cohort_matrix(project: Project, codings: CodingSet | None = None) -> Matrix:
     """How many participants of each cohort raised each theme. Three queries.
 
     A participant belongs to one cohort, so a row's cells add up to the participants who raised
-    the theme at all.
+    the theme at all. A cohort no longer in the project's list still has its column while
+    participants in it raised a theme.
     """
     codings = codings or coding_set(project)
-    doc = codings.document
     cohorts = list(project.cohorts)
     found = (
-        codings.rows()
-        .filter(**{f"{doc}__participant__isnull": False})
-        .values("theme", f"{doc}__cohort")
-        .annotate(participants=Count(f"{doc}__participant", distinct=True))
+        ThemeCount.objects.filter(project=project, adjudication=codings.adjudication, participants__gt=0)
+        .exclude(cohort="")
+        .values_list("theme_id", "cohort", "participants")
     )
     cells: dict[tuple[int, str], int] = {}
-    for row in found:
-        cohort = row[f"{doc}__cohort"]
-        if cohort not in cohorts:
-            cohorts.append(cohort)
-        cells[(row["theme"], cohort)] = row["participants"]
+    for theme_id, cohort, participants in found:
+        cells[(theme_id, cohort)] = participants
+    cohorts += sorted({cohort for _, cohort in cells} - set(cohorts))
     rows = [(theme, path, [cells.get((theme.pk, cohort), 0) for cohort in cohorts]) for theme, path, _ in ordered_themes(project)]
     return Matrix(cohorts, rows, codings.label)
+
+
+# ---- keeping the counts ---------------------------------------------------------------------
+
+
+def fresh_counts(codings: CodingSet, theme_ids=None, using: str | None = None) -> dict[tuple[int, str], tuple[int, int, int]]:
+    """{(theme id, cohort or ""): (passages, documents, participants)} counted from the codings
+    now, for the given themes (every theme when None). Two queries."""
+    doc = codings.document
+    rows = codings.rows().using(using or router.db_for_read(ThemeCount))
+    if theme_ids is not None:
+        rows = rows.filter(theme_id__in=list(theme_ids))
+    measures = {
+        "passages": Count(codings.passage, distinct=True),
+        "documents": Count(doc, distinct=True),
+        "participants": Count(f"{doc}__participant", distinct=True),
+    }
+    out: dict[tuple[int, str], tuple[int, int, int]] = {}
+    for row in rows.values("theme", f"{doc}__cohort").annotate(**measures).order_by():
+        out[(row["theme"], row[f"{doc}__cohort"])] = (row["passages"], row["documents"], row["participants"])
+    for row in rows.values("theme").annotate(**measures).order_by():
+        out[(row["theme"], "")] = (row["passages"], row["documents"], row["participants"])
+    return out
+
+
+def stored_counts(codings: CodingSet) -> dict[tuple[int, str], tuple[int, int, int]]:
+    """What the table holds for the coding set, in the shape of `fresh_counts`."""
+    return {
+        (theme_id, cohort): (passages, documents, participants)
+        for theme_id, cohort, passages, documents, participants in ThemeCount.objects.filter(
+            project=codings.project, adjudication=codings.adjudication
+        ).values_list("theme_id", "cohort", "passages", "documents", "participants")
+    }
+
+
+def recount(project: Project, theme_ids=None, *, using: str | None = None) -> None:
+    """Count these themes (every theme when None) afresh in each of the project's coding sets,
+    and store the result, inside the caller's transaction.
+
+    Steps: lock the themes' rows (two coders coding the same theme at once: the second waits,
+    then counts what the first committed, so the last writer always stores a full count); for
+    all coders' codings and for the consensus, if there is one, count and replace the rows.
+    """
+    using = using or router.db_for_write(ThemeCount)
+    with transaction.atomic(using=using):
+        themes = Theme.objects.using(using).select_for_update().filter(project=project).order_by("pk")
+        if theme_ids is not None:
+            themes = themes.filter(pk__in=list(theme_ids))
+        locked = list(themes.values_list("pk", flat=True))
+        if not locked:
+            return
+        sets = [CodingSet(project, None)]
+        adjudication = Adjudication.objects.using(using).filter(project=project).first()
+        if adjudication is not None:
+            sets.append(CodingSet(project, adjudication))
+        for codings in sets:
+            counts = fresh_counts(codings, None if theme_ids is None else locked, using)
+            _store(codings, locked, counts, everything=theme_ids is None, using=using)
+
+
+def _store(codings: CodingSet, theme_ids: list[int], counts: dict, *, everything: bool, using: str) -> None:
+    existing = ThemeCount.objects.using(using).filter(project=codings.project, adjudication=codings.adjudication)
+    if not everything:
+        existing = existing.filter(theme_id__in=theme_ids)
+    existing.delete()
+    ThemeCount.objects.using(using).bulk_create(
+        [
+            ThemeCount(
+                project=codings.project,
+                adjudication=codings.adjudication,
+                theme_id=theme_id,
+                cohort=cohort,
+                passages=passages,
+                documents=documents,
+                participants=participants,
+            )
+            for (theme_id, cohort), (passages, documents, participants) in counts.items()
+        ],
+        batch_size=1000,
+    )
+
+
+def rebuild_counts(project: Project, using: str | None = None) -> None:
+    """Every count of the project, afresh (after bulk inserts that bypassed the actions)."""
+    recount(project, using=using)
+
+
+def _themes_coded_in(documents, using: str | None) -> set[int]:
+    """The themes any coding set has on these Documents. Two queries."""
+    ids = set(Coding.objects.using(using).filter(excerpt__document__in=documents).values_list("theme_id", flat=True))
+    ids |= set(ConsensusCoding.objects.using(using).filter(document__in=documents).values_list("theme_id", flat=True))
+    return ids
+
+
+def _deleting_a_project(origin) -> bool:
+    model = getattr(origin, "model", type(origin))
+    return model is Project
+
+
+def note_themes_of_leaving_document(sender, instance, origin=None, using=None, **kwargs) -> None:
+    """pre_delete of a Document: remember the themes coded in it, while its codings exist."""
+    if _deleting_a_project(origin):
+        return
+    instance._themes_to_recount = _themes_coded_in([instance], using)
+
+
+def recount_after_withdrawal(sender, instance, raw=False, using=None, **kwargs) -> None:
+    """post_save of a Participant: a withdrawn participant is never counted. Their Documents are
+    normally deleted in the same transaction (and recounted then); any that remain are the
+    second guard's business, so their themes are recounted here."""
+    if raw or instance.withdrawn_at is None:
+        return
+    ids = _themes_coded_in(instance.documents.using(using).all(), using)
+    if ids:
+        recount(instance.project, ids, using=using)
+
+
+def recount_after_document_left(sender, instance, origin=None, using=None, **kwargs) -> None:
+    """post_delete of a Document: its excerpts, codings and consensus rows are gone; recount."""
+    ids = getattr(instance, "_themes_to_recount", None)
+    if ids:
+        recount(Project.objects.using(using).get(pk=instance.project_id), ids, using=using)

@@ -8,6 +8,7 @@ finding the sentences that mention each theme's words.
 from datetime import date
 
 from coproduction.analysis.agreement import sentence_spans
+from coproduction.analysis.counts import recount
 from coproduction.models import Coding, Consent, Document, Excerpt, InformationSheet, Participant, Theme
 
 CODEBOOK = [
@@ -128,9 +129,12 @@ def code_demo_documents(project, documents, people) -> None:
 
 
 def code_documents(documents, themes: dict[str, tuple[Theme, list[str]]], people) -> None:
-    """Two coders code each sentence that mentions a theme's words; the second agrees mostly."""
+    """Two coders code each sentence that mentions a theme's words; the second agrees mostly.
+    The codings are written in bulk, so the counts are made once at the end."""
     first, second = people["analyst"], people.get("peer1", people["coordinator"])
+    projects = {}
     for document in documents:
+        projects[document.project_id] = document.project
         headings = {section.get("heading", "").lower() for section in document.sections or []}
         for number, (start, end) in enumerate(sentence_spans(document.text)):
             sentence = document.text[start:end].lower()
@@ -147,3 +151,5 @@ def code_documents(documents, themes: dict[str, tuple[Theme, list[str]]], people
             second_themes = matched[:-1] if (number % 3 == 2 and len(matched) > 1) else matched
             excerpt = Excerpt.objects.create(document=document, start=start, end=end, coder=second)
             Coding.objects.bulk_create([Coding(excerpt=excerpt, theme=t, coder=second) for t in second_themes])
+    for project in projects.values():
+        recount(project)

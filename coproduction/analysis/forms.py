@@ -80,17 +80,20 @@ class CodingForm(forms.Form):
     end = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
     themes = forms.TypedMultipleChoiceField(label="Themes", coerce=int)
 
-    def __init__(self, *args, document, themes, **kwargs):
+    def __init__(self, *args, document, themes, window: tuple[int, int] | None = None, **kwargs):
+        """`window`: the part of the text shown (coproduction.analysis.parts); its sentences and
+        paragraphs are the ones offered."""
         super().__init__(*args, **kwargs)
         self.document = document
         self.theme_objects = {t.pk: t for t in themes}
         self.fields["themes"].choices = theme_choices(themes)
-        text = document.text
+        low, high = window or (0, len(document.text))
+        text = document.text[low:high]
         passages = [("", "The text I selected")]
         for start, end in paragraph_spans(text):
-            passages.append((f"{start}-{end}", f"Paragraph: {_preview(text[start:end])}"))
+            passages.append((f"{low + start}-{low + end}", f"Paragraph: {_preview(text[start:end])}"))
         for start, end in sentence_spans(text):
-            passages.append((f"{start}-{end}", f"Sentence: {_preview(text[start:end])}"))
+            passages.append((f"{low + start}-{low + end}", f"Sentence: {_preview(text[start:end])}"))
         self.fields["passage"].choices = list(dict.fromkeys(passages))
 
     def clean(self):

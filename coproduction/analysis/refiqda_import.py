@@ -36,6 +36,7 @@ from django.conf import settings
 from django.db import transaction
 from lxml import etree
 
+from coproduction.analysis.counts import recount
 from coproduction.analysis.refiqda import (
     CODEBOOK_NS,
     MAX_DEPTH,
@@ -889,6 +890,7 @@ def attach_pending(imported: ImportedSource, document: Document) -> None:
         for text in texts
     ]
     Memo.objects.bulk_create(memos)
+    recount(imported.project, {theme.pk for _, theme in wanted})
     lost_memos = sum(len(texts) for key, texts in content.get("memos", {}).items() if key not in same_as)
     if lost_memos:
         dropped.append(f"{imported.label}: {lost_memos} memo(s) on passages whose codings were dropped.")

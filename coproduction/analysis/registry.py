@@ -2,14 +2,19 @@
 
 
 def register() -> None:
-    from django.db.models.signals import post_delete, post_save
+    from django.db.models.signals import post_delete, post_save, pre_delete
 
     from coproduction import dashboard, demo, navigation
-    from coproduction.analysis import demo_data, search, tasks  # noqa: F401 — registers the Celery tasks
-    from coproduction.models import Document
+    from coproduction.analysis import counts, demo_data, search, tasks  # noqa: F401 — registers the Celery tasks
+    from coproduction.models import Document, Participant
 
     post_save.connect(search.index_new_document, sender=Document, dispatch_uid="analysis-index-document")
     post_delete.connect(tasks.document_removed, sender=Document, dispatch_uid="analysis-document-removed")
+    # A Document leaving the corpus (withdrawal, a consent without "notes kept") takes its
+    # codings out of the counts, in the same transaction (counts.py lists every other caller).
+    pre_delete.connect(counts.note_themes_of_leaving_document, sender=Document, dispatch_uid="analysis-counts-before")
+    post_delete.connect(counts.recount_after_document_left, sender=Document, dispatch_uid="analysis-counts-after")
+    post_save.connect(counts.recount_after_withdrawal, sender=Participant, dispatch_uid="analysis-counts-withdrawal")
 
     navigation.register("Themes", "analysis:themes", roles={"coordinator", "analyst", "peer_researcher"}, order=40)
     navigation.register("Coding", "analysis:documents", roles={"coordinator", "analyst", "peer_researcher"}, order=41)

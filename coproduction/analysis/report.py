@@ -7,29 +7,57 @@ draws the chart without loading WeasyPrint).
 """
 
 import base64
+import hashlib
 import io
 
 import matplotlib
 
 matplotlib.use("Agg")
 
+from django.core.cache import cache  # noqa: E402
 from django.template.loader import render_to_string  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from coproduction.analysis.counts import CodingSet, coding_set, codings_of, cohort_matrix, theme_rows, with_publishable_quotes  # noqa: E402
+from coproduction.analysis.counts import (  # noqa: E402
+    CodingSet,
+    Matrix,
+    coding_set,
+    codings_of,
+    cohort_matrix,
+    theme_rows,
+    with_publishable_quotes,
+)
 from coproduction.analysis.suppression import suppress_count  # noqa: E402
 from coproduction.models import Project  # noqa: E402
 
 QUOTES_PER_THEME = 5
 
 
-def matrix_chart(project: Project, publication: bool, codings: CodingSet | None = None) -> str:
+CHART_CACHE_SECONDS = 7 * 24 * 3600
+
+
+def matrix_chart(project: Project, publication: bool, codings: CodingSet | None = None, matrix: Matrix | None = None) -> str:
     """A grouped horizontal bar chart as a PNG data URI. In publication mode a suppressed cell is
-    drawn as zero-length and labelled "<N", so the picture reveals no more than the table."""
-    matrix = cohort_matrix(project, codings)
+    drawn as zero-length and labelled "<N", so the picture reveals no more than the table.
+
+    Drawing takes matplotlib hundreds of milliseconds, so a chart is kept in the cache under a
+    hash of everything drawn (names, cohorts, counts, threshold, mode): a changed count is a new
+    key, never a stale picture. It holds what the matrix page shows its readers, nothing more.
+    """
+    matrix = matrix or cohort_matrix(project, codings)
     threshold = project.small_number_threshold
+    drawn = repr((matrix.cohorts, [(path, counts) for _, path, counts in matrix.rows], threshold, publication))
+    key = "matrix-chart:" + hashlib.sha256(drawn.encode()).hexdigest()
+    chart = cache.get(key)
+    if chart is None:
+        chart = _draw_matrix_chart(matrix, threshold, publication)
+        cache.set(key, chart, CHART_CACHE_SECONDS)
+    return chart
+
+
+def _draw_matrix_chart(matrix: Matrix, threshold: int, publication: bool) -> str:
     labelled = matrix.labelled(threshold, publication)
     height = max(2.5, 0.45 * len(matrix.rows) * max(1, len(matrix.cohorts)) / 2 + 1)
     figure = Figure(figsize=(7.5, height), dpi=110)

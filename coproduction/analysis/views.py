@@ -6,13 +6,14 @@ released corpus of their project (co-analysis); supervisors see none of it.
 
 import io
 from pathlib import Path
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coproduction.access import get_scoped, project_view
 from coproduction.analysis import actions, agreement, builders, consensus, exports, refiqda
+from coproduction.analysis.corpus import document_page
 from coproduction.analysis.counts import coding_set, codings_of, cohort_matrix, theme_rows
 from coproduction.analysis.forms import (
     AgreementForm,
@@ -34,7 +36,8 @@ from coproduction.analysis.forms import (
     SearchForm,
     ThemeForm,
 )
-from coproduction.analysis.search import hits, search_documents
+from coproduction.analysis.parts import chosen_part, document_parts
+from coproduction.analysis.search import RANKED, hits, more_matches, search_documents
 from coproduction.analysis.tasks import export_dir, queue_export_job
 from coproduction.audit import record
 from coproduction.models import Adjudication, Coding, Document, Excerpt, ExportJob, Memo, Theme, User
@@ -251,36 +254,31 @@ def _coding_themes(request, project):
 @project_view(CODERS)
 @require_GET
 def documents(request, project):
-    docs = (
-        Document.objects.visible_to(request.user, project)
-        .select_related("participant")
-        .annotate(
-            excerpt_count=Count("excerpts", distinct=True),
-            my_count=Count("excerpts", filter=Q(excerpts__coder=request.user), distinct=True),
-        )
-        .order_by("-month", "title", "pk")
-    )
-    page = Paginator(docs, 25).get_page(request.GET.get("page"))
+    page = document_page(Document.objects.visible_to(request.user, project), request.GET, request.user)
     blind = actions.hides_others_codings(project, request.user)
     return render(request, "analysis/documents.html", {"project": project, "page": page, "blind": blind})
 
 
-def _segments(text: str, excerpts: list[Excerpt], focus: tuple[int, int] | None) -> list[dict]:
-    """Split the text at every excerpt boundary so each piece is plain or coded by a set of
-    excerpts. Each piece carries its code-point offset, which coding.js reads."""
-    cuts = {0, len(text)}
+def _segments(
+    text: str, excerpts: list[Excerpt], focus: tuple[int, int] | None, window: tuple[int, int] | None = None
+) -> list[dict]:
+    """Split the text (or the window of it shown) at every excerpt boundary so each piece is
+    plain or coded by a set of excerpts. Each piece carries its code-point offset in the whole
+    text, which coding.js reads."""
+    low, high = window or (0, len(text))
+    cuts = {low, high}
     for excerpt in excerpts:
         cuts.update((excerpt.start, excerpt.end))
     if focus:
         cuts.update(focus)
-    points = sorted(c for c in cuts if 0 <= c <= len(text))
+    points = sorted(c for c in cuts if low <= c <= high)
     # One sweep: at each cut, excerpts ending there leave the open set and those starting there
     # join it; the open set then covers exactly the piece up to the next cut.
     names = {e.pk: {c.theme.name for c in e.codings.all()} for e in excerpts}
     opening: dict[int, list[int]] = {}
     closing: dict[int, list[int]] = {}
     for excerpt in excerpts:
-        opening.setdefault(excerpt.start, []).append(excerpt.pk)
+        opening.setdefault(max(excerpt.start, low), []).append(excerpt.pk)  # open at the window's start
         closing.setdefault(excerpt.end, []).append(excerpt.pk)
     open_now: set[int] = set()
     pieces = []
@@ -315,7 +313,10 @@ def document_detail(request, project, pk):
         # Reading the corpus is audited like reading a draft: who opened which Document, when.
         record(request.user, "document.opened", document, project=project)
     themes = _coding_themes(request, project)
-    form = CodingForm(request.POST or None, document=document, themes=themes)
+    focus = _focus(request.GET)
+    parts = document_parts(document)
+    part = chosen_part(parts, request.GET, focus)
+    form = CodingForm(request.POST or None, document=document, themes=themes, window=(part.start, part.end))
     if request.method == "POST" and form.is_valid():
         start, end = form.cleaned_data["span"]
         try:
@@ -326,9 +327,11 @@ def document_detail(request, project, pk):
             form.add_error(None, " ".join(error.messages))
         else:
             messages.success(request, "The passage was coded.")
-            return redirect("analysis:document", slug=project.slug, pk=document.pk)
+            url = reverse("analysis:document", kwargs={"slug": project.slug, "pk": document.pk})
+            return redirect(f"{url}?part={part.number}" if len(parts) > 1 else url)
     blind = actions.hides_others_codings(project, request.user)
-    excerpts = document.excerpts.select_related("coder").prefetch_related(
+    shown = document.excerpts.filter(start__lt=part.end, end__gt=part.start)
+    excerpts = shown.select_related("coder").prefetch_related(
         Prefetch("codings", queryset=Coding.objects.select_related("theme")),
         Prefetch("memos", queryset=Memo.objects.select_related("author")),
     )
@@ -337,14 +340,15 @@ def document_detail(request, project, pk):
     excerpts = list(excerpts)
     for excerpt in excerpts:
         excerpt.document = document  # the quote reads the text already loaded, not one query each
-    focus = _focus(request.GET)
     return render(
         request,
         "analysis/document.html",
         {
             "project": project,
             "document": document,
-            "segments": _segments(document.text, excerpts, focus),
+            "segments": _segments(document.text, excerpts, focus, (part.start, part.end)),
+            "part": part,
+            "parts": parts if len(parts) > 1 else [],
             "excerpts": excerpts,
             "form": form,
             "blind": blind,
@@ -557,6 +561,23 @@ def _publication(request) -> bool:
     return request.GET.get("publication") == "1"
 
 
+def _matrix_links(project, data, publication: bool) -> list[tuple]:
+    """(theme, path, theme address, [(label, address of that cohort's quotes or "")], total) per
+    row: addresses made by joining strings to one reversed prefix, not a reverse() per cell (at
+    60 themes the template's URL tags were most of the page's time)."""
+    prefix = reverse("analysis:theme", kwargs={"slug": project.slug, "pk": 0})[: -len("0/")]
+    cohorts = [quote(cohort) for cohort in data.cohorts]
+    rows = []
+    for theme, path, labels in data.labelled(project.small_number_threshold, publication):
+        address = f"{prefix}{theme.pk}/"
+        cells = [
+            (label, "" if publication or label == "0" else f"{address}?cohort={cohort}", name)
+            for label, cohort, name in zip(labels[:-1], cohorts, data.cohorts, strict=True)
+        ]
+        rows.append((theme, path, address, cells, labels[-1]))
+    return rows
+
+
 @project_view(ANALYSTS)
 @require_GET
 def matrix(request, project):
@@ -572,11 +593,11 @@ def matrix(request, project):
         {
             "project": project,
             "cohorts": data.cohorts,
-            "rows": rows,
+            "rows": _matrix_links(project, data, publication),
             "counted_from": data.label,
             "publication": publication,
             "chart_note": note,
-            "chart": report.matrix_chart(project, publication) if report.bars_drawn(rows, data.cohorts) else None,
+            "chart": report.matrix_chart(project, publication, matrix=data) if report.bars_drawn(rows, data.cohorts) else None,
         },
     )
 
@@ -590,14 +611,16 @@ def search(request, project):
     page = None
     results = []
     query_text = ""
+    more = False
     if request.method == "POST" and form.is_valid() and form.cleaned_data["q"]:
         query_text = form.cleaned_data["q"]
-        matches = search_documents(Document.objects.visible_to(request.user, project), query_text, project=project)
-        page = Paginator(matches, 20).get_page(request.POST.get("page"))
+        visible = Document.objects.visible_to(request.user, project)
+        page = Paginator(search_documents(visible, query_text, project=project), 20).get_page(request.POST.get("page"))
         results = hits(page.object_list, query_text)
-    return render(
-        request, "analysis/search.html", {"project": project, "form": form, "page": page, "results": results, "q": query_text}
-    )
+        more = more_matches(visible, query_text)
+    context = {"project": project, "form": form, "page": page, "results": results, "q": query_text, "more": more}
+    context["ranked"] = RANKED
+    return render(request, "analysis/search.html", context)
 
 
 # ---- exports --------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from coproduction.models.codebook import (
     ExportJob,
     Memo,
     Theme,
+    ThemeCount,
 )
 from coproduction.models.corpus import Document
 from coproduction.models.denylist import AllowListTerm, DenyListTerm
@@ -125,6 +126,7 @@ __all__ = [
     "Strategy",
     "SupportService",
     "Theme",
+    "ThemeCount",
     "User",
     "Venue",
     "Voucher",

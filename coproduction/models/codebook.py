@@ -365,3 +365,39 @@ class ConsensusCoding(models.Model):
     @property
     def quote(self) -> str:
         return self.document.text[self.start : self.end]
+
+
+class ThemeCount(models.Model):
+    """The counts of one theme in one coding set, per cohort: data, not a query per page.
+
+    The theme list, the theme × cohort matrix and the report read these rows
+    (coproduction.analysis.counts). `adjudication` is the coding set: empty for all coders'
+    codings, or the project's consensus. `cohort` is a Document's cohort, or "" for the theme
+    across every cohort (a participant counts once there even with Documents in two cohorts).
+    Every action that changes what a count means recounts the themes it touched, in its own
+    transaction (`counts.recount`); a theme without a row has no codings.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    adjudication = models.ForeignKey(Adjudication, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="+")
+    cohort = models.CharField(max_length=60, blank=True)
+    passages = models.PositiveIntegerField(default=0)
+    documents = models.PositiveIntegerField(default=0)
+    participants = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["theme", "cohort"], condition=models.Q(adjudication__isnull=True), name="one_count_per_theme_cohort"
+            ),
+            models.UniqueConstraint(
+                fields=["adjudication", "theme", "cohort"],
+                condition=models.Q(adjudication__isnull=False),
+                name="one_consensus_count_per_theme_cohort",
+            ),
+        ]
+        indexes = [models.Index(fields=["project", "adjudication"], name="theme_count_by_set")]
+
+    def __str__(self) -> str:
+        return f"Counts of theme {self.theme_id} ({self.cohort or 'every cohort'})"

@@ -52,6 +52,8 @@ class Document(models.Model):
 
     class Meta:
         ordering = ["-month", "title"]
+        # The corpus list pages by keyset in this order (coproduction.analysis.corpus).
+        indexes = [models.Index("project", models.F("month").desc(), "title", "id", name="document_corpus_order")]
 
     def __str__(self) -> str:
         return self.title

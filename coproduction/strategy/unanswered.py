@@ -14,6 +14,8 @@ The rule:
   people: their excerpts count in the excerpts (the last key), never as participants or as a
   cohort reached (an event's cohort field names the room's mix, e.g. "Resident, Faith leader").
 - Participants who withdrew are never counted (`analysis.counts` does the same).
+- The list's counts are the maintained theme counts of all coders' codings (`ThemeCount`,
+  kept by `analysis.counts.recount`), not a GROUP BY over every coding on each dashboard.
 
 Internal counts (the page is for coordinators and analysts), so nothing is suppressed.
 """
@@ -21,22 +23,14 @@ Internal counts (the page is for coordinators and analysts), so nothing is suppr
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from coproduction.analysis.counts import codings_of
-from coproduction.models import Action, Project, Theme
+from coproduction.models import Action, Project, Theme, ThemeCount
 from coproduction.models.codebook import theme_paths
 
 PER_PAGE = 25
-
-
-def _evidence_filters(project: Project) -> tuple[Q, Q]:
-    in_project = Q(codings__excerpt__document__project=project)
-    not_withdrawn = Q(codings__excerpt__document__participant__isnull=True) | Q(
-        codings__excerpt__document__participant__withdrawn_at__isnull=True
-    )
-    said = in_project & not_withdrawn
-    return said, said & Q(codings__excerpt__document__participant__isnull=False)
 
 
 def unanswered_themes(project: Project) -> QuerySet:
@@ -45,14 +39,16 @@ def unanswered_themes(project: Project) -> QuerySet:
     answered = Action.themes.through.objects.filter(action__in=Action.objects.committed().filter(project=project)).values(
         "theme_id"
     )
-    said, by_people = _evidence_filters(project)
+    counts = ThemeCount.objects.filter(project=project, adjudication=None, theme=OuterRef("pk"))
+    total = counts.filter(cohort="")
+    reached = counts.exclude(cohort="").filter(participants__gt=0).values("theme").annotate(n=Count("pk")).values("n")
     return (
         Theme.objects.filter(project=project, status=Theme.Status.ACTIVE)
         .exclude(pk__in=answered)
         .annotate(
-            participants=Count("codings__excerpt__document__participant", filter=by_people, distinct=True),
-            cohorts_reached=Count("codings__excerpt__document__cohort", filter=by_people, distinct=True),
-            excerpts=Count("codings__excerpt", filter=said, distinct=True),
+            participants=Coalesce(Subquery(total.values("participants")[:1]), 0),
+            cohorts_reached=Coalesce(Subquery(reached[:1]), 0),
+            excerpts=Coalesce(Subquery(total.values("passages")[:1]), 0),
         )
         .filter(excerpts__gt=0)
         .order_by("-participants", "-cohorts_reached", "-excerpts", "name", "pk")
