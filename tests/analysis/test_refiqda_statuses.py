@@ -98,8 +98,9 @@ def test_the_warnings_take_a_fixed_number_of_queries(statuses, django_assert_max
     for n in range(20):
         theme = actions.create_theme(project=statuses.project, name=f"Proposal {n}", by=statuses.peer, proposed=True)
         code(statuses.extra["document"], 0, 3 + n, [theme], statuses.peer)
-    # Codings left out, retired themes, sections and report quotes (one query), memos left out.
+    # The coding set, codings left out, retired themes, sections and report quotes (one query),
+    # memos left out.
     with django_assert_max_num_queries(5):
         assert len(refiqda.exchange_warnings(statuses.project)) == 2
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         assert len(refiqda.exchange_warnings(statuses.project, publication=True)) == 3

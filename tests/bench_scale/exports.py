@@ -185,7 +185,8 @@ def main(argv: list[str]) -> None:
         return
     repeat = int(os.environ.get("BENCH_REPEAT", "1"))
     print(f"{'export':28} {'seconds':>8} {'floor':>8} {'ratio':>6} {'peak RSS MB':>12}")
-    for row in measure(int(argv[0]), argv[1:] or None, repeat):
+    rows = (row for name in argv[1:] or list(EXPORTS) for row in measure(int(argv[0]), [name], repeat))
+    for row in rows:  # one export at a time, printed as it is measured
         floor = "" if row["floor_seconds"] is None else f"{row['floor_seconds']:.2f}"
         ratio = "" if row["ratio"] is None else f"×{row['ratio']:.2f}"
         print(f"{row['name']:28} {row['seconds']:8.2f} {floor:>8} {ratio:>6} {row['peak_rss_mb']:12.1f}", flush=True)
