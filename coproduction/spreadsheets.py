@@ -41,6 +41,9 @@ def spreadsheet_cell(value: object) -> object:
     if not isinstance(value, str):
         return value
     text = UNWRITABLE.sub("", value)
+    first = text[:1]
+    if first.isascii() and first.isalnum():
+        return text  # most cells: a letter or digit first cannot start a formula
     return "'" + text if _looks_like_formula(text) else text
 
 
@@ -61,6 +64,21 @@ def csv_lines(rows: Iterable[Iterable[object]]) -> Iterator[str]:
     yield "\ufeff"
     for row in rows:
         yield writer.writerow(spreadsheet_row(row))
+
+
+def csv_blocks(rows: Iterable[Iterable[object]], size: int = 64 * 1024) -> Iterator[str]:
+    """The lines of `csv_lines` joined into blocks of about `size` characters: a streamed
+    response then writes a few hundred blocks, not one chunk per row."""
+    block: list[str] = []
+    length = 0
+    for line in csv_lines(rows):
+        block.append(line)
+        length += len(line)
+        if length >= size:
+            yield "".join(block)
+            block, length = [], 0
+    if block:
+        yield "".join(block)
 
 
 def write_csv(rows: Iterable[Iterable[object]], out: IO[str]) -> None:

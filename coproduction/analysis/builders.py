@@ -59,9 +59,9 @@ def build(project: Project, fmt: str, publication: bool, out, progress=None) -> 
     elif fmt == ExportJob.Format.QDC:
         out.write(refiqda.codebook_xml(project))
     elif fmt == ExportJob.Format.QDPX:
-        refiqda.write_qdpx(project, publication, out)
+        refiqda.write_qdpx(project, publication, out, progress=progress)
     elif fmt == ExportJob.Format.QDPX_NVIVO:
-        refiqda.write_qdpx(project, publication, out, utf16=True)
+        refiqda.write_qdpx(project, publication, out, utf16=True, progress=progress)
     elif fmt == ExportJob.Format.TAGUETTE_CSV:
         text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
         write_csv(exports.taguette_codebook_rows(project), text)

@@ -96,8 +96,12 @@ class CodingSet:
         return "pk" if self.consensus else "excerpt"
 
     @property
+    def described(self) -> str:
+        return "the consensus coding" if self.consensus else "all coders' codings"
+
+    @property
     def label(self) -> str:
-        return "Counts from the consensus coding" if self.consensus else "Counts from all coders' codings"
+        return f"Counts from {self.described}"
 
     @property
     def passages_explained(self) -> str:

@@ -12,10 +12,12 @@ when one exists, otherwise all coders' codings; the workbook's "About" sheet say
 
 from collections.abc import Callable, Iterator
 
+from django.db.models import Case, CharField, F, Value, When
+from django.db.models.functions import Coalesce, NullIf, Substr
 from openpyxl import Workbook
 
 from coproduction.analysis.counts import CodingSet, coding_set, cohort_matrix, theme_rows
-from coproduction.models import Project, Theme
+from coproduction.models import ConsensusCoding, Project, Theme
 from coproduction.models.codebook import theme_paths
 from coproduction.spreadsheets import append_rows
 
@@ -56,55 +58,86 @@ def excerpt_codings(project: Project, publication: bool, codings: CodingSet | No
     )
 
 
+def excerpt_values(project: Project, publication: bool, codings: CodingSet | None = None):
+    """The rows of `excerpt_codings` as plain values, in the same order, the quote cut out of the
+    text by the database (the whole text of a document is never fetched for each coding).
+
+    Internal: (theme id, quote, document title, cohort, participant code or None, coder or
+    consensus source, start, end). For publication: (theme id, document id, start, end, quote,
+    cohort), which `_joined` merges into one quote per passage.
+    """
+    codings = codings or coding_set(project)
+    rows = excerpt_codings(project, publication, codings)
+    document = "document" if codings.consensus else "excerpt__document"
+    start, end = ("start", "end") if codings.consensus else ("excerpt__start", "excerpt__end")
+    quote = Substr(f"{document}__text", F(start) + 1, F(end) - F(start))
+    if publication:
+        return rows.values_list("theme_id", f"{document}_id", start, end, quote, f"{document}__cohort")
+    if codings.consensus:
+        by = Case(*(When(source=value, then=Value(label)) for value, label in ConsensusCoding.Source.choices), default="source")
+    else:
+        # str(user): the display name, or the email when there is none.
+        by = Coalesce(NullIf("coder__display_name", Value("")), "coder__email", output_field=CharField())
+    return rows.values_list(
+        "theme_id", quote, f"{document}__title", f"{document}__cohort", f"{document}__participant__code", by, start, end
+    )
+
+
 def count_excerpt_rows(project: Project, publication: bool) -> int:
     return excerpt_codings(project, publication).count()
 
 
-def _spans(codings: CodingSet, rows) -> Iterator[tuple]:
-    """(row, document, theme id, start, end) whichever model the rows are."""
-    for row in rows.iterator(chunk_size=500):
-        if codings.consensus:
-            yield row, row.document, row.theme_id, row.start, row.end
-        else:
-            yield row, row.excerpt.document, row.theme_id, row.excerpt.start, row.excerpt.end
-
-
-def _joined(spans: Iterator[tuple]) -> Iterator[tuple]:
-    """Overlapping spans of one theme in one document joined into one (the stream is sorted by
-    theme, document and start, so this holds one span in memory)."""
+def _joined(rows) -> Iterator[tuple]:
+    """Overlapping passages of one theme in one document joined into one quote (theme id,
+    quote, cohort). The rows are sorted by theme, document and start, so this holds one passage
+    in memory; each row's quote is its own slice of the same text, so a joined quote is the
+    first slice and whatever the next one adds past its end."""
     current = None
-    for _row, document, theme_id, start, end in spans:
-        if current and current[1].pk == document.pk and current[0] == theme_id and start < current[3]:
-            current[3] = max(current[3], end)
+    for theme_id, document_id, start, end, quote, cohort in rows:
+        if current and current[0] == theme_id and current[1] == document_id and start < current[3]:
+            if end > current[3]:
+                current[4] += quote[current[3] - start :]
+                current[3] = end
             continue
         if current:
-            yield tuple(current)
-        current = [theme_id, document, start, end]
+            yield current[0], current[4], current[5]
+        current = [theme_id, document_id, start, end, quote, cohort]
     if current:
-        yield tuple(current)
+        yield current[0], current[4], current[5]
+
+
+# A long export reports its progress about a hundred times (one UPDATE of its job row each),
+# and no more often than every 200 rows.
+PROGRESS_STEPS, PROGRESS_MIN_ROWS = 100, 200
 
 
 def excerpt_rows(project: Project, publication: bool, progress: Progress | None = None) -> Iterator[list]:
     """The header, then one row per coding (per consensus span), or per quote for publication.
-    Texts are fetched in chunks, not all at once."""
+    Rows come from a server-side cursor, a chunk at a time, as plain values."""
     paths = theme_paths(list(project.themes.all()))
     codings = coding_set(project)
-    rows = excerpt_codings(project, publication, codings)
+    rows = excerpt_values(project, publication, codings)
     total = rows.count() if progress else 0
+    values = rows.iterator(chunk_size=2000)
+    if progress:
+        values = _counted(values, total, progress)
     if publication:
         yield PUBLIC_EXCERPT_HEADER
-        for done, (theme_id, document, start, end) in enumerate(_joined(_spans(codings, rows)), start=1):
-            if progress and done % 200 == 0:
-                progress(min(done, total), total)
-            yield [paths[theme_id], document.text[start:end], document.cohort]
+        for theme_id, quote, cohort in _joined(values):
+            yield [paths[theme_id], quote, cohort]
         return
     yield CONSENSUS_EXCERPT_HEADER if codings.consensus else EXCERPT_HEADER
-    for done, (row, document, theme_id, start, end) in enumerate(_spans(codings, rows), start=1):
-        participant = document.participant.code if document.participant_id else ""
-        by = row.get_source_display() if codings.consensus else str(row.coder)
-        if progress and done % 200 == 0:
+    for theme_id, quote, title, cohort, participant, by, start, end in values:
+        yield [paths[theme_id], quote, title, cohort, participant or "", by, start, end]
+
+
+def _counted(rows, total: int, progress: Progress) -> Iterator:
+    """The rows unchanged, calling progress(done, total) about PROGRESS_STEPS times."""
+    every = max(PROGRESS_MIN_ROWS, total // PROGRESS_STEPS)
+    for done, row in enumerate(rows, start=1):
+        if done % every == 0:
             progress(done, total)
-        yield [paths[theme_id], document.text[start:end], document.title, document.cohort, participant, by, start, end]
+        yield row
 
 
 def about_rows(project: Project, publication: bool) -> Iterator[list]:

@@ -40,10 +40,10 @@ from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from lxml import etree
 
-from coproduction.analysis.counts import codings_of, with_publishable_quotes
+from coproduction.analysis.counts import coding_set, codings_of
 from coproduction.audit import record
 from coproduction.models import AttributeDefinition, Document, Memo, Participant, Project, Theme, User
 from coproduction.models.codebook import colour_validator
@@ -115,15 +115,16 @@ def is_codable(theme: Theme, coded: set[int]) -> bool:
 def exchange_warnings(project: Project, publication: bool = False, utf16: bool = False) -> list[str]:
     """What a REFI-QDA file of this project leaves out or cannot say (spec §7), in words for the
     export page and the file's Description. A fixed number of queries whatever the size of the
-    project (four; six for publication).
+    project (five; seven for publication).
 
     For publication the number of codings left out is not given (a count under the project's
     threshold is not published).
     """
     warnings: list[str] = []
     left_out: dict[str, list[str]] = {}
+    codings = coding_set(project)
     rows = (
-        codings_of(project)
+        codings.rows()
         .exclude(theme__status__in=EXPORTED_STATUSES)
         .values("theme__status", "theme__name")
         .annotate(codings=Count("pk"))
@@ -166,13 +167,15 @@ def exchange_warnings(project: Project, publication: bool = False, utf16: bool =
     if publication:
         warnings += publication_warnings(project)
     else:
-        exported = codings_of(project).filter(theme__status__in=EXPORTED_STATUSES)
+        if codings.consensus:
+            # The consensus is spans, not coders' passages: a memo on a passage has no place.
+            passage_left_out = Q(excerpt__isnull=False)
+        else:
+            exported = codings.rows().filter(theme__status__in=EXPORTED_STATUSES)
+            passage_left_out = Q(excerpt__isnull=False) & ~Q(excerpt__in=exported.values("excerpt_id"))
         orphaned = (
             Memo.objects.filter(project=project)
-            .filter(
-                Q(theme__isnull=False) & ~Q(theme__status__in=EXPORTED_STATUSES)
-                | Q(excerpt__isnull=False) & ~Q(excerpt__in=exported.values("excerpt_id"))
-            )
+            .filter(Q(theme__isnull=False) & ~Q(theme__status__in=EXPORTED_STATUSES) | passage_left_out)
             .count()
         )
         if orphaned:
@@ -233,27 +236,6 @@ def _timestamp(value) -> str:
 
 
 SOURCE_KINDS = {Document.Source.INTERVIEW: "Interview", Document.Source.EVENT: "Event notes"}
-
-
-def _source_names(documents: list[Document], publication: bool) -> dict[int, str]:
-    """{document id: source name}. Internally the Document's title (which names the participant
-    code); for publication a neutral running number per kind ("Interview 1", "Event notes 2"),
-    with the cohort and the month, which a published output may show."""
-    names: dict[int, str] = {}
-    numbers: dict[str, int] = {}
-    used: dict[str, int] = {}
-    for document in documents:
-        if publication:
-            kind = SOURCE_KINDS.get(document.source, "Source")
-            numbers[kind] = numbers.get(kind, 0) + 1
-            title = f"{kind} {numbers[kind]}"
-        else:
-            title = document.title
-        name = xml_text(f"{title} ({document.cohort}, {document.month:%B %Y})")
-        # Tools key sources by name (QualCoder renames a second one "1_…"): each is made unique.
-        used[name] = used.get(name, 0) + 1
-        names[document.pk] = name if used[name] == 1 else f"{name} – {used[name]}"
-    return names
 
 
 def utf16_positions(text: str) -> Callable[[int], int]:
@@ -318,22 +300,128 @@ def _attribute_values(
     return values
 
 
-def _add_variable_values(parent, values: list[tuple[str, str]]) -> None:
+@dataclass
+class _Selection:
+    """One PlainTextSelection with its codings, as (guid, user id, time, theme id): a coder's
+    excerpt, or one span of the consensus coding with every theme the consensus gives it."""
+
+    document_id: int
+    guid: str
+    start: int
+    end: int
+    user_id: int | None
+    created_at: datetime.datetime | None
+    excerpt_id: int | None
+    codings: list[tuple[str, int | None, datetime.datetime | None, int]] = field(default_factory=list)
+
+
+def _coders_selections(rows: QuerySet) -> Iterator[_Selection]:
+    """Coders' excerpts in document order, each with its codings, from a server-side cursor."""
+    fields = (
+        "excerpt__document_id",
+        "excerpt_id",
+        "excerpt__guid",
+        "excerpt__start",
+        "excerpt__end",
+        "excerpt__coder_id",
+        "excerpt__created_at",
+        "guid",
+        "coder_id",
+        "created_at",
+        "theme_id",
+    )
+    ordered = rows.order_by("excerpt__document_id", "excerpt__start", "excerpt_id", "pk").values_list(*fields)
+    current = None
+    for (
+        document_id,
+        excerpt_id,
+        excerpt_guid,
+        start,
+        end,
+        excerpt_coder,
+        excerpt_at,
+        guid,
+        coder,
+        at,
+        theme_id,
+    ) in ordered.iterator(chunk_size=2000):
+        if current is None or current.excerpt_id != excerpt_id:
+            if current:
+                yield current
+            current = _Selection(document_id, str(excerpt_guid), start, end, excerpt_coder, excerpt_at, excerpt_id)
+        current.codings.append((str(guid), coder, at, theme_id))
+    if current:
+        yield current
+
+
+def _consensus_selections(project: Project, rows: QuerySet, adjudication) -> Iterator[_Selection]:
+    """Spans of the consensus coding in document order, one selection per span with a coding
+    per theme. A consensus row has no GUID of its own (starting adjudication again replaces
+    every row): theirs is derived from the project's stored random GUID and the stored GUIDs
+    of the document and theme, so it is the same in every export of the same consensus."""
+    fields = ("document_id", "document__guid", "start", "end", "theme__guid", "theme_id")
+    ordered = rows.order_by("document_id", "start", "end", "theme_id").values_list(*fields)
+    by, at = adjudication.started_by_id, adjudication.started_at
+    current = None
+    for document_id, document_guid, start, end, theme_guid, theme_id in ordered.iterator(chunk_size=2000):
+        if current is None or (current.document_id, current.start, current.end) != (document_id, start, end):
+            if current:
+                yield current
+            guid = _variable_guid(project, f"consensus:{document_guid}:{start}:{end}")
+            current = _Selection(document_id, guid, start, end, by, at, None)
+        current.codings.append(
+            (_variable_guid(project, f"consensus:{document_guid}:{start}:{end}:{theme_guid}"), by, at, theme_id)
+        )
+    if current:
+        yield current
+
+
+def _element(xf, tag: str, text: str | None = None, **attributes: str) -> None:
+    with xf.element(f"{{{PROJECT_NS}}}{tag}", attributes):
+        if text:
+            xf.write(text)
+
+
+def _write_variable_values(xf, values: list[tuple[str, str]]) -> None:
     for guid, value in values:
-        element = etree.SubElement(parent, f"{{{PROJECT_NS}}}VariableValue")
-        etree.SubElement(element, f"{{{PROJECT_NS}}}VariableRef", targetGUID=guid)
-        etree.SubElement(element, f"{{{PROJECT_NS}}}TextValue").text = xml_text(value)
+        with xf.element(f"{{{PROJECT_NS}}}VariableValue"):
+            _element(xf, "VariableRef", targetGUID=guid)
+            _element(xf, "TextValue", xml_text(value))
 
 
-def project_xml(project: Project, publication: bool, utf16: bool = False) -> tuple[bytes, dict[str, str]]:
-    """project.qde and {sources/<guid>.txt: text}.
+def _source_name(document, publication: bool, numbers: dict[str, int], used: dict[str, int]) -> str:
+    """Internally the Document's title (which names the participant code); for publication a
+    neutral running number per kind ("Interview 1", "Event notes 2", counted in `numbers`),
+    with the cohort and the month, which a published output may show. Tools key sources by
+    name (QualCoder renames a second one "1_…"), so a name already `used` gets " – 2"."""
+    if publication:
+        kind = SOURCE_KINDS.get(document.source, "Source")
+        numbers[kind] = numbers.get(kind, 0) + 1
+        title = f"{kind} {numbers[kind]}"
+    else:
+        title = document.title
+    name = xml_text(f"{title} ({document.cohort}, {document.month:%B %Y})")
+    used[name] = used.get(name, 0) + 1
+    return name if used[name] == 1 else f"{name} – {used[name]}"
 
-    Steps: the codebook; Variables (cohort, month, each of the project's coarse attributes);
-    one Case per participant with a text in the file, with its cohort and attributes and a
-    SourceRef to each of its texts (event notes have no participant, so no Case); the Sources,
-    each with its selections and codings, a selection of its own for each memo on a passage
-    (tools such as QualCoder keep a memo only there), and its variable values; the Notes; the
-    file's own report of what it cannot carry (Description).
+
+def write_project_qde(project: Project, publication: bool, out, utf16: bool = False, progress=None) -> None:
+    """Write project.qde to the binary file `out`, element by element (lxml's xmlfile), in
+    memory that does not grow with the corpus: codings and texts come from server-side
+    cursors a chunk at a time, and what is kept for the whole file is one small row per
+    participant and per document (for the Cases) and the memos.
+
+    Steps: the Users; the codebook; Variables (cohort, month, each of the project's coarse
+    attributes); one Case per participant with a text in the file, with its cohort and
+    attributes and a SourceRef to each of its texts (event notes have no participant, so no
+    Case); the Sources, each with its selections and codings, a selection of its own for each
+    memo on a passage (tools such as QualCoder keep a memo only there), and its variable
+    values; the Notes; the file's own report (Description): which coding set it carries, and
+    what it cannot carry.
+
+    The codings are the project's coding set (counts.coding_set), as in every other export:
+    the consensus coding when one exists (one selection per span, made by the analyst who
+    reconciled it), otherwise every coder's excerpts and codings.
 
     Positions are Unicode code points, as the standard says; with `utf16` they count UTF-16
     code units instead, as NVivo does (the file says so in its Description).
@@ -346,184 +434,218 @@ def project_xml(project: Project, publication: bool, utf16: bool = False) -> tup
     """
     themes = exportable_themes(project)
     theme_ids = {t.pk for t in themes}
-    codings = codings_of(project).filter(theme_id__in=theme_ids)
+    codings = coding_set(project)
+    exported = codings.rows().filter(theme_id__in=theme_ids)
     if publication:
-        codings = with_publishable_quotes(codings)
-    codings = list(codings.select_related("excerpt").order_by("excerpt__document_id", "excerpt__start", "pk"))
+        exported = codings.publishable(exported)
     documents = Document.objects.filter(project=project)
     if publication:
         # Only the texts of participants who agreed to publication travel in a published project.
-        documents = documents.filter(pk__in={c.excerpt.document_id for c in codings})
-    users: list[User] = []
-    if not publication:
-        coder_ids = {c.coder_id for c in codings} | {c.excerpt.coder_id for c in codings}
-        coder_ids |= set(Memo.objects.filter(project=project).values_list("author_id", flat=True))
-        users = list(User.objects.filter(pk__in=coder_ids).order_by("pk").only("pk", "guid"))
-    user_guid = {user.pk: str(user.guid) for user in users}
-
-    def made(element, user_id: int, at) -> None:
-        """Who made it and when: internal exports only (a published file names no coder and
-        gives no exact date)."""
-        if not publication:
-            element.set("creatingUser", user_guid[user_id])
-            element.set("creationDateTime", _timestamp(at))
-
-    root = etree.Element(f"{{{PROJECT_NS}}}Project", nsmap={None: PROJECT_NS}, name=xml_text(project.name))
-    root.set("origin", "Common Ground")
-    if not publication:
-        root.set("creationDateTime", _timestamp(project.created_at))
-    if users:
-        users_el = etree.SubElement(root, f"{{{PROJECT_NS}}}Users")
-        for number, user in enumerate(users, start=1):
-            # Coders appear by their stored GUID and a neutral label, never by name or email.
-            etree.SubElement(users_el, f"{{{PROJECT_NS}}}User", guid=str(user.guid), name=f"Coder {number}")
+        documents = documents.filter(pk__in=exported.values(f"{codings.document}_id"))
     # Memos travel as Notes, referred to from their code or selection; a memo on a passage also
     # gets a selection of its own. They are internal analysis notes, so a project exported for
-    # publication carries none.
-    memos = [] if publication else list(Memo.objects.filter(project=project).order_by("pk"))
+    # publication carries none; the consensus coding has no coders' passages to hang one on.
+    memos: list[Memo] = []
+    user_ids: set[int] = set()
+    if not publication:
+        on_passages = Q() if codings.consensus else Q(excerpt_id__in=exported.values("excerpt_id"))
+        kept = Q(theme_id__in=theme_ids) | on_passages if on_passages else Q(theme_id__in=theme_ids)
+        memos = list(Memo.objects.filter(project=project).filter(kept).select_related("excerpt").order_by("pk"))
+        if codings.consensus:
+            user_ids = {codings.adjudication.started_by_id}
+        else:
+            user_ids = set(exported.values_list("coder_id", flat=True).distinct())
+            user_ids |= set(exported.values_list("excerpt__coder_id", flat=True).distinct())
+        user_ids |= set(Memo.objects.filter(project=project).values_list("author_id", flat=True))
+    users = list(User.objects.filter(pk__in=user_ids).order_by("pk").only("pk", "guid"))
+    user_guid = {user.pk: str(user.guid) for user in users}
+
+    def made(user_id: int | None, at) -> dict[str, str]:
+        """Who made it and when: internal exports only (a published file names no coder and
+        gives no exact date)."""
+        return {} if publication else {"creatingUser": user_guid[user_id], "creationDateTime": _timestamp(at)}
+
     theme_notes: dict[int, list[str]] = {}
-    excerpt_notes: dict[int, list[str]] = {}
     excerpt_memos: dict[int, list[Memo]] = {}
     for memo in memos:
         if memo.theme_id:
             theme_notes.setdefault(memo.theme_id, []).append(str(memo.guid))
         else:
-            excerpt_notes.setdefault(memo.excerpt_id, []).append(str(memo.guid))
             excerpt_memos.setdefault(memo.excerpt_id, []).append(memo)
-    codebook = etree.SubElement(root, f"{{{PROJECT_NS}}}CodeBook")
-    if themes:
-        _codes_element(codebook, PROJECT_NS, themes, coded_theme_ids(project), theme_notes)
-    else:
-        codes = etree.SubElement(codebook, f"{{{PROJECT_NS}}}Codes")
-        etree.SubElement(codes, f"{{{PROJECT_NS}}}Code", guid=str(project.guid), name="(empty)", isCodable="false")
+    memo_documents = {memo.excerpt.document_id for memo in memos if memo.excerpt_id}
 
-    listed = list(documents.order_by("pk").only("pk", "guid", "source", "title", "cohort", "month", "participant_id"))
-    source_names = _source_names(listed, publication)
+    # One small row per document and participant, for the Cases (which come before the Sources).
+    refs: dict[int, list[str]] = {}
+    any_document = False
+    for _pk, guid, participant_id in (
+        documents.order_by("pk").values_list("pk", "guid", "participant_id").iterator(chunk_size=2000)
+    ):
+        any_document = True
+        if participant_id:
+            refs.setdefault(participant_id, []).append(str(guid))
+    participants = {
+        p.pk: p for p in Participant.objects.filter(pk__in=list(refs)).order_by("pk").only("pk", "code", "cohort", "attributes")
+    }
     definitions = list(AttributeDefinition.objects.filter(project=project).order_by("order", "name"))
     variables = _variables(project, definitions)
     cohort_var, month_var = variables[0], variables[1]
     by_attribute = {v.attribute: v for v in variables if v.attribute}
-    participants = {
-        p.pk: p
-        for p in Participant.objects.filter(pk__in={d.participant_id for d in listed if d.participant_id})
-        .order_by("pk")
-        .only("pk", "code", "cohort", "attributes")
-    }
-    if listed:
-        variables_el = etree.SubElement(root, f"{{{PROJECT_NS}}}Variables")
-        for variable in variables:
-            variable_el = etree.SubElement(
-                variables_el, f"{{{PROJECT_NS}}}Variable", guid=variable.guid, name=xml_text(variable.name), typeOfVariable="Text"
-            )
-            etree.SubElement(variable_el, f"{{{PROJECT_NS}}}Description").text = xml_text(variable.description)
-    if participants:
-        cases_el = etree.SubElement(root, f"{{{PROJECT_NS}}}Cases")
-        for number, participant in enumerate(participants.values(), start=1):
-            case = etree.SubElement(
-                cases_el,
-                f"{{{PROJECT_NS}}}Case",
-                guid=_variable_guid(project, f"case:participant:{participant.pk}"),
-                # For publication a neutral running number, never the participant code.
-                name=f"Case {number}" if publication else xml_text(participant.code),
-            )
-            attributes = _attribute_values(participant, definitions, publication)
-            _add_variable_values(
-                case, [(cohort_var.guid, participant.cohort)] + [(by_attribute[n].guid, v) for n, v in attributes.items()]
-            )
-            for document in listed:
-                if document.participant_id == participant.pk:
-                    etree.SubElement(case, f"{{{PROJECT_NS}}}SourceRef", targetGUID=str(document.guid))
-
-    by_document: dict[int, dict[int, list]] = {}
-    excerpts = {}
-    for coding in codings:
-        excerpts[coding.excerpt_id] = coding.excerpt
-        by_document.setdefault(coding.excerpt.document_id, {}).setdefault(coding.excerpt_id, []).append(coding)
     theme_guid = {t.pk: str(t.guid) for t in themes}
     theme_name = {t.pk: t.name for t in themes}
-    files: dict[str, str] = {}
-    sources = None
-    listed_by_pk = {d.pk: d for d in listed}
-    for document in documents.order_by("pk").iterator(chunk_size=100):
-        if sources is None:
-            sources = etree.SubElement(root, f"{{{PROJECT_NS}}}Sources")
-        guid = str(document.guid)
-        path = f"{guid}.txt"
-        files[f"sources/{path}"] = document.text
-        position = utf16_positions(document.text) if utf16 else (lambda offset: offset)
-        source = etree.SubElement(
-            sources,
-            f"{{{PROJECT_NS}}}TextSource",
-            guid=guid,
-            name=source_names[document.pk],
-            plainTextPath=f"internal://{path}",
-        )
-        for excerpt_id, excerpt_codings in by_document.get(document.pk, {}).items():
-            excerpt = excerpts[excerpt_id]
-            start, end = str(position(excerpt.start)), str(position(excerpt.end))
-            selection = etree.SubElement(
-                source,
-                f"{{{PROJECT_NS}}}PlainTextSelection",
-                guid=str(excerpt.guid),
-                startPosition=start,
-                endPosition=end,
-            )
-            made(selection, excerpt.coder_id, excerpt.created_at)
-            for coding in excerpt_codings:
-                coding_el = etree.SubElement(selection, f"{{{PROJECT_NS}}}Coding", guid=str(coding.guid))
-                made(coding_el, coding.coder_id, coding.created_at)
-                etree.SubElement(coding_el, f"{{{PROJECT_NS}}}CodeRef", targetGUID=theme_guid[coding.theme_id])
-            for note_guid in excerpt_notes.get(excerpt_id, []):
-                etree.SubElement(selection, f"{{{PROJECT_NS}}}NoteRef", targetGUID=note_guid)
-            for memo in excerpt_memos.get(excerpt_id, []):
-                # The memo's own selection over the same passage, with the memo as its
-                # Description: what QualCoder and others read as a memo or annotation.
-                memo_selection = etree.SubElement(
-                    source,
-                    f"{{{PROJECT_NS}}}PlainTextSelection",
-                    guid=str(uuid.uuid5(memo.guid, "selection")),
-                    name="Memo",
-                    startPosition=start,
-                    endPosition=end,
-                )
-                made(memo_selection, memo.author_id, memo.created_at)
-                etree.SubElement(memo_selection, f"{{{PROJECT_NS}}}Description").text = xml_text(memo.text)
-                etree.SubElement(memo_selection, f"{{{PROJECT_NS}}}NoteRef", targetGUID=str(memo.guid))
-        listed_document = listed_by_pk[document.pk]
-        participant = participants.get(listed_document.participant_id)
-        attributes = _attribute_values(participant, definitions, publication)
-        _add_variable_values(
-            source,
-            [(cohort_var.guid, document.cohort), (month_var.guid, f"{document.month:%Y-%m}")]
-            + [(by_attribute[n].guid, v) for n, v in attributes.items()],
-        )
-    exported_excerpts = set(excerpts)
-    kept = [m for m in memos if m.theme_id in theme_ids or m.excerpt_id in exported_excerpts]
-    if kept:
-        notes_el = etree.SubElement(root, f"{{{PROJECT_NS}}}Notes")
-        for memo in kept:
-            if memo.theme_id:
-                name = f"Memo on the theme “{theme_name[memo.theme_id]}”"
+
+    attributes = {"name": xml_text(project.name), "origin": "Common Ground"}
+    if not publication:
+        attributes["creationDateTime"] = _timestamp(project.created_at)
+    with etree.xmlfile(out, encoding="utf-8") as xf:
+        xf.write_declaration()
+        with xf.element(f"{{{PROJECT_NS}}}Project", attributes, nsmap={None: PROJECT_NS}):
+            if users:
+                with xf.element(f"{{{PROJECT_NS}}}Users"):
+                    for number, user in enumerate(users, start=1):
+                        # Coders appear by their stored GUID and a neutral label, never by name or email.
+                        _element(xf, "User", guid=str(user.guid), name=f"Coder {number}")
+            codebook = etree.Element(f"{{{PROJECT_NS}}}CodeBook", nsmap={None: PROJECT_NS})
+            if themes:
+                _codes_element(codebook, PROJECT_NS, themes, coded_theme_ids(project), theme_notes)
             else:
-                name = f"Memo on a passage of {source_names[excerpts[memo.excerpt_id].document_id]}"
-            note = etree.SubElement(notes_el, f"{{{PROJECT_NS}}}Note", guid=str(memo.guid), name=xml_text(name))
-            made(note, memo.author_id, memo.created_at)
-            etree.SubElement(note, f"{{{PROJECT_NS}}}PlainTextContent").text = xml_text(memo.text)
-    warnings = exchange_warnings(project, publication, utf16)
-    if warnings:
-        # The file's own report of what it does not carry (Description comes after Notes).
-        lines = ["Exported from Common Ground. Not carried over or changed:", *(f"- {w}" for w in warnings)]
-        etree.SubElement(root, f"{{{PROJECT_NS}}}Description").text = xml_text("\n".join(lines))
-    xml = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
-    return xml, files
+                codes = etree.SubElement(codebook, f"{{{PROJECT_NS}}}Codes")
+                etree.SubElement(codes, f"{{{PROJECT_NS}}}Code", guid=str(project.guid), name="(empty)", isCodable="false")
+            xf.write(codebook)
+            if any_document:
+                with xf.element(f"{{{PROJECT_NS}}}Variables"):
+                    for variable in variables:
+                        with xf.element(
+                            f"{{{PROJECT_NS}}}Variable", guid=variable.guid, name=xml_text(variable.name), typeOfVariable="Text"
+                        ):
+                            _element(xf, "Description", xml_text(variable.description))
+            if participants:
+                with xf.element(f"{{{PROJECT_NS}}}Cases"):
+                    for number, participant in enumerate(participants.values(), start=1):
+                        # For publication a neutral running number, never the participant code.
+                        name = f"Case {number}" if publication else xml_text(participant.code)
+                        guid = _variable_guid(project, f"case:participant:{participant.pk}")
+                        with xf.element(f"{{{PROJECT_NS}}}Case", guid=guid, name=name):
+                            values = _attribute_values(participant, definitions, publication)
+                            _write_variable_values(
+                                xf,
+                                [(cohort_var.guid, participant.cohort)] + [(by_attribute[n].guid, v) for n, v in values.items()],
+                            )
+                            for document_guid in refs[participant.pk]:
+                                _element(xf, "SourceRef", targetGUID=document_guid)
+            refs.clear()
+
+            if codings.consensus:
+                selections = _consensus_selections(project, exported, codings.adjudication)
+            else:
+                selections = _coders_selections(exported)
+            if progress:
+                selections = _reported(selections, exported.count(), progress)
+            pending = next(selections, None)
+            source_names: dict[int, str] = {}
+            numbers: dict[str, int] = {}
+            used_names: dict[str, int] = {}
+            fields = ["pk", "guid", "source", "title", "cohort", "month", "participant_id"] + (["text"] if utf16 else [])
+            if any_document:
+                with xf.element(f"{{{PROJECT_NS}}}Sources"):
+                    for document in documents.order_by("pk").only(*fields).iterator(chunk_size=200):
+                        name = _source_name(document, publication, numbers, used_names)
+                        if document.pk in memo_documents:
+                            source_names[document.pk] = name
+                        while pending is not None and pending.document_id < document.pk:
+                            pending = next(selections, None)  # its document left the corpus meanwhile
+                        position = utf16_positions(document.text) if utf16 else (lambda offset: offset)
+                        guid = str(document.guid)
+                        with xf.element(
+                            f"{{{PROJECT_NS}}}TextSource", guid=guid, name=name, plainTextPath=f"internal://{guid}.txt"
+                        ):
+                            while pending is not None and pending.document_id == document.pk:
+                                _write_selection(xf, pending, position, made, theme_guid, excerpt_memos)
+                                pending = next(selections, None)
+                            participant = participants.get(document.participant_id)
+                            values = _attribute_values(participant, definitions, publication)
+                            _write_variable_values(
+                                xf,
+                                [(cohort_var.guid, document.cohort), (month_var.guid, f"{document.month:%Y-%m}")]
+                                + [(by_attribute[n].guid, v) for n, v in values.items()],
+                            )
+            if memos:
+                with xf.element(f"{{{PROJECT_NS}}}Notes"):
+                    for memo in memos:
+                        if memo.theme_id:
+                            name = f"Memo on the theme “{theme_name[memo.theme_id]}”"
+                        else:
+                            name = f"Memo on a passage of {source_names.get(memo.excerpt.document_id, 'a text')}"
+                        with xf.element(
+                            f"{{{PROJECT_NS}}}Note",
+                            guid=str(memo.guid),
+                            name=xml_text(name),
+                            **made(memo.author_id, memo.created_at),
+                        ):
+                            _element(xf, "PlainTextContent", xml_text(memo.text))
+            # The file's own report: which codings it carries, and what it does not carry
+            # (Description comes after Notes).
+            lines = [f"Exported from Common Ground. The codings are {codings.described}."]
+            warnings = exchange_warnings(project, publication, utf16)
+            if warnings:
+                lines += ["Not carried over or changed:", *(f"- {w}" for w in warnings)]
+            _element(xf, "Description", xml_text("\n".join(lines)))
 
 
-def write_qdpx(project: Project, publication: bool, out, utf16: bool = False) -> None:
-    xml, files = project_xml(project, publication, utf16)
+def _write_selection(xf, selection: _Selection, position, made, theme_guid, excerpt_memos) -> None:
+    start, end = str(position(selection.start)), str(position(selection.end))
+    with xf.element(
+        f"{{{PROJECT_NS}}}PlainTextSelection",
+        guid=selection.guid,
+        startPosition=start,
+        endPosition=end,
+        **made(selection.user_id, selection.created_at),
+    ):
+        for guid, user_id, at, theme_id in selection.codings:
+            with xf.element(f"{{{PROJECT_NS}}}Coding", guid=guid, **made(user_id, at)):
+                _element(xf, "CodeRef", targetGUID=theme_guid[theme_id])
+        for memo in excerpt_memos.get(selection.excerpt_id, ()):
+            _element(xf, "NoteRef", targetGUID=str(memo.guid))
+    for memo in excerpt_memos.get(selection.excerpt_id, ()):
+        # The memo's own selection over the same passage, with the memo as its Description:
+        # what QualCoder and others read as a memo or annotation.
+        with xf.element(
+            f"{{{PROJECT_NS}}}PlainTextSelection",
+            guid=str(uuid.uuid5(memo.guid, "selection")),
+            name="Memo",
+            startPosition=start,
+            endPosition=end,
+            **made(memo.author_id, memo.created_at),
+        ):
+            _element(xf, "Description", xml_text(memo.text))
+            _element(xf, "NoteRef", targetGUID=str(memo.guid))
+
+
+def _reported(selections: Iterator[_Selection], total: int, progress) -> Iterator[_Selection]:
+    """The selections unchanged, calling progress(codings done, total) about a hundred times."""
+    every = max(200, total // 100)
+    done = reported = 0
+    for selection in selections:
+        done += len(selection.codings)
+        if done - reported >= every:
+            progress(done, total)
+            reported = done
+        yield selection
+
+
+def write_qdpx(project: Project, publication: bool, out, utf16: bool = False, progress=None) -> None:
+    """The .qdpx archive, member by member: project.qde written straight into its zip member,
+    then each text as sources/<guid>.txt, read a chunk of documents at a time."""
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("project.qde", xml)
-        for name, text in files.items():
-            archive.writestr(name, text.encode("utf-8"))
+        with archive.open("project.qde", "w") as member:
+            write_project_qde(project, publication, member, utf16, progress)
+        documents = Document.objects.filter(project=project)
+        if publication:
+            exported = coding_set(project)
+            rows = exported.publishable(exported.rows().filter(theme__status__in=EXPORTED_STATUSES))
+            documents = documents.filter(pk__in=rows.values(f"{exported.document}_id"))
+        for guid, text in documents.order_by("pk").values_list("guid", "text").iterator(chunk_size=200):
+            with archive.open(f"sources/{guid}.txt", "w") as member:
+                member.write(text.encode("utf-8"))
 
 
 def validate(xml: bytes, schema: str) -> None:

@@ -1,20 +1,23 @@
 """The theme report as a PDF: summary, the theme × cohort chart, each theme with its description
-and chosen quotes. WeasyPrint renders it; matplotlib (Agg, no display) draws the chart.
+and chosen quotes. WeasyPrint renders it, chart and all (bars in the report's HTML); the matrix
+page's chart is a picture matplotlib (Agg, no display) draws.
 
-The renderer fetches nothing from the network: the chart is a data: URI and any other URL is
-refused by the url_fetcher (`coproduction.pdf`, imported only when a PDF is made: the matrix page
-draws the chart without loading WeasyPrint).
+The renderer fetches nothing from the network: the report has no image, and any URL is refused
+by the url_fetcher (`coproduction.pdf`, imported only when a PDF is made).
 """
 
 import base64
 import hashlib
 import io
+from dataclasses import dataclass
 
 import matplotlib
 
 matplotlib.use("Agg")
 
 from django.core.cache import cache  # noqa: E402
+from django.db.models import F  # noqa: E402
+from django.db.models.functions import Substr  # noqa: E402
 from django.template.loader import render_to_string  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
@@ -30,9 +33,12 @@ from coproduction.analysis.counts import (  # noqa: E402
     with_publishable_quotes,
 )
 from coproduction.analysis.suppression import suppress_count  # noqa: E402
+from coproduction.charts import COLOURS  # noqa: E402
 from coproduction.models import Project  # noqa: E402
 
 QUOTES_PER_THEME = 5
+# The longest bar of the PDF's chart, in per cent of its column (the rest holds its label).
+BAR_SPAN = 85
 
 
 CHART_CACHE_SECONDS = 7 * 24 * 3600
@@ -105,31 +111,83 @@ def chart_note(labelled: list, cohorts: list[str], threshold: int, publication: 
     return f"Counts under {threshold} are not drawn as bars: they read “<{threshold}”."
 
 
+@dataclass(frozen=True)
+class Bar:
+    cohort: str
+    colour: str
+    percent: float  # of the column: the longest bar takes BAR_SPAN, leaving room for its label
+    label: str
+
+
+def matrix_bars(matrix: Matrix, threshold: int, publication: bool) -> list[tuple[str, list[Bar]]]:
+    """The theme × cohort chart of the PDF as bars the report's HTML draws (no picture to make:
+    WeasyPrint lays them out in a fraction of the time matplotlib took to draw and encode the
+    same chart). In publication mode a suppressed cell is a zero-length bar labelled "<N", so
+    the chart reveals no more than the table."""
+    labelled = matrix.labelled(threshold, publication)
+    shown = [
+        [0 if cells[index].startswith("<") else counts[index] for index in range(len(matrix.cohorts))]
+        for (_, _, counts), (_, _, cells) in zip(matrix.rows, labelled, strict=True)
+    ]
+    largest = max([1, *(value for values in shown for value in values)])
+    colours = [COLOURS[index % len(COLOURS)] for index in range(len(matrix.cohorts))]
+    return [
+        (
+            path,
+            [
+                Bar(cohort, colours[i], round(BAR_SPAN * values[i] / largest, 1), cells[i])
+                for i, cohort in enumerate(matrix.cohorts)
+            ],
+        )
+        for (_, path, cells), values in zip(labelled, shown, strict=True)
+    ]
+
+
+@dataclass(frozen=True)
+class Quote:
+    text: str
+    cohort: str
+
+
+def _chosen_quotes(project: Project, publication: bool) -> dict[int, list[Quote]]:
+    """{theme id: up to QUOTES_PER_THEME quotes}, the analysts' choice of excerpts whichever set
+    is counted; two coders' excerpts of the same words are one quote. The quote is cut out of
+    the text by the database (a document's whole text is never fetched for a quote)."""
+    chosen = codings_of(project).filter(excerpt__chosen_for_report=True)
+    if publication:
+        chosen = with_publishable_quotes(chosen)
+    rows = chosen.order_by("excerpt__document__month", "excerpt__start", "pk").values_list(
+        "theme_id",
+        "excerpt__document_id",
+        "excerpt__start",
+        "excerpt__end",
+        "excerpt__document__cohort",
+        Substr("excerpt__document__text", F("excerpt__start") + 1, F("excerpt__end") - F("excerpt__start")),
+    )
+    quotes: dict[int, list[Quote]] = {}
+    seen: set[tuple[int, int, int, int]] = set()
+    for theme_id, document_id, start, end, cohort, text in rows.iterator(chunk_size=2000):
+        key = (theme_id, document_id, start, end)
+        if key in seen:
+            continue
+        seen.add(key)
+        if len(quotes.setdefault(theme_id, [])) < QUOTES_PER_THEME:
+            quotes[theme_id].append(Quote(text, cohort))
+    return quotes
+
+
 def report_context(project: Project, publication: bool) -> dict:
     threshold = project.small_number_threshold
     codings = coding_set(project)
     rows = theme_rows(project, codings=codings)
-    # Quotes are the analysts' choice of excerpts, whichever set is counted; two coders' excerpts
-    # of the same words are one quote.
-    chosen = codings_of(project).filter(excerpt__chosen_for_report=True)
-    if publication:
-        chosen = with_publishable_quotes(chosen)
-    quotes: dict[int, list] = {}
-    seen: set[tuple[int, int, int, int]] = set()
-    for coding in chosen.select_related("excerpt__document").order_by("excerpt__document__month", "excerpt__start", "pk"):
-        excerpt = coding.excerpt
-        key = (coding.theme_id, excerpt.document_id, excerpt.start, excerpt.end)
-        if key in seen:
-            continue
-        seen.add(key)
-        if len(quotes.setdefault(coding.theme_id, [])) < QUOTES_PER_THEME:
-            quotes[coding.theme_id].append(excerpt)
+    quotes = _chosen_quotes(project, publication)
     matrix = cohort_matrix(project, codings)
     doc = codings.document
     participants = codings.rows().exclude(**{f"{doc}__participant": None}).values(f"{doc}__participant").distinct().count()
     documents = project.documents.count()
     labelled = matrix.labelled(threshold, publication)
     note = chart_note(labelled, matrix.cohorts, threshold, publication)
+    bars = matrix_bars(matrix, threshold, publication)
     return {
         "project": project,
         "publication": publication,
@@ -141,7 +199,8 @@ def report_context(project: Project, publication: bool) -> dict:
         "cohorts": matrix.cohorts,
         "matrix": labelled,
         "chart_note": note,
-        "chart": matrix_chart(project, publication, codings) if bars_drawn(labelled, matrix.cohorts) else None,
+        "bars": bars if bars_drawn(labelled, matrix.cohorts) else [],
+        "legend": [(bar.cohort, bar.colour) for bar in bars[0][1]] if bars else [],
         "counted_from": codings.label,
         "passages_explained": codings.passages_explained,
     }

@@ -46,7 +46,7 @@ def run_export_job(job_id: int) -> bool:
 
     def progress(done: int, total: int) -> None:
         percent = min(99, int(100 * done / total)) if total else 0
-        ours.update(progress=percent, heartbeat_at=timezone.now())
+        ours.update(progress=percent, rows_done=done, rows_total=total, heartbeat_at=timezone.now())
 
     try:
         with open(export_dir() / file_name, "wb") as out:
@@ -92,7 +92,7 @@ def requeue_stalled_exports(now: datetime | None = None) -> int:
     lost = Q(status=Status.QUEUED, queued_at__lt=now - timedelta(seconds=settings.EXPORT_QUEUE_EXPIRES_SECONDS))
     died = Q(status=Status.RUNNING, heartbeat_at__lt=now - timedelta(seconds=settings.EXPORT_LEASE_SECONDS))
     ExportJob.objects.filter(died, attempts__gte=EXPORT_MAX_ATTEMPTS).update(status=Status.FAILED, finished_at=now)
-    ExportJob.objects.filter(died).update(status=Status.QUEUED, queued_at=None, progress=0)
+    ExportJob.objects.filter(died).update(status=Status.QUEUED, queued_at=None, progress=0, rows_done=0)
     stalled = list(ExportJob.objects.filter(refused | lost).order_by("created_at").values_list("pk", flat=True))
     requeued = 0
     for job_id in stalled:

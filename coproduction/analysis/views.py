@@ -42,7 +42,7 @@ from coproduction.analysis.tasks import export_dir, queue_export_job
 from coproduction.audit import record
 from coproduction.models import Adjudication, Coding, Document, Excerpt, ExportJob, Memo, Theme, User
 from coproduction.models.codebook import ANALYSIS_ROLES, CODING_ROLES, theme_paths
-from coproduction.spreadsheets import csv_lines
+from coproduction.spreadsheets import csv_blocks
 
 ANALYSTS = ANALYSIS_ROLES
 CODERS = CODING_ROLES
@@ -651,7 +651,7 @@ def export(request, project):
         "form": form,
         "jobs": jobs,
         "exchange_warnings": refiqda.exchange_warnings(project),
-        "counted_from": coding_set(project).label,
+        "coding_set": coding_set(project),
         "publication_warnings": refiqda.publication_warnings(project),
         "taguette_warnings": exports.taguette_warnings(project),
     }
@@ -679,7 +679,7 @@ def _download(project, fmt: str, publication: bool):
     name = _filename(project, fmt, publication)
     if fmt == ExportJob.Format.CSV:
         response = StreamingHttpResponse(
-            csv_lines(exports.excerpt_rows(project, publication)), content_type=builders.content_type(fmt)
+            csv_blocks(exports.excerpt_rows(project, publication)), content_type=builders.content_type(fmt)
         )
     else:
         buffer = io.BytesIO()
@@ -707,6 +707,8 @@ def export_job_status(request, project, pk):
             "status_label": job.get_status_display(),
             "description": job.state_description,
             "progress": job.progress,
+            "rows_done": job.rows_done,
+            "rows_total": job.rows_total,
             "download_url": download if job.status == ExportJob.Status.DONE else None,
         }
     )

@@ -250,6 +250,9 @@ class ExportJob(models.Model):
     publication = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
+    # Rows written so far and rows the file will hold (what the progress page shows as it runs).
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
     file_name = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -276,6 +279,8 @@ class ExportJob(models.Model):
             return "Waiting for a worker to try again (the last one stopped)"
         if self.status == self.Status.QUEUED:
             return "Waiting for a worker"
+        if self.status == self.Status.RUNNING and self.rows_total:
+            return f"Being made: {self.rows_done:,} of {self.rows_total:,} rows ({self.progress}%)"
         if self.status == self.Status.RUNNING:
             return f"Being made: {self.progress}%"
         if self.status == self.Status.DONE:

@@ -265,7 +265,8 @@ def test_positions_are_code_points_by_default_and_utf16_units_for_nvivo(world):
     standard = project_file(world.project)
     selection = standard.find(f".//p:PlainTextSelection[@guid='{excerpt.guid}']", NS)
     assert (int(selection.get("startPosition")), int(selection.get("endPosition"))) == (start, len(text))
-    assert standard.find("p:Description", NS) is None
+    # The file's report says only which codings it carries: nothing is lost.
+    assert standard.find("p:Description", NS).text == "Exported from Common Ground. The codings are all coders' codings."
     nvivo = project_file(world.project, utf16=True)
     units = len(text[:start].encode("utf-16-le")) // 2
     # Three emoji code points before the passage (🙂, 👍 and its skin tone), each two units.

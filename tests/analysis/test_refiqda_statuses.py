@@ -88,7 +88,8 @@ def test_no_warning_when_nothing_is_lost(world, client_for):
     theme = ThemeFactory(project=world.project)
     code(make_document(world.project), 0, 9, [theme], world.analyst)
     assert refiqda.exchange_warnings(world.project) == []
-    assert project_file(world.project).find("p:Description", NS) is None
+    description = project_file(world.project).find("p:Description", NS).text
+    assert description == "Exported from Common Ground. The codings are all coders' codings."
     page = client_for(world.analyst).get(reverse("analysis:export", kwargs={"slug": world.project.slug}))
     assert "leaves out or changes" not in page.text
 
@@ -97,8 +98,9 @@ def test_the_warnings_take_a_fixed_number_of_queries(statuses, django_assert_max
     for n in range(20):
         theme = actions.create_theme(project=statuses.project, name=f"Proposal {n}", by=statuses.peer, proposed=True)
         code(statuses.extra["document"], 0, 3 + n, [theme], statuses.peer)
-    # Codings left out, retired themes, sections and report quotes (one query), memos left out.
-    with django_assert_max_num_queries(4):
-        assert len(refiqda.exchange_warnings(statuses.project)) == 2
+    # The coding set, codings left out, retired themes, sections and report quotes (one query),
+    # memos left out.
     with django_assert_max_num_queries(5):
+        assert len(refiqda.exchange_warnings(statuses.project)) == 2
+    with django_assert_max_num_queries(6):
         assert len(refiqda.exchange_warnings(statuses.project, publication=True)) == 3
