@@ -146,8 +146,11 @@ def test_the_report_draws_its_chart_as_bars_and_hides_small_counts(pair):
     assert all(bar.percent == 0 for cohort, bar in bars.items() if cohort != "Resident")
     public = {bar.cohort: bar for bar in dict(report_context(pair.project, publication=True)["bars"])["T"]}
     assert (public["Resident"].label, public["Resident"].percent) == (f"<{pair.project.small_number_threshold}", 0)
-    html = report_html(pair.project, publication=True)
+    html = report_html(pair.project, publication=False)
     assert "<img" not in html and 'class="bar"' in html
+    # A publication chart of nothing but small counts says why in words instead of empty bars.
+    public_html = report_html(pair.project, publication=True)
+    assert 'class="bar"' not in public_html and "No bars are drawn" in public_html
 
 
 def test_the_report_quotes_the_chosen_passages_once(pair):
