@@ -9,6 +9,7 @@ import pytest
 
 from coproduction.models import VoucherBatch, VoucherGift
 from coproduction.vouchers.actions import project_today
+from tests.browser_fixtures import follow_menu_link
 from tests.interviews.factories import completed_interview
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,7 +30,7 @@ def test_load_give_show_the_code_and_report(page, world, sign_in, axe_check, wid
 
     sign_in(page, world.coordinator)
     page.goto(f"/p/{slug}/")
-    page.get_by_role("link", name="Vouchers", exact=True).first.click()
+    follow_menu_link(page, "Vouchers")
     axe_check(page)
     page.get_by_role("link", name="Load a batch of codes").click()
     page.get_by_label("Supplier").fill("Corner Shop Card")
