@@ -445,12 +445,18 @@ def queue_now(ids: list[int]) -> int:
 # ---------------------------------------------------------------- delivering
 
 
-def _lock_for_delivery(pk: int, started: Q) -> Notification | None:
-    """Lock the row while it is sent; None if it is not ours to send (any more)."""
+def _lock_for_delivery(pk: int, started: Q, *, wait: bool = False) -> Notification | None:
+    """Lock the row while it is sent; None if it is not ours to send (any more).
+
+    Starting an attempt skips a row another worker holds (that worker is starting or sending
+    it). Once the attempt is ours (`wait`), the lock is waited for: a duplicate message only
+    holds it for a moment to find the attempt taken, and skipping then would leave the row to
+    nobody until its lease ran out."""
     candidates = Notification.objects.filter(started, pk=pk, status=Notification.Status.SENDING)
     related = ("recipient", "recipient_participant", "recipient_follow_up__participant", "project")
     if connection.features.has_select_for_update_skip_locked:
-        return _lockable(candidates).select_related(*related).first()
+        locked = candidates.select_for_update(of=("self",)) if wait else _lockable(candidates)
+        return locked.select_related(*related).first()
     # SQLite has no row locks: a write first takes the database's write lock, so a second
     # delivery of the same row waits for this transaction and then finds the row sent.
     if not candidates.update(claimed_at=F("claimed_at")):
@@ -532,7 +538,7 @@ def deliver_notification(pk: int, now: datetime | None = None) -> bool:
     if started_at is None:
         return False
     with transaction.atomic():
-        row = _lock_for_delivery(pk, Q(started_at=started_at))
+        row = _lock_for_delivery(pk, Q(started_at=started_at), wait=True)
         if row is None:
             return False
         reason = _reason_not_to_send(row, now)
