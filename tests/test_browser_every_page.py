@@ -92,13 +92,10 @@ def test_every_page_fits_and_passes_axe(role, width, browser, live_server, sign_
             if response.status != 200:
                 problems.append(f"{address}: status {response.status}")
                 continue
-            # axe on every page at phone width, where pages break; at desk width on every fourth
-            # page (the same templates, and the suite has to stay under ten minutes).
-            if width == min(WIDTHS) or visited % 4 == 1:
-                try:
-                    axe_check(page)  # with WCAG 2.2 2.5.8: touch targets of 24 px
-                except AssertionError as error:
-                    problems.append(str(error))
+            try:
+                axe_check(page)  # with WCAG 2.2 2.5.8: touch targets of 24 px
+            except AssertionError as error:
+                problems.append(str(error))
             if not page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"):
                 scroll_width = page.evaluate("document.documentElement.scrollWidth")
                 problems.append(f"{address}: {scroll_width}px wide at {width}px: {page.evaluate(WIDEST)}")
