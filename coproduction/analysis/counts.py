@@ -36,6 +36,7 @@ coders marking the same words count twice) or a span of the consensus (once).
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.core.paginator import Paginator
 from django.db import router, transaction
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
@@ -171,18 +172,33 @@ def ordered_themes(project: Project, statuses=(Theme.Status.ACTIVE,)) -> list[tu
 
 def theme_rows(project: Project, statuses=(Theme.Status.ACTIVE,), codings: CodingSet | None = None) -> list[ThemeRow]:
     """Every theme with its passage, document and participant counts. Three queries."""
-    codings = codings or coding_set(project)
+    return counted_rows(ordered_themes(project, statuses), codings or coding_set(project))
+
+
+def counted_rows(ordered: list[tuple[Theme, str, int]], codings: CodingSet) -> list[ThemeRow]:
+    """These themes (as `ordered_themes` gives them) with their counts. One query."""
     counts = {
-        row.theme_id: row
-        for row in ThemeCount.objects.filter(project=project, adjudication=codings.adjudication, cohort="").only(
-            "theme_id", "passages", "documents", "participants"
+        theme_id: (passages, documents, participants)
+        for theme_id, passages, documents, participants in ThemeCount.objects.filter(
+            project=codings.project, adjudication=codings.adjudication, cohort=""
         )
+        .filter(theme_id__in=[theme.pk for theme, _, _ in ordered])
+        .values_list("theme_id", "passages", "documents", "participants")
     }
-    rows = []
-    for theme, path, depth in ordered_themes(project, statuses):
-        c = counts.get(theme.pk)
-        rows.append(ThemeRow(theme, path, depth, *((c.passages, c.documents, c.participants) if c else (0, 0, 0))))
-    return rows
+    return [ThemeRow(theme, path, depth, *counts.get(theme.pk, (0, 0, 0))) for theme, path, depth in ordered]
+
+
+def codebook_page(project: Project, codings: CodingSet, number, per_page: int = 50):
+    """One page of the codebook for the theme list: `per_page` top-level themes, each with all
+    its sub-themes, so a branch is never split across pages. Returns the page (of top-level
+    branches) and its rows, counted. Three queries."""
+    branches: list[list[tuple[Theme, str, int]]] = []
+    for entry in ordered_themes(project):
+        if entry[2] == 0 or not branches:
+            branches.append([])
+        branches[-1].append(entry)
+    page = Paginator(branches, per_page).get_page(number)
+    return page, counted_rows([entry for branch in page.object_list for entry in branch], codings)
 
 
 @dataclass

@@ -1,5 +1,8 @@
+from types import SimpleNamespace
+
 from django import forms
 from django.conf import settings
+from django.db.models import QuerySet
 
 from coproduction.analysis.agreement import paragraph_spans, sentence_spans
 from coproduction.models import ConsensusDecision, ExportJob, Project, Theme, User
@@ -8,6 +11,13 @@ from coproduction.textcheck import validate_readable_text
 
 
 def theme_choices(themes) -> list[tuple[int, str]]:
+    """(id, "Parent › Child") for a select, sorted by path. A queryset is read as plain rows: the
+    codebook can hold thousands of themes, and a choice needs no model instance."""
+    if isinstance(themes, QuerySet):
+        themes = [
+            SimpleNamespace(pk=pk, name=name, parent_id=parent)
+            for pk, name, parent in themes.values_list("pk", "name", "parent_id")
+        ]
     themes = list(themes)
     paths = theme_paths(themes)
     return sorted(((t.pk, paths[t.pk]) for t in themes), key=lambda c: c[1].lower())

@@ -6,24 +6,27 @@ released corpus of their project (co-analysis); supervisors see none of it.
 
 import io
 from pathlib import Path
-from urllib.parse import quote
+from types import SimpleNamespace
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coproduction.access import get_scoped, project_view
 from coproduction.analysis import actions, agreement, builders, consensus, exports, refiqda
 from coproduction.analysis.corpus import document_page
-from coproduction.analysis.counts import coding_set, codings_of, cohort_matrix, theme_rows
+from coproduction.analysis.counts import codebook_page, coding_set, codings_of, cohort_matrix
 from coproduction.analysis.forms import (
     AgreementForm,
     CodebookImportForm,
@@ -65,7 +68,7 @@ def themes(request, project):
         messages.success(request, f"“{theme.name}” was {'added' if _is_analyst(request) else 'proposed'}.")
         return redirect("analysis:themes", slug=project.slug)
     codings = coding_set(project)
-    rows = theme_rows(project, codings=codings)
+    page, rows = codebook_page(project, codings, request.GET.get("page"))
     proposals = list(project.themes.proposed().select_related("proposed_by", "parent"))
     retired = list(project.themes.filter(status=Theme.Status.RETIRED))
     return render(
@@ -74,6 +77,7 @@ def themes(request, project):
         {
             "project": project,
             "rows": rows,
+            "page": page,
             "proposals": proposals,
             "retired": retired,
             "codings": codings,
@@ -274,7 +278,7 @@ def _segments(
     points = sorted(c for c in cuts if low <= c <= high)
     # One sweep: at each cut, excerpts ending there leave the open set and those starting there
     # join it; the open set then covers exactly the piece up to the next cut.
-    names = {e.pk: {c.theme.name for c in e.codings.all()} for e in excerpts}
+    names = {e.pk: e.theme_names for e in excerpts}
     opening: dict[int, list[int]] = {}
     closing: dict[int, list[int]] = {}
     for excerpt in excerpts:
@@ -330,32 +334,82 @@ def document_detail(request, project, pk):
             url = reverse("analysis:document", kwargs={"slug": project.slug, "pk": document.pk})
             return redirect(f"{url}?part={part.number}" if len(parts) > 1 else url)
     blind = actions.hides_others_codings(project, request.user)
-    shown = document.excerpts.filter(start__lt=part.end, end__gt=part.start)
-    excerpts = shown.select_related("coder").prefetch_related(
-        Prefetch("codings", queryset=Coding.objects.select_related("theme")),
-        Prefetch("memos", queryset=Memo.objects.select_related("author")),
-    )
-    if blind:
-        excerpts = excerpts.filter(coder=request.user)
-    excerpts = list(excerpts)
-    for excerpt in excerpts:
-        excerpt.document = document  # the quote reads the text already loaded, not one query each
+    shown = _shown_spans(document, part, request.user if blind else None)
+    cards = Paginator(shown, CARDS_PER_PAGE).get_page(request.GET.get("passages"))
     return render(
         request,
         "analysis/document.html",
         {
             "project": project,
             "document": document,
-            "segments": _segments(document.text, excerpts, focus, (part.start, part.end)),
+            "segments": (segments := _segments(document.text, shown, focus, (part.start, part.end))),
+            "text": _coded_text(segments),
             "part": part,
             "parts": parts if len(parts) > 1 else [],
-            "excerpts": excerpts,
+            "excerpts": _with_codings_and_memos(cards.object_list, document),
+            "cards": cards,
+            "cards_query": f"part={part.number}" if len(parts) > 1 else "",
             "form": form,
             "blind": blind,
             "memo_form": MemoForm(),
             "is_analyst": _is_analyst(request),
         },
     )
+
+
+CARDS_PER_PAGE = 50  # coded passages listed under the text, a page at a time
+
+
+def _shown_spans(document: Document, part, coder: User | None) -> list[SimpleNamespace]:
+    """Where the excerpts in this part of the document are (a blind coder's own only), with the
+    names of their themes, for the highlighted text: plain rows, not model instances, as a part
+    can hold a thousand codings. Two queries."""
+    excerpts = document.excerpts.filter(start__lt=part.end, end__gt=part.start).order_by("start", "pk")
+    if coder is not None:
+        excerpts = excerpts.filter(coder=coder)
+    spans = [
+        SimpleNamespace(pk=pk, start=start, end=end, theme_names=set())
+        for pk, start, end in excerpts.values_list("pk", "start", "end")
+    ]
+    by_pk = {span.pk: span for span in spans}
+    for excerpt_id, name in Coding.objects.filter(excerpt__in=excerpts.values("pk")).values_list("excerpt_id", "theme__name"):
+        by_pk[excerpt_id].theme_names.add(name)
+    return spans
+
+
+def _with_codings_and_memos(spans: list[SimpleNamespace], document: Document) -> list[Excerpt]:
+    """The excerpts on this page of cards, in order, with their coders, codings (and themes) and
+    memos. Three queries, however many excerpts the document has."""
+    ids = [span.pk for span in spans]
+    loaded = Excerpt.objects.filter(pk__in=ids).select_related("coder").in_bulk()
+    excerpts = [loaded[pk] for pk in ids if pk in loaded]
+    codings: dict[int, list[Coding]] = {pk: [] for pk in ids}
+    for coding in Coding.objects.filter(excerpt__in=ids).select_related("theme").order_by("pk"):
+        codings[coding.excerpt_id].append(coding)
+    memos: dict[int, list[Memo]] = {pk: [] for pk in ids}
+    for memo in Memo.objects.filter(excerpt__in=ids).select_related("author").order_by("created_at", "pk"):
+        memos[memo.excerpt_id].append(memo)
+    for excerpt in excerpts:
+        excerpt.document = document  # the quote reads the text already loaded, not one query each
+        excerpt.card_codings = codings[excerpt.pk]
+        excerpt.card_memos = memos[excerpt.pk]
+    return excerpts
+
+
+def _coded_text(pieces: list[dict]):
+    """The text as marked-up pieces (one element per piece), built here rather than in the
+    template: a part with a thousand codings is a few thousand pieces."""
+    html = []
+    for piece in pieces:
+        text, offset = escape(piece["text"]), piece["start"]
+        if piece["focus"]:
+            anchor = ' id="focus"' if piece["anchor"] else ""
+            html.append(f'<mark class="cg-focus" data-offset="{offset}"{anchor}>{text}</mark>')
+        elif piece["themes"]:
+            html.append(f'<mark class="cg-coded" data-offset="{offset}" title="{escape(piece["themes"])}">{text}</mark>')
+        else:
+            html.append(f'<span data-offset="{offset}">{text}</span>')
+    return mark_safe("".join(html))  # noqa: S308  every piece of text and every theme name is escaped above
 
 
 def _focus(query) -> tuple[int, int] | None:
@@ -371,10 +425,11 @@ def _focus(query) -> tuple[int, int] | None:
 def excerpt_change(request, project, pk):
     """Remove one's own excerpt, add a memo to it, or (analysts) choose it for the report."""
     excerpt = get_scoped(Excerpt.objects.visible_to(request.user, project).select_related("document"), pk=pk)
-    document = excerpt.document
     blind = actions.hides_others_codings(project, request.user)
     if blind and excerpt.coder_id != request.user.pk:
         raise Http404
+    pk = excerpt.pk
+    here = _where_excerpt_was(excerpt, request.user if blind else None)  # before a removal moves the rest up
     action = request.POST.get("action")
     if action == "remove":
         try:
@@ -396,7 +451,24 @@ def excerpt_change(request, project, pk):
         messages.success(request, "The report quotes were updated.")
     else:
         messages.error(request, "That change cannot be made.")
-    return redirect("analysis:document", slug=project.slug, pk=document.pk)
+    return redirect(here if excerpt.pk else here.replace(f"#excerpt-{pk}", "#passages"))
+
+
+def _where_excerpt_was(excerpt: Excerpt, coder: User | None) -> str:
+    """Back to the part and page of cards the excerpt is (or was) on, at its card."""
+    document = excerpt.document
+    parts = document_parts(document)
+    part = chosen_part(parts, {}, (excerpt.start, excerpt.end))
+    before = document.excerpts.filter(start__lt=part.end, end__gt=part.start).filter(
+        Q(start__lt=excerpt.start) | Q(start=excerpt.start, pk__lt=excerpt.pk)
+    )
+    if coder is not None:
+        before = before.filter(coder=coder)
+    query = {"part": part.number} if len(parts) > 1 else {}
+    if (page := before.count() // CARDS_PER_PAGE + 1) > 1:
+        query["passages"] = page
+    url = reverse("analysis:document", kwargs={"slug": document.project.slug, "pk": document.pk})
+    return f"{url}?{urlencode(query)}#excerpt-{excerpt.pk}" if query else f"{url}#excerpt-{excerpt.pk}"
 
 
 @project_view(CODERS)

@@ -64,3 +64,71 @@ def test_a_short_document_is_one_part_as_before(world, client_for):
     page = client_for(world.analyst).get(_url(world, "document", pk=document.pk))
     assert page.context["parts"] == [] and "part 1" not in page.text
     assert Document.objects.count() == 1
+
+
+def test_a_large_codebook_is_listed_a_page_of_branches_at_a_time(world, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    top = [ThemeFactory(project=world.project, name=f"Theme {i:02}") for i in range(52)]
+    for theme in top[-3:]:
+        ThemeFactory(project=world.project, name=f"{theme.name} detail", parent=theme)
+    code(make_document(world.project), 0, 5, [top[51]], world.analyst)
+    client = client_for(world.analyst)
+    with CaptureQueriesContext(connection) as first_queries:
+        first = client.get(_url(world, "themes"))
+    names = [row.theme.name for row in first.context["rows"]]
+    assert names[0] == "Theme 00" and names[-2:] == ["Theme 49", "Theme 49 detail"]  # the branch stays whole
+    assert "Top-level themes 1 to 50 of 52" in first.text and "page=2" in first.text
+    with CaptureQueriesContext(connection) as second_queries:
+        second = client.get(_url(world, "themes"), {"page": "2"})
+    rows = {row.theme.name: row for row in second.context["rows"]}
+    assert list(rows) == ["Theme 50", "Theme 50 detail", "Theme 51", "Theme 51 detail"]
+    assert (rows["Theme 51"].excerpts, rows["Theme 51"].participants) == (1, 1)
+    assert len(first_queries) == len(second_queries)
+    # the form to add a theme still offers every theme as a parent, on every page
+    assert second.text.count('<option value="') == 1 + 55
+
+
+def test_a_theme_name_is_escaped_in_the_parent_select_and_the_coding_checkboxes(world, client_for):
+    ThemeFactory(project=world.project, name='Lamps <script>alert("x")</script>')
+    document = make_document(world.project)
+    client = client_for(world.analyst)
+    for page in (client.get(_url(world, "themes")), client.get(_url(world, "document", pk=document.pk))):
+        assert "<script>alert" not in page.text and "&lt;script&gt;alert" in page.text
+
+
+def test_the_coding_page_lists_coded_passages_a_page_at_a_time_and_returns_to_the_card(world, client_for):
+    from coproduction.analysis.views import CARDS_PER_PAGE
+
+    document = make_document(world.project, text="Lamps out. " * (CARDS_PER_PAGE + 10))
+    theme = ThemeFactory(project=world.project, name="Lighting")
+    excerpts = [code(document, 11 * i, 11 * i + 9, [theme], world.analyst) for i in range(CARDS_PER_PAGE + 5)]
+    client = client_for(world.analyst)
+    first = client.get(_url(world, "document", pk=document.pk))
+    assert [e.pk for e in first.context["excerpts"]] == [e.pk for e in excerpts[:CARDS_PER_PAGE]]
+    assert first.text.count('class="cg-coded"') == CARDS_PER_PAGE + 5  # the text shows every coding
+    assert f"Passages 1 to {CARDS_PER_PAGE} of {CARDS_PER_PAGE + 5}" in first.text and "passages=2#passages" in first.text
+    second = client.get(_url(world, "document", pk=document.pk), {"passages": "2"})
+    assert [e.pk for e in second.context["excerpts"]] == [e.pk for e in excerpts[CARDS_PER_PAGE:]]
+    late = excerpts[-1]
+    response = client.post(_url(world, "excerpt", pk=late.pk), {"action": "memo", "text": "Bridge lamps again"})
+    assert response["Location"].endswith(f"?passages=2#excerpt-{late.pk}")
+    assert late.memos.get().text == "Bridge lamps again"
+    early = excerpts[0]
+    response = client.post(_url(world, "excerpt", pk=early.pk), {"action": "remove"})
+    assert response["Location"].endswith(f"/documents/{document.pk}/#passages")
+    assert not document.excerpts.filter(pk=early.pk).exists()
+
+
+def test_another_coders_card_page_is_not_reachable_by_a_blind_coder(world, client_for):
+    from coproduction.analysis import actions
+
+    document = make_document(world.project, text="Lamps out. " * 10)
+    theme = ThemeFactory(project=world.project, name="Lighting")
+    theirs = code(document, 0, 9, [theme], world.analyst)
+    mine = code(document, 11, 20, [theme], world.peer)
+    actions.start_blind_session(world.project, world.peer)
+    page = client_for(world.peer).get(_url(world, "document", pk=document.pk))
+    assert [e.pk for e in page.context["excerpts"]] == [mine.pk]
+    assert page.text.count('class="cg-coded"') == 1 and f"excerpt-{theirs.pk}" not in page.text
