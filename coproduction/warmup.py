@@ -27,12 +27,12 @@ def warm_up() -> float:
         get_resolver().url_patterns  # noqa: B018 (imports every view module)
         get_resolver()._populate()
 
-        from matplotlib.figure import Figure
         from weasyprint import HTML
 
-        from coproduction.analysis import report  # noqa: F401 (matplotlib on the Agg backend)
+        from coproduction.analysis import report
         from coproduction.pdf import LocalOnlyFetcher
 
+        Figure, _ = report.figure_tools()  # matplotlib on the Agg backend
         figure = Figure(figsize=(2, 1))
         axes = figure.add_subplot()
         axes.bar_label(axes.barh([0], [1], label="ready"), labels=["1"])  # text: loads the font

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator
 
 from django.db.models import Case, CharField, F, Value, When
 from django.db.models.functions import Coalesce, NullIf, Substr
-from openpyxl import Workbook
 
 from coproduction.analysis.counts import CodingSet, coding_set, cohort_matrix, theme_rows
 from coproduction.models import ConsensusCoding, Project, Theme
@@ -221,6 +220,8 @@ def matrix_rows(project: Project, publication: bool) -> Iterator[list]:
 
 def write_xlsx(project: Project, publication: bool, out, progress: Progress | None = None) -> None:
     """Excerpts, codebook and theme × cohort sheets; write-only mode keeps memory flat."""
+    from openpyxl import Workbook  # numpy and all: loaded when a workbook is written
+
     workbook = Workbook(write_only=True)
     for title, rows in (
         ("Excerpts", excerpt_rows(project, publication, progress)),
@@ -233,6 +234,8 @@ def write_xlsx(project: Project, publication: bool, out, progress: Progress | No
 
 
 def write_codebook_xlsx(project: Project, publication: bool, out) -> None:
+    from openpyxl import Workbook  # numpy and all: loaded when a workbook is written
+
     workbook = Workbook(write_only=True)
     append_rows(workbook.create_sheet("Codebook"), codebook_rows(project, publication))
     append_rows(workbook.create_sheet("About"), about_rows(project, publication))

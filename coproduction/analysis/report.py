@@ -11,19 +11,13 @@ import hashlib
 import io
 from dataclasses import dataclass
 
-import matplotlib
+from django.core.cache import cache
+from django.db.models import F
+from django.db.models.functions import Substr
+from django.template.loader import render_to_string
+from django.utils import timezone
 
-matplotlib.use("Agg")
-
-from django.core.cache import cache  # noqa: E402
-from django.db.models import F  # noqa: E402
-from django.db.models.functions import Substr  # noqa: E402
-from django.template.loader import render_to_string  # noqa: E402
-from django.utils import timezone  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
-
-from coproduction.analysis.counts import (  # noqa: E402
+from coproduction.analysis.counts import (
     CodingSet,
     Matrix,
     coding_set,
@@ -32,9 +26,9 @@ from coproduction.analysis.counts import (  # noqa: E402
     theme_rows,
     with_publishable_quotes,
 )
-from coproduction.analysis.suppression import suppress_count  # noqa: E402
-from coproduction.charts import COLOURS  # noqa: E402
-from coproduction.models import Project  # noqa: E402
+from coproduction.analysis.suppression import suppress_count
+from coproduction.charts import COLOURS
+from coproduction.models import Project
 
 QUOTES_PER_THEME = 5
 # The longest bar of the PDF's chart, in per cent of its column (the rest holds its label).
@@ -63,7 +57,20 @@ def matrix_chart(project: Project, publication: bool, codings: CodingSet | None 
     return chart
 
 
+def figure_tools():
+    """matplotlib's Figure and MaxNLocator on the Agg backend (no display), imported when a
+    chart is drawn: a process that only writes exports or PDFs never loads matplotlib or numpy."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    return Figure, MaxNLocator
+
+
 def _draw_matrix_chart(matrix: Matrix, threshold: int, publication: bool) -> str:
+    Figure, MaxNLocator = figure_tools()
     labelled = matrix.labelled(threshold, publication)
     height = max(2.5, 0.45 * len(matrix.rows) * max(1, len(matrix.cohorts)) / 2 + 1)
     figure = Figure(figsize=(7.5, height), dpi=110)

@@ -10,7 +10,6 @@ theme has a summary. Suppression, consent and the quote re-scan are applied by c
 
 from dataclasses import dataclass
 
-import textstat
 from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
@@ -115,6 +114,8 @@ def generated_text(data: dict) -> str:
 def reading_age(data: dict) -> float | None:
     """The reading age of the generated text: textstat's Flesch-Kincaid grade plus 5 (UK school
     years start at 5); None when there is too little text to measure."""
+    import textstat  # with pkg_resources and pyphen's dictionaries: loaded when a text is measured
+
     text = generated_text(data)
     if textstat.lexicon_count(text) < 30:
         return None

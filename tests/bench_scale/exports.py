@@ -116,10 +116,11 @@ def _floor(project, floor: str, publication: bool, out_path: Path) -> None:
         from weasyprint import HTML
 
         from coproduction.analysis import report
+        from coproduction.pdf import LocalOnlyFetcher
 
         html = report.report_html(project, publication)
         start = time.perf_counter()
-        HTML(string=html, url_fetcher=report.LocalOnlyFetcher(), base_url=None).write_pdf(out_path)
+        HTML(string=html, url_fetcher=LocalOnlyFetcher(), base_url=None).write_pdf(out_path)
         return time.perf_counter() - start
     return None
 
