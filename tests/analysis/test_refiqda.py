@@ -338,6 +338,9 @@ def _batches(rows: int, params_per_row: int) -> int:
     return 0 if not limit else math.ceil(rows * params_per_row / (limit - 1))
 
 
+CPU_BUDGET = 10  # seconds of CPU for the largest codebook the cap allows (see below)
+
+
 @pytest.mark.serial
 def test_the_largest_codebook_the_cap_allows_imports_fast_with_a_bounded_number_of_queries(world, capsys):
     """About 24,000 codes under the 2 MB cap: once took 30-37 s inside the request, past
@@ -359,8 +362,10 @@ def test_the_largest_codebook_the_cap_allows_imports_fast_with_a_bounded_number_
     allowed = small_queries + _batches(count, fields) + _batches(count, 1)
     assert queries <= allowed, f"{queries} queries for {count} codes (a small file takes {small_queries})"
     # CPU time of this process, so that a loaded machine does not fail the test; the wall
-    # time is printed for the record.
-    assert cpu < 5, f"{count} codes took {cpu:.1f} s of CPU ({wall:.1f} s)"
+    # time is printed for the record. The budget is a third of gunicorn's 30 s timeout: the
+    # import takes 4-6 s of CPU here depending on the machine's speed (the same commit measured
+    # 4.x s and 5.9 s on two days), and took 30-37 s before the batching.
+    assert cpu < CPU_BUDGET, f"{count} codes took {cpu:.1f} s of CPU ({wall:.1f} s)"
     with capsys.disabled():
         print(f"\n.qdc import, {connection.vendor}: {count} codes, {len(data)} bytes: {wall:.2f} s, {queries} queries")
 
@@ -369,7 +374,7 @@ def test_the_largest_codebook_the_cap_allows_imports_fast_with_a_bounded_number_
     assert (report.created, report.updated) == (0, count)
     assert world.project.themes.filter(name__startswith="Topic ").count() == count - count // 10
     assert queries <= small_queries + _batches(count, 7) + 2
-    assert cpu < 5, f"re-importing {count} codes took {cpu:.1f} s of CPU ({wall:.1f} s)"
+    assert cpu < CPU_BUDGET, f"re-importing {count} codes took {cpu:.1f} s of CPU ({wall:.1f} s)"
     with capsys.disabled():
         print(f".qdc re-import, {connection.vendor}: {count} codes changed: {wall:.2f} s, {queries} queries")
 
