@@ -18,6 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -33,12 +34,17 @@ class AccessRule:
     roles: frozenset[str] = frozenset()
 
 
+def _memberships(user) -> dict:
+    """The user's memberships read in this request, by project id."""
+    if not hasattr(user, "_membership_cache"):
+        user._membership_cache = {}
+    return user._membership_cache
+
+
 def membership_for(user, project: Project) -> Membership | None:
     if not user.is_authenticated:
         return None
-    cache = getattr(user, "_membership_cache", None)
-    if cache is None:
-        cache = user._membership_cache = {}
+    cache = _memberships(user)
     if project.pk not in cache:
         cache[project.pk] = Membership.objects.filter(user=user, project=project).first()
     return cache[project.pk]
@@ -57,6 +63,25 @@ def project_for(user, slug: str) -> Project:
         return Project.objects.get(slug=slug, memberships__user=user)
     except Project.DoesNotExist:
         raise Http404 from None
+
+
+def _membership_by_slug(user, slug: str) -> Membership:
+    """The user's membership of the project with this slug, with its project and whether the
+    user has an authenticator app (one query), else 404; remembered for membership_for."""
+    from allauth.mfa.models import Authenticator
+
+    totp = Authenticator.objects.filter(user=OuterRef("user"), type=Authenticator.Type.TOTP)
+    membership = (
+        Membership.objects.select_related("project")
+        .filter(user=user, project__slug=slug)
+        .annotate(user_has_totp=Exists(totp))
+        .order_by()
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    _memberships(user)[membership.project_id] = membership
+    return membership
 
 
 def get_scoped(queryset: models.QuerySet, **lookup) -> models.Model:
@@ -84,9 +109,9 @@ def project_view(roles: Iterable[str] = EVERY_ROLE):
         def wrapper(request, slug, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            project = project_for(request.user, slug)
-            membership = membership_for(request.user, project)
-            if membership.needs_mfa and not request.user.has_totp:
+            membership = _membership_by_slug(request.user, slug)
+            project = membership.project
+            if membership.needs_mfa and not membership.user_has_totp:
                 messages.info(request, "Set up an authenticator app to open project pages.")
                 return redirect("mfa_activate_totp")
             if membership.role not in allowed:

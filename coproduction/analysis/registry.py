@@ -5,10 +5,9 @@ def register() -> None:
     from django.db.models.signals import post_delete, post_save, pre_delete
 
     from coproduction import dashboard, demo, navigation
-    from coproduction.analysis import counts, demo_data, search, tasks  # noqa: F401 — registers the Celery tasks
+    from coproduction.analysis import counts, demo_data, tasks  # noqa: F401 — registers the Celery tasks
     from coproduction.models import Document, Participant
 
-    post_save.connect(search.index_new_document, sender=Document, dispatch_uid="analysis-index-document")
     post_delete.connect(tasks.document_removed, sender=Document, dispatch_uid="analysis-document-removed")
     # A Document leaving the corpus (withdrawal, a consent without "notes kept") takes its
     # codings out of the counts, in the same transaction (counts.py lists every other caller).

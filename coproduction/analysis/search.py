@@ -1,15 +1,18 @@
 """Full-text search across a project's released Documents.
 
 PostgreSQL: a stemmed English search (websearch syntax) over stored, GIN-indexed vectors
-(DocumentSearchIndex), ranked, with highlighted headlines computed for the shown page only.
+(DocumentSearchIndex, written by a trigger in the statement that inserts a Document), ranked,
+with highlighted headlines computed for the shown page only.
 Ranking reads every matching vector, so it is limited early: the index finds the matches, the
 RANKED (200) released last are ranked, and the page says when more matched (a common word in
-20,000 Documents matched all of them, and ranking them all took seconds). Headlines are made
-from a window of each shown text around its first match, not the whole text.
+20,000 Documents matched all of them, and ranking them all took seconds). One query finds,
+ranks and tells whether more matched; one more reads the texts of the shown page. Headlines are
+made from a window of each shown text around its first match, not the whole text.
 Elsewhere (SQLite in development): a case-insensitive match on every word, with a plain snippet
 around the first hit. Both give the same shape: [SearchHit(document, snippet)].
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import connection
@@ -22,7 +25,6 @@ from coproduction.models import Document
 SNIPPET_RADIUS = 90
 RANKED = 200
 HEADLINE_WINDOW = 400  # characters either side of the first match given to ts_headline
-VECTOR_SQL = "to_tsvector('english'::regconfig, coalesce(title, '') || ' ' || coalesce(text, ''))"
 
 
 @dataclass
@@ -31,68 +33,49 @@ class SearchHit:
     snippet: SafeString
 
 
-def index_documents(document_ids=None, *, project=None) -> None:
-    """Store the search vector of Documents that have none yet (PostgreSQL only).
-
-    Called for each new Document, and before each search for any the signal missed (bulk
-    creation): the anti-join costs next to nothing when every Document is indexed.
-    """
-    if connection.vendor != "postgresql":
-        return
-    where, params = ["NOT EXISTS (SELECT 1 FROM coproduction_documentsearchindex i WHERE i.document_id = d.id)"], []
-    if document_ids is not None:
-        where.append("d.id = ANY(%s)")
-        params.append(list(document_ids))
-    if project is not None:
-        where.append("d.project_id = %s")
-        params.append(project.pk)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO coproduction_documentsearchindex (document_id, vector) "  # noqa: S608 — no user input
-            f"SELECT d.id, {VECTOR_SQL} FROM coproduction_document d WHERE {' AND '.join(where)} "
-            "ON CONFLICT (document_id) DO NOTHING",
-            params,
-        )
-
-
-def index_new_document(sender, instance, created, raw=False, **kwargs) -> None:
-    if created and not raw:
-        index_documents([instance.pk])
-
-
 def _query(text: str):
     from django.contrib.postgres.search import SearchQuery
 
     return SearchQuery(text, config="english", search_type="websearch")
 
 
-def search_documents(documents: QuerySet, query: str, *, project=None) -> QuerySet:
-    """A queryset (for pagination) of matching documents, best first."""
+@dataclass
+class Found:
+    documents: Sequence[Document]  # best first, for a Paginator
+    more: bool  # more matched than are ranked (PostgreSQL)
+
+
+def ranked(documents: QuerySet, query: str) -> QuerySet:
+    """PostgreSQL: the RANKED + 1 matching Documents released last, best first, without their
+    text (only what a result lists). One query: the index finds the candidates, ts_rank orders
+    them."""
+    from django.contrib.postgres.search import SearchRank
+
+    search = _query(query)
+    candidates = documents.filter(search_index__vector=search).order_by("-pk").values("pk")[: RANKED + 1]
+    return (
+        documents.filter(pk__in=candidates)
+        .annotate(rank=SearchRank(F("search_index__vector"), search))
+        .order_by("-rank", "pk")
+        .only("pk", "title", "cohort", "month")
+    )
+
+
+def search_documents(documents: QuerySet, query: str) -> Found:
+    """The matching documents, best first."""
     query = query.strip()
     if not query:
-        return documents.none()
+        return Found(documents.none(), False)
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchRank
-
-        index_documents(project=project)
-        search = _query(query)
-        candidates = documents.filter(search_index__vector=search).order_by("-pk").values("pk")[:RANKED]
-        return (
-            documents.filter(pk__in=candidates)
-            .annotate(rank=SearchRank(F("search_index__vector"), search))
-            .order_by("-rank", "pk")
-        )
+        found = list(ranked(documents, query))
+        if len(found) <= RANKED:
+            return Found(found, False)
+        oldest = min(found, key=lambda document: document.pk)  # the one candidate past RANKED
+        return Found([document for document in found if document is not oldest], True)
     condition = Q()
     for word in query.split():
         condition &= Q(text__icontains=word) | Q(title__icontains=word)
-    return documents.filter(condition).order_by("-month", "title", "pk")
-
-
-def more_matches(documents: QuerySet, query: str) -> bool:
-    """Whether more Documents match than are ranked (PostgreSQL). One query, stopping early."""
-    if connection.vendor != "postgresql" or not query.strip():
-        return False
-    return documents.filter(search_index__vector=_query(query.strip())).order_by("-pk")[RANKED : RANKED + 1].exists()
+    return Found(documents.filter(condition).order_by("-month", "title", "pk"), False)
 
 
 def _window(text: str, query: str) -> str:
@@ -108,7 +91,8 @@ def _window(text: str, query: str) -> str:
 def hits(page_of_documents, query: str) -> list[SearchHit]:
     documents = list(page_of_documents)
     if connection.vendor == "postgresql" and documents:
-        windows = [_window(d.text, query) for d in documents]
+        texts = dict(Document.objects.filter(pk__in=[d.pk for d in documents]).values_list("pk", "text"))
+        windows = [_window(texts[d.pk], query) for d in documents]
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT ts_headline('english', w, websearch_to_tsquery('english', %s), "

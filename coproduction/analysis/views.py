@@ -40,7 +40,7 @@ from coproduction.analysis.forms import (
     ThemeForm,
 )
 from coproduction.analysis.parts import chosen_part, document_parts
-from coproduction.analysis.search import RANKED, hits, more_matches, search_documents
+from coproduction.analysis.search import RANKED, hits, search_documents
 from coproduction.analysis.tasks import export_dir, queue_export_job
 from coproduction.audit import record
 from coproduction.models import Adjudication, Coding, Document, Excerpt, ExportJob, Memo, Theme, User
@@ -687,9 +687,10 @@ def search(request, project):
     if request.method == "POST" and form.is_valid() and form.cleaned_data["q"]:
         query_text = form.cleaned_data["q"]
         visible = Document.objects.visible_to(request.user, project)
-        page = Paginator(search_documents(visible, query_text, project=project), 20).get_page(request.POST.get("page"))
+        found = search_documents(visible, query_text)
+        page = Paginator(found.documents, 20).get_page(request.POST.get("page"))
         results = hits(page.object_list, query_text)
-        more = more_matches(visible, query_text)
+        more = found.more
     context = {"project": project, "form": form, "page": page, "results": results, "q": query_text, "more": more}
     context["ranked"] = RANKED
     return render(request, "analysis/search.html", context)

@@ -202,9 +202,9 @@ class CodingSession(models.Model):
 class DocumentSearchIndex(models.Model):
     """The stored full-text vector of a Document (PostgreSQL only; empty on SQLite).
 
-    Documents never change after release, so the vector is written once, when the Document is
-    created (a post_save receiver), and any Document that missed it (bulk creation) is indexed
-    before a search. It goes with its Document.
+    Written by PostgreSQL in the statement that inserts the Document, bulk creation included
+    (a trigger, migration 0171), and again if its title or text ever changes. It goes with its
+    Document.
     """
 
     document = models.OneToOneField(Document, on_delete=models.CASCADE, primary_key=True, related_name="search_index")

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from coproduction.analysis.counts import cohort_matrix, theme_rows
-from coproduction.analysis.search import search_documents
+from coproduction.analysis.search import ranked, search_documents
 from coproduction.analysis.suppression import suppress_count, suppress_small_counts
 from coproduction.models import Document
 from tests.analysis.factories import ThemeFactory, code, make_document
@@ -90,7 +90,7 @@ def test_search_finds_documents_with_a_snippet(corpus, client_for):
 def test_search_stays_inside_the_project(corpus):
     make_document(corpus.other_project, text="The outreach van elsewhere.")
     found = search_documents(Document.objects.filter(project=corpus.project), "outreach")
-    assert list(found) == [corpus.extra["first"]]
+    assert list(found.documents) == [corpus.extra["first"]] and not found.more
 
 
 def test_search_escapes_document_text(world, client_for):
@@ -126,7 +126,7 @@ def test_postgresql_search_uses_the_full_text_index(corpus):
         pytest.skip("the GIN index exists on PostgreSQL only")
     # Few rows in a test database: tell the planner to avoid the other ways so the plan shows
     # whether the index matches the search expression at all.
-    queryset = search_documents(Document.objects.all(), "outreach")
+    queryset = ranked(Document.objects.all(), "outreach")
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
@@ -136,7 +136,7 @@ def test_postgresql_search_uses_the_full_text_index(corpus):
     assert "document_search_vector_gin" in plan, plan
 
 
-def test_postgresql_search_finds_documents_the_signal_missed(world):
+def test_postgresql_search_finds_documents_created_in_bulk_or_changed(world):
     if connection.vendor != "postgresql":
         pytest.skip("stored vectors exist on PostgreSQL only")
     from coproduction.models import DocumentSearchIndex
@@ -155,8 +155,12 @@ def test_postgresql_search_finds_documents_the_signal_missed(world):
             )
         ]
     )
-    found = search_documents(Document.objects.filter(project=world.project), "outreach", project=world.project)
+    found = search_documents(Document.objects.filter(project=world.project), "outreach").documents
     assert set(found) == {created, *bulk}
+    # A changed text is searched as it now reads (the trigger rewrites the vector).
+    Document.objects.filter(pk=created.pk).update(text="Signal indexed canal.")
+    assert set(search_documents(Document.objects.filter(project=world.project), "outreach").documents) == set(bulk)
+    assert set(search_documents(Document.objects.filter(project=world.project), "canal").documents) == {created}
 
 
 def test_matrix_cell_drills_down_to_that_cohorts_quotes(corpus, client_for):
@@ -185,3 +189,17 @@ def test_search_pages_are_posted_with_the_terms(corpus, client_for):
     assert "Page 1 of 2" in first and 'name="page" value="2"' in first
     second = client.post(url(corpus, "search"), {"q": "outreach", "page": "2"}).text
     assert "Page 2 of 2" in second
+
+
+def test_postgresql_search_ranks_the_documents_released_last_and_says_more_matched(world, client_for, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("ranking is limited on PostgreSQL only")
+    monkeypatch.setattr("coproduction.analysis.search.RANKED", 2)
+    monkeypatch.setattr("coproduction.analysis.views.RANKED", 2)
+    oldest, middle, newest = (make_document(world.project, title=f"Visit {n}", text=f"Outreach note {n}.") for n in range(3))
+    found = search_documents(Document.objects.filter(project=world.project), "outreach")
+    assert found.more and set(found.documents) == {middle, newest}
+    assert "text" in found.documents[0].get_deferred_fields()  # a result list never reads whole texts
+    page = client_for(world.analyst).post(url(world, "search"), {"q": "outreach"}).text
+    assert "More than 2 documents found" in page
+    assert "Visit 2" in page and "Visit 1" in page and "Visit 0" not in page

@@ -13,8 +13,8 @@ One project, fictional and seeded (the same seed gives the same rows, text and s
 - the phrase "police van" in a fifth of the Documents, for the search page.
 
 Rows are inserted in bulk (no per-row signals), inside one transaction, so a build is either
-whole or absent; then the search vectors are stored and the maintained counts rebuilt, as
-release and coding would have done one by one.
+whole or absent (PostgreSQL writes each Document's search vector as it is inserted, a trigger);
+then the maintained counts are rebuilt, as release and coding would have done one by one.
 
 Use it from code:
 
@@ -200,8 +200,7 @@ def build(
 
     Steps: migrate; reuse a complete build of this seed unless `rebuild`; otherwise, in one
     transaction, insert members, themes, participants and consents, documents and their
-    interviews, excerpts and codings, memos; then store the search vectors and rebuild the
-    maintained counts.
+    interviews, excerpts and codings, memos; then rebuild the maintained counts.
     """
     from django.contrib.auth.hashers import make_password
     from django.core.management import call_command
@@ -403,17 +402,9 @@ def build(
         )
 
     if connections[alias].vendor == "postgresql":
-        from coproduction.analysis.search import VECTOR_SQL
-
         with connections[alias].cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO coproduction_documentsearchindex (document_id, vector) "  # noqa: S608 — no user input
-                f"SELECT d.id, {VECTOR_SQL} FROM coproduction_document d WHERE d.project_id = %s "
-                "ON CONFLICT (document_id) DO NOTHING",
-                [project.pk],
-            )
             cursor.execute("ANALYZE")
-        step("search vectors stored, tables analysed")
+        step("tables analysed (the search vectors were written with the documents)")
     _rebuild_counts(alias, project)
     step("maintained counts rebuilt")
     return Scale(
