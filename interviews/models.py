@@ -78,7 +78,11 @@ class Interview(models.Model):
 
     class Meta:
         ordering = ["starts_at"]
-        indexes = [models.Index(fields=["project", "starts_at"])]
+        indexes = [
+            models.Index(fields=["project", "starts_at"]),
+            # A peer researcher's interviews since their last supervision (wellbeing.cadence_for).
+            models.Index(fields=["interviewer", "completed_at"], name="interview_done_by_interviewer"),
+        ]
 
     def __str__(self) -> str:
         return f"Interview {self.pk} with {self.participant.code}"

@@ -6,7 +6,6 @@ The renderer fetches nothing from the network: the report has no image, and any 
 by the url_fetcher (`coproduction.pdf`, imported only when a PDF is made).
 """
 
-import base64
 import hashlib
 import io
 from dataclasses import dataclass
@@ -38,18 +37,23 @@ BAR_SPAN = 85
 CHART_CACHE_SECONDS = 7 * 24 * 3600
 
 
-def matrix_chart(project: Project, publication: bool, codings: CodingSet | None = None, matrix: Matrix | None = None) -> str:
-    """A grouped horizontal bar chart as a PNG data URI. In publication mode a suppressed cell is
-    drawn as zero-length and labelled "<N", so the picture reveals no more than the table.
+def chart_version(matrix: Matrix, threshold: int, publication: bool) -> str:
+    """A hash of everything the chart draws (names, cohorts, counts, threshold, mode): a changed
+    count is a new version, never a stale picture."""
+    drawn = repr((matrix.cohorts, [(path, counts) for _, path, counts in matrix.rows], threshold, publication))
+    return hashlib.sha256(drawn.encode()).hexdigest()
 
-    Drawing takes matplotlib hundreds of milliseconds, so a chart is kept in the cache under a
-    hash of everything drawn (names, cohorts, counts, threshold, mode): a changed count is a new
-    key, never a stale picture. It holds what the matrix page shows its readers, nothing more.
+
+def matrix_chart(project: Project, publication: bool, codings: CodingSet | None = None, matrix: Matrix | None = None) -> bytes:
+    """A grouped horizontal bar chart as a PNG. In publication mode a suppressed cell is drawn
+    as zero-length and labelled "<N", so the picture reveals no more than the table.
+
+    Drawing takes matplotlib hundreds of milliseconds, so a chart is kept in the cache under its
+    version (`chart_version`). It holds what the matrix page shows its readers, nothing more.
     """
     matrix = matrix or cohort_matrix(project, codings)
     threshold = project.small_number_threshold
-    drawn = repr((matrix.cohorts, [(path, counts) for _, path, counts in matrix.rows], threshold, publication))
-    key = "matrix-chart:" + hashlib.sha256(drawn.encode()).hexdigest()
+    key = "matrix-chart-png:" + chart_version(matrix, threshold, publication)
     chart = cache.get(key)
     if chart is None:
         chart = _draw_matrix_chart(matrix, threshold, publication)
@@ -69,7 +73,7 @@ def figure_tools():
     return Figure, MaxNLocator
 
 
-def _draw_matrix_chart(matrix: Matrix, threshold: int, publication: bool) -> str:
+def _draw_matrix_chart(matrix: Matrix, threshold: int, publication: bool) -> bytes:
     Figure, MaxNLocator = figure_tools()
     labelled = matrix.labelled(threshold, publication)
     height = max(2.5, 0.45 * len(matrix.rows) * max(1, len(matrix.cohorts)) / 2 + 1)
@@ -97,7 +101,7 @@ def _draw_matrix_chart(matrix: Matrix, threshold: int, publication: bool) -> str
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return buffer.getvalue()
 
 
 def bars_drawn(labelled: list, cohorts: list[str]) -> bool:

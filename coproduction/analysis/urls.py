@@ -25,6 +25,7 @@ urlpatterns = [
     path("agreement/", views.agreement_view, name="agreement"),
     path("consensus/", views.consensus_view, name="consensus"),
     path("matrix/", views.matrix, name="matrix"),
+    path("matrix/chart.png", views.matrix_chart, name="matrix_chart"),
     path("search/", views.search, name="search"),
     path("exports/", views.export, name="export"),
     path("exports/<int:pk>/", views.export_job, name="export_job"),

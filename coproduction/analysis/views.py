@@ -657,8 +657,12 @@ def matrix(request, project):
 
     publication = _publication(request)
     data = cohort_matrix(project)
-    rows = data.labelled(project.small_number_threshold, publication)
-    note = report.chart_note(rows, data.cohorts, project.small_number_threshold, publication)
+    threshold = project.small_number_threshold
+    rows = data.labelled(threshold, publication)
+    note = report.chart_note(rows, data.cohorts, threshold, publication)
+    chart = None
+    if report.bars_drawn(rows, data.cohorts):
+        chart = reverse("analysis:matrix_chart", kwargs={"slug": project.slug}) + ("?publication=1" if publication else "")
     return render(
         request,
         "analysis/matrix.html",
@@ -669,9 +673,26 @@ def matrix(request, project):
             "counted_from": data.label,
             "publication": publication,
             "chart_note": note,
-            "chart": report.matrix_chart(project, publication, matrix=data) if report.bars_drawn(rows, data.cohorts) else None,
+            "chart": chart,
         },
     )
+
+
+@project_view(ANALYSTS)
+@require_GET
+def matrix_chart(request, project):
+    """The matrix page's chart, as a PNG of the counts as they are now: its own address, fetched
+    by the browser only when the reader scrolls to it (the chart of 60 themes is 280 KB, most
+    of what the page weighed when the picture was written into it). Like every signed-in
+    response it is never stored (coproduction.middleware)."""
+    from coproduction.analysis import report
+
+    publication = _publication(request)
+    data = cohort_matrix(project)
+    threshold = project.small_number_threshold
+    if not report.bars_drawn(data.labelled(threshold, publication), data.cohorts):
+        raise Http404
+    return HttpResponse(report.matrix_chart(project, publication, matrix=data), content_type="image/png")
 
 
 @project_view(CODERS)

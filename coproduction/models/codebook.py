@@ -385,7 +385,7 @@ class ThemeCount(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
     adjudication = models.ForeignKey(Adjudication, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="+")
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="maintained_counts")
     cohort = models.CharField(max_length=60, blank=True)
     passages = models.PositiveIntegerField(default=0)
     documents = models.PositiveIntegerField(default=0)

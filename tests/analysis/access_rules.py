@@ -30,6 +30,11 @@ def _job_case(world, done=False):
     return Case(kwargs={"pk": _job(world, done).pk}, expect={"coordinator": 404}, allowed=(410,) if done else (200,))
 
 
+def _chart_case(world):
+    _excerpt(world)  # a coded passage: the chart has a bar to draw
+    return _case()
+
+
 def _case(**kwargs):
     from tests.access import Case
 
@@ -42,6 +47,7 @@ RULES = {
     "analysis:theme_status": lambda world: _case(kwargs={"pk": _theme(world).pk}, allowed=(405,)),
     "analysis:theme_memo": lambda world: _case(kwargs={"pk": _theme(world).pk}, allowed=(405,)),
     "analysis:document": lambda world: _case(kwargs={"pk": _document(world).pk}),
+    "analysis:matrix_chart": _chart_case,
     "analysis:excerpt": lambda world: _case(kwargs={"pk": _excerpt(world).pk}, allowed=(405,)),
     "analysis:blind": lambda world: _case(allowed=(405,)),
     # Adjudication is for analysts and coordinators (the agreement page's roles); peer

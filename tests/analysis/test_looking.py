@@ -1,6 +1,8 @@
 """Theme list counts, the theme × cohort matrix, small-number suppression, search, and constant
 query counts as rows grow."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -34,9 +36,38 @@ def test_matrix_counts_participants_per_cohort(corpus):
 
 
 def test_matrix_page_table_and_chart(corpus, client_for):
-    response = client_for(corpus.analyst).get(url(corpus, "matrix"))
-    assert response.status_code == 200
-    assert "Street safety" in response.text and 'src="data:image/png;base64,' in response.text
+    client = client_for(corpus.analyst)
+    response = client.get(url(corpus, "matrix"))
+    assert response.status_code == 200 and "Street safety" in response.text
+    # The chart is its own address, loaded when scrolled to: the page stays small.
+    chart = re.search(r'<img src="([^"]+)"[^>]* loading="lazy"', response.text).group(1)
+    assert chart == url(corpus, "matrix_chart") and "data:" not in response.text
+    picture = client.get(chart)
+    assert picture["Content-Type"] == "image/png" and picture.content.startswith(b"\x89PNG")
+    assert "no-store" in picture["Cache-Control"]  # like every signed-in response
+    # Another count is another picture at the same address.
+    code(
+        make_document(corpus.project, text="The lamps are out again.", cohort="Resident"),
+        0,
+        8,
+        [corpus.extra["services"]],
+        corpus.analyst,
+    )
+    assert client.get(chart).content != picture.content
+    published = client.get(url(corpus, "matrix"), {"publication": "1"}).text
+    # For publication every count here is under the threshold: no bars, so no picture either.
+    assert "No bars are drawn" in published and "<img" not in published.split("Chart", 1)[1]
+    assert client.get(chart, {"publication": "1"}).status_code == 404
+
+
+def test_the_matrix_chart_is_for_analysts_of_the_project_only(corpus, client_for, client):
+    chart = url(corpus, "matrix_chart")
+    assert client_for(corpus.analyst).get(chart).status_code == 200
+    assert client_for(corpus.peer).get(chart).status_code == 403
+    assert client_for(corpus.supervisor).get(chart).status_code == 403
+    assert client_for(corpus.outsiders["analyst"]).get(chart).status_code == 404
+    client.logout()
+    assert client.get(chart).status_code == 302
 
 
 def test_matrix_in_publication_view_hides_small_numbers(corpus, client_for):
