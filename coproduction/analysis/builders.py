@@ -45,9 +45,8 @@ def size_of(project: Project, fmt: str, publication: bool) -> int:
 
 def build(project: Project, fmt: str, publication: bool, out, progress=None) -> None:
     if fmt == ExportJob.Format.CSV:
-        text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
-        write_csv(exports.excerpt_rows(project, publication, progress), text)
-        text.detach()
+        for block in exports.excerpt_csv(project, publication, progress):
+            out.write(block)
     elif fmt == ExportJob.Format.CODEBOOK_CSV:
         text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
         write_csv(exports.codebook_rows(project, publication), text)

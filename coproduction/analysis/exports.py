@@ -10,15 +10,17 @@ Every export is made from the project's coding set (counts.coding_set): the cons
 when one exists, otherwise all coders' codings; the workbook's "About" sheet says which.
 """
 
+import json
 from collections.abc import Callable, Iterator
 
-from django.db.models import Case, CharField, F, Value, When
+from django.db import connection, connections
+from django.db.models import Case, CharField, Count, F, Value, When
 from django.db.models.functions import Coalesce, NullIf, Substr
 
 from coproduction.analysis.counts import CodingSet, coding_set, cohort_matrix, theme_rows
 from coproduction.models import ConsensusCoding, Project, Theme
 from coproduction.models.codebook import theme_paths
-from coproduction.spreadsheets import append_rows
+from coproduction.spreadsheets import append_rows, csv_blocks, spreadsheet_cell, sql_spreadsheet_cell
 
 EXCERPT_HEADER = ["Theme", "Quote", "Document", "Cohort", "Participant", "Coder", "Start", "End"]
 CONSENSUS_EXCERPT_HEADER = ["Theme", "Quote", "Document", "Cohort", "Participant", "Consensus source", "Start", "End"]
@@ -128,6 +130,112 @@ def excerpt_rows(project: Project, publication: bool, progress: Progress | None 
     yield CONSENSUS_EXCERPT_HEADER if codings.consensus else EXCERPT_HEADER
     for theme_id, quote, title, cohort, participant, by, start, end in values:
         yield [paths[theme_id], quote, title, cohort, participant or "", by, start, end]
+
+
+def excerpt_csv(project: Project, publication: bool, progress: Progress | None = None) -> Iterator[bytes]:
+    """The excerpts as CSV, in blocks of UTF-8 bytes, the byte-order mark first.
+
+    On PostgreSQL the internal export is written by COPY: the database makes every line and
+    no row passes through Python (`_copied_csv`). The publication (whose overlapping quotes are
+    joined in Python) and SQLite go through csv.writer. Both are readable as the same cells.
+    """
+    if connection.vendor == "postgresql" and not publication:
+        yield from _copied_csv(project, progress)
+        return
+    for block in csv_blocks(excerpt_rows(project, publication, progress)):
+        yield block.encode("utf-8")
+
+
+# COPY sends one message per line; they are written out joined into blocks of about this size.
+COPY_BLOCK_BYTES = 64 * 1024
+
+
+def copy_statement(project: Project, codings: CodingSet, themes: list[int] | None = None) -> tuple[str, list]:
+    """The COPY … TO STDOUT (FORMAT csv) of the internal excerpt rows (of these themes only, if
+    given): the export's own query, in its own order, its text cells treated as
+    `spreadsheet_cell` treats them (`sql_spreadsheet_cell`), each theme's path looked up in a
+    JSON object made in Python."""
+    paths = theme_paths(list(project.themes.all()))
+    rows = excerpt_values(project, False, codings)
+    if themes is not None:
+        rows = rows.filter(theme_id__in=themes)
+    sql, params = rows.query.sql_with_params()
+    columns = ["theme_id", "quote", "title", "cohort", "participant", "by_whom", "start_at", "end_at"]
+    cells, cell_params = [], []
+    for column in columns[1:6]:
+        cell_sql, more = sql_spreadsheet_cell(f"row.{column}")
+        cells.append(cell_sql)
+        cell_params += more
+    copy_sql = (
+        f"COPY (SELECT %s::jsonb ->> row.theme_id::text, {', '.join(cells)}, row.start_at, row.end_at "  # noqa: S608 — no user input in the SQL
+        # The query whole (OFFSET 0: not folded into this one), so each quote is cut out of its
+        # document once, and its rows come out in its order: a plain scan of it keeps it.
+        f"FROM ({sql} OFFSET 0) AS row({', '.join(columns)})) TO STDOUT (FORMAT csv)"
+    )
+    path_json = json.dumps({str(pk): spreadsheet_cell(path) for pk, path in paths.items()})
+    return copy_sql, [path_json, *cell_params, *params]
+
+
+def _copied_csv(project: Project, progress: Progress | None) -> Iterator[bytes]:
+    """The internal excerpt CSV as PostgreSQL writes it (`copy_statement`), progress counted
+    in lines (PostgreSQL sends each row as one message).
+
+    A connection can do nothing else while it copies, and reporting progress writes to the
+    job's row. So a background job (autocommit) copies on a connection of its own, in one
+    COPY, and reports on its usual one. Inside a transaction another connection would not
+    see the transaction's rows: there the themes are copied a batch at a time, in the
+    export's order (which starts with the theme), and progress is reported between batches.
+    """
+    codings = coding_set(project)
+    header = CONSENSUS_EXCERPT_HEADER if codings.consensus else EXCERPT_HEADER
+    # Lines end in "\r\n", as csv.writer ends them (COPY ends them in "\n").
+    block, size, done = ["\ufeff".encode() + ",".join(header).encode()], 0, 0
+    batches, total, every = [None], 0, 0
+    copier = connection
+    if progress:
+        batches, total = _theme_batches(project, codings)
+        every = max(PROGRESS_MIN_ROWS, total // PROGRESS_STEPS)
+        if not connection.in_atomic_block:
+            copier, batches = connections.create_connection(connection.alias), [None]
+    try:
+        with copier.cursor() as cursor:
+            for themes in batches:
+                with cursor.copy(*copy_statement(project, codings, themes)) as copy:
+                    for line in copy:
+                        block.append(bytes(line[:-1]))
+                        size += len(line)
+                        done += 1
+                        if copier is not connection and done % every == 0:
+                            progress(done, total)
+                        if size >= COPY_BLOCK_BYTES:
+                            yield b"\r\n".join(block) + b"\r\n"
+                            block, size = [], 0
+                if copier is connection and progress and done < total:
+                    progress(done, total)
+    finally:
+        if copier is not connection:
+            copier.close()
+    if block:
+        yield b"\r\n".join(block) + b"\r\n"
+
+
+def _theme_batches(project: Project, codings: CodingSet) -> tuple[list[list[int]], int]:
+    """The themes with rows, in the export's order, in batches of about a hundredth of the
+    rows (at least PROGRESS_MIN_ROWS), and the number of rows. Two queries."""
+    rows = excerpt_codings(project, False, codings).order_by()
+    counts = dict(rows.values_list("theme_id").annotate(n=Count("pk")))
+    total = sum(counts.values())
+    every = max(PROGRESS_MIN_ROWS, total // PROGRESS_STEPS)
+    batches, batch, in_batch = [], [], 0
+    for theme_id in Theme.objects.filter(pk__in=list(counts)).order_by("order", "name", "pk").values_list("pk", flat=True):
+        batch.append(theme_id)
+        in_batch += counts[theme_id]
+        if in_batch >= every:
+            batches.append(batch)
+            batch, in_batch = [], 0
+    if batch:
+        batches.append(batch)
+    return batches, total
 
 
 def _counted(rows, total: int, progress: Progress) -> Iterator:

@@ -45,7 +45,6 @@ from coproduction.analysis.tasks import export_dir, queue_export_job
 from coproduction.audit import record
 from coproduction.models import Adjudication, Coding, Document, Excerpt, ExportJob, Memo, Theme, User
 from coproduction.models.codebook import ANALYSIS_ROLES, CODING_ROLES, theme_paths
-from coproduction.spreadsheets import csv_blocks
 
 ANALYSTS = ANALYSIS_ROLES
 CODERS = CODING_ROLES
@@ -772,9 +771,7 @@ def _filename(project, fmt: str, publication: bool) -> str:
 def _download(project, fmt: str, publication: bool):
     name = _filename(project, fmt, publication)
     if fmt == ExportJob.Format.CSV:
-        response = StreamingHttpResponse(
-            csv_blocks(exports.excerpt_rows(project, publication)), content_type=builders.content_type(fmt)
-        )
+        response = StreamingHttpResponse(exports.excerpt_csv(project, publication), content_type=builders.content_type(fmt))
     else:
         buffer = io.BytesIO()
         builders.build(project, fmt, publication, buffer)

@@ -51,13 +51,12 @@ def peak_rss_mb() -> float:
 def _product(project, fmt: str, publication: bool, out_path: Path) -> None:
     from coproduction.analysis import builders, exports, tasks
     from coproduction.models import ExportJob, Membership
-    from coproduction.spreadsheets import csv_blocks
 
     if fmt == "page-csv":
-        # What the download view streams (StreamingHttpResponse over these lines).
+        # What the download view streams (a StreamingHttpResponse over these blocks).
         with out_path.open("wb") as out:
-            for block in csv_blocks(exports.excerpt_rows(project, publication)):
-                out.write(block.encode("utf-8"))
+            for block in exports.excerpt_csv(project, publication):
+                out.write(block)
         return
     if fmt == "job-csv":
         analyst = Membership.objects.filter(project=project).order_by("pk").first().user
