@@ -42,5 +42,7 @@ def pending_invitations(request, project) -> dict | None:
 
 
 def account_protection(request, project) -> dict | None:
-    """Offer MFA to people whose role does not require it (the others cannot get here without it)."""
-    return None if request.user.has_totp else {}
+    """Offer MFA to people whose role does not require it (the others cannot get here without it).
+    The project's page already asked whether the person has an authenticator (access.project_view)."""
+    has_totp = getattr(request.membership, "user_has_totp", None)
+    return None if (request.user.has_totp if has_totp is None else has_totp) else {}

@@ -373,24 +373,20 @@ def cadence_for(project: Project, people=None, *, today: date | None = None) -> 
     Attendee, Absentee = SupportSession.attendees.through, SupportSession.absentees.through
     supervision = {"supportsession__project": project, "supportsession__kind__in": SupportSession.SUPERVISION_KINDS}
     was_absent = Absentee.objects.filter(supportsession_id=OuterRef("supportsession_id"), user_id=OuterRef("user_id"))
-    last_attended = dict(
-        Attendee.objects.filter(user_id__in=user_ids, supportsession__status=SupportSession.Status.ATTENDED, **supervision)
-        .exclude(Exists(was_absent))
+    attended = Q(supportsession__status=SupportSession.Status.ATTENDED) & ~Exists(was_absent)
+    booked = Q(supportsession__status=SupportSession.Status.BOOKED, supportsession__starts_at__gte=now)
+    # The last supervision each attended and the next one booked, in one pass.
+    last_attended, next_booked = {}, {}
+    for user_id, last, first in (
+        Attendee.objects.filter(attended | booked, user_id__in=user_ids, **supervision)
         .values("user_id")
-        .annotate(last=Max("supportsession__starts_at"))
-        .values_list("user_id", "last")
-    )
-    next_booked = dict(
-        Attendee.objects.filter(
-            user_id__in=user_ids,
-            supportsession__status=SupportSession.Status.BOOKED,
-            supportsession__starts_at__gte=now,
-            **supervision,
-        )
-        .values("user_id")
-        .annotate(first=Min("supportsession__starts_at"))
-        .values_list("user_id", "first")
-    )
+        .annotate(last=Max("supportsession__starts_at", filter=attended), first=Min("supportsession__starts_at", filter=booked))
+        .values_list("user_id", "last", "first")
+    ):
+        if last is not None:
+            last_attended[user_id] = last
+        if first is not None:
+            next_booked[user_id] = first
     since_of = {m.user_id: last_attended.get(m.user_id, m.created_at) for m in memberships}
     completed_since = Q(pk__in=[])
     for user_id, since in since_of.items():

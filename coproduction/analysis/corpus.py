@@ -14,6 +14,8 @@ from django.db.models import Count, Q, QuerySet
 from coproduction.models import Document, Excerpt, User
 
 PAGE_SIZE = 25
+# What a row of the list shows: never a whole text.
+LISTED = ("pk", "title", "cohort", "month")
 
 
 @dataclass
@@ -44,14 +46,15 @@ def document_page(documents: QuerySet, query, user: User) -> DocumentPage:
     """The page of `documents` that `?after=<id>` or `?before=<id>` asks for (else the first),
     each Document with `excerpt_count` and `my_count`. Four queries however long the corpus."""
     after, before = _cursor(query.get("after")), _cursor(query.get("before"))
+    listed_fields = documents.only(*LISTED)
     anchor_id = after or before
     anchor = documents.filter(pk=anchor_id).values("month", "title", "pk").first() if anchor_id else None
     if anchor and before and not after:
-        rows = list(documents.filter(_before(anchor)).order_by("month", "-title", "-pk")[: PAGE_SIZE + 1])
+        rows = list(listed_fields.filter(_before(anchor)).order_by("month", "-title", "-pk")[: PAGE_SIZE + 1])
         has_previous, has_next = len(rows) > PAGE_SIZE, True
         rows = list(reversed(rows[:PAGE_SIZE]))
     else:
-        listed = documents.filter(_after(anchor)) if anchor else documents
+        listed = listed_fields.filter(_after(anchor)) if anchor else listed_fields
         rows = list(listed.order_by("-month", "title", "pk")[: PAGE_SIZE + 1])
         has_previous, has_next = anchor is not None, len(rows) > PAGE_SIZE
         rows = rows[:PAGE_SIZE]

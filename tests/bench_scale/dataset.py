@@ -402,9 +402,12 @@ def build(
         )
 
     if connections[alias].vendor == "postgresql":
+        # VACUUM as autovacuum would have after so many inserts: with the visibility map set,
+        # a count reads an index only, as it does on a database that has been running a while.
+        # (Inside a test's transaction VACUUM cannot run: ANALYZE alone.)
         with connections[alias].cursor() as cursor:
-            cursor.execute("ANALYZE")
-        step("tables analysed (the search vectors were written with the documents)")
+            cursor.execute("ANALYZE" if connections[alias].in_atomic_block else "VACUUM ANALYZE")
+        step("tables vacuumed and analysed (the search vectors were written with the documents)")
     _rebuild_counts(alias, project)
     step("maintained counts rebuilt")
     return Scale(
