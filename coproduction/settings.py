@@ -81,6 +81,9 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # Every template's {% url %} remembers the addresses it made (the URLconf is fixed
+            # while a process runs): coproduction/templatetags/urls.py.
+            "builtins": ["coproduction.templatetags.urls"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",

@@ -22,9 +22,12 @@ assert "matplotlib" not in sys.modules, "the report module imported matplotlib b
 report.figure_tools()
 assert "weasyprint" not in sys.modules, "drawing the matrix chart imported WeasyPrint"
 assert "matplotlib.figure" in sys.modules
+import gc
+assert gc.get_freeze_count() == 0
 import coproduction.wsgi
 from django.urls import get_resolver
 assert "weasyprint" in sys.modules and get_resolver()._populated, "wsgi.py did not warm up"
+assert gc.get_freeze_count() > 100_000, "what boot loaded is still walked by every full collection"
 print("ok")
 """
 
