@@ -61,7 +61,7 @@ migrations-check: install-dev
 # what compares elapsed times. PYTEST_ARGS (e.g. a path) runs just that, in one process.
 test: install-dev assets browser migrations-check
 ifeq ($(PYTEST_ARGS),)
-	$(VENV)/bin/pytest -n 2 -m "not broker and not serial" --durations=25
+	$(VENV)/bin/pytest -n 2 --dist worksteal -m "not broker and not serial" --durations=25
 	$(VENV)/bin/pytest -m "broker or serial" --durations=5
 else
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
