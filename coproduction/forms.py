@@ -56,7 +56,7 @@ class MembershipRoleForm(forms.ModelForm):
 
 
 class AuditFilterForm(forms.Form):
-    person = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Anyone")
+    person = formfields.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Anyone")
     action = forms.ChoiceField(required=False)
     date_from = formfields.DateField(label="From", required=False, widget=formfields.DateInput)
     date_to = formfields.DateField(label="To", required=False, widget=formfields.DateInput)

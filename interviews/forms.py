@@ -13,7 +13,9 @@ def peer_researchers(project: Project):
 
 
 class ScheduleFields(forms.Form):
-    interviewer = forms.ModelChoiceField(label="Interviewer", queryset=User.objects.none(), empty_label="Choose an interviewer")
+    interviewer = formfields.ModelChoiceField(
+        label="Interviewer", queryset=User.objects.none(), empty_label="Choose an interviewer"
+    )
     starts_at = formfields.DateTimeField(
         label="Start (date and time)",
         widget=formfields.DateTimeInput,
@@ -22,7 +24,7 @@ class ScheduleFields(forms.Form):
         help_text="For example, 2026-12-03 at 14:30",
     )
     duration_minutes = forms.IntegerField(label="Duration in minutes", min_value=15, max_value=MAX_DURATION_MINUTES, initial=60)
-    venue = forms.ModelChoiceField(label="Venue", queryset=Venue.objects.none(), empty_label="Choose a venue")
+    venue = formfields.ModelChoiceField(label="Venue", queryset=Venue.objects.none(), empty_label="Choose a venue")
 
     def __init__(self, *args, project: Project, user: User, role: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -36,7 +38,7 @@ class ScheduleFields(forms.Form):
 
 
 class BookingForm(ScheduleFields):
-    participant = forms.ModelChoiceField(
+    participant = formfields.ModelChoiceField(
         label="Participant", queryset=Participant.objects.none(), empty_label="Choose a participant"
     )
     field_order = ["participant", "interviewer", "starts_at", "duration_minutes", "venue"]
@@ -57,8 +59,10 @@ class StatusForm(forms.Form):
 
 
 class FilterForm(forms.Form):
-    interviewer = forms.ModelChoiceField(label="Interviewer", queryset=User.objects.none(), required=False, empty_label="Anyone")
-    venue = forms.ModelChoiceField(label="Venue", queryset=Venue.objects.none(), required=False, empty_label="Any venue")
+    interviewer = formfields.ModelChoiceField(
+        label="Interviewer", queryset=User.objects.none(), required=False, empty_label="Anyone"
+    )
+    venue = formfields.ModelChoiceField(label="Venue", queryset=Venue.objects.none(), required=False, empty_label="Any venue")
     status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *Interview.Status.choices])
 
     def __init__(self, *args, project: Project, **kwargs):
@@ -121,7 +125,7 @@ def _yes_no(label: str, missing: str) -> forms.TypedChoiceField:
 class ProtocolUseForm(forms.Form):
     """That the protocol was used: choices only. There is no box for what was said."""
 
-    stage_reached = forms.ModelChoiceField(
+    stage_reached = formfields.ModelChoiceField(
         label="How far through the protocol did you go?",
         queryset=ProtocolStep.objects.none(),
         widget=forms.RadioSelect,

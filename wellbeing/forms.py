@@ -33,7 +33,7 @@ class SessionForm(forms.Form):
     """Book or reschedule a session. Date and times are in the project's time zone."""
 
     kind = forms.ChoiceField(label="Kind of session", choices=SupportSession.Kind.choices)
-    provider = forms.ModelChoiceField(
+    provider = formfields.ModelChoiceField(
         label="With", queryset=Provider.objects.filter(active=True), required=False, empty_label="No provider (internal)"
     )
     attendees = formfields.ModelMultipleChoiceField(
@@ -110,7 +110,7 @@ class SessionFilterForm(forms.Form):
 
     when = forms.ChoiceField(label="When", choices=WHEN, required=False)
     status = forms.ChoiceField(label="Status", choices=[("", "Any status"), *SupportSession.Status.choices], required=False)
-    person = forms.ModelChoiceField(label="Who", queryset=User.objects.none(), required=False, empty_label="Anyone")
+    person = formfields.ModelChoiceField(label="Who", queryset=User.objects.none(), required=False, empty_label="Anyone")
 
     def __init__(self, *args, project, show_person: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -217,6 +217,7 @@ class ProviderForm(forms.ModelForm):
     class Meta:
         model = Provider
         fields = ["name", "kind", "contact", "user"]
+        field_classes = {"user": formfields.ModelChoiceField}
         labels = {"user": "Their account (supervisors who sign in)"}
 
     def __init__(self, *args, project, **kwargs):
@@ -241,8 +242,8 @@ class TrainingModuleForm(forms.ModelForm):
 
 
 class TrainingCompletionForm(forms.Form):
-    person = forms.ModelChoiceField(label="Who", queryset=User.objects.none())
-    module = forms.ModelChoiceField(label="Module", queryset=TrainingModule.objects.all())
+    person = formfields.ModelChoiceField(label="Who", queryset=User.objects.none())
+    module = formfields.ModelChoiceField(label="Module", queryset=TrainingModule.objects.all())
     completed_on = formfields.DateField(label="Completed on", widget=formfields.DateInput)
 
     def __init__(self, *args, project, **kwargs):

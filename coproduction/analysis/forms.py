@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
 
+from coproduction import formfields
 from coproduction.analysis.agreement import paragraph_spans, sentence_spans
 from coproduction.models import ConsensusDecision, ExportJob, Project, Theme, User
 from coproduction.models.codebook import colour_validator, theme_paths
@@ -31,6 +32,7 @@ class ThemeForm(forms.ModelForm):
     class Meta:
         model = Theme
         fields = ["name", "description", "colour", "parent", "order"]
+        field_classes = {"parent": formfields.ModelChoiceField}
         labels = {"name": "Name", "description": "Description", "parent": "Sits under", "order": "Position among its siblings"}
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 

@@ -39,12 +39,12 @@ class EventForm(forms.Form):
     )
     start = formfields.TimeField(label="Start time", error_messages={"invalid": "Enter a time, like 18:30."})
     duration_minutes = forms.IntegerField(label="Duration in minutes", min_value=15, max_value=MAX_EVENT_MINUTES, initial=90)
-    venue = forms.ModelChoiceField(label="Venue", queryset=Venue.objects.none(), empty_label="Choose a venue")
+    venue = formfields.ModelChoiceField(label="Venue", queryset=Venue.objects.none(), empty_label="Choose a venue")
     cohorts = forms.MultipleChoiceField(label="Who it is for", widget=forms.CheckboxSelectMultiple)
     facilitators = formfields.ModelMultipleChoiceField(
         label="Facilitators", queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple
     )
-    note_taker = forms.ModelChoiceField(
+    note_taker = formfields.ModelChoiceField(
         label="Note-taker", queryset=User.objects.none(), required=False, empty_label="No note-taker"
     )
     capacity = forms.IntegerField(label="Capacity (optional)", min_value=1, max_value=2_000, required=False)

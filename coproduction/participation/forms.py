@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 
+from coproduction import formfields
 from coproduction.models import AllowListTerm, AttributeDefinition, DenyListTerm, InformationSheet, Project
 from coproduction.textcheck import validate_readable_text
 
@@ -27,7 +28,7 @@ class ParticipantForm(forms.Form):
 
 
 class ConsentForm(forms.Form):
-    information_sheet = forms.ModelChoiceField(
+    information_sheet = formfields.ModelChoiceField(
         label="Information sheet version", queryset=InformationSheet.objects.none(), empty_label=None
     )
     take_part = forms.BooleanField(label="Agrees to take part", required=False)

@@ -61,7 +61,7 @@ class CompositionForm(forms.ModelForm):
 class ThemeChoiceForm(forms.Form):
     """Add a theme to the public pages."""
 
-    theme = forms.ModelChoiceField(queryset=Theme.objects.none(), label="Theme", empty_label="Choose a theme")
+    theme = formfields.ModelChoiceField(queryset=Theme.objects.none(), label="Theme", empty_label="Choose a theme")
 
     def __init__(self, *args, publication: Publication, **kwargs):
         super().__init__(*args, **kwargs)

@@ -17,10 +17,10 @@ PROGRESS_MESSAGE = "Progress must be a whole number from 0 to 100."
 
 def choice_of(
     label: str, message: str, *, required: bool = True, empty_label: str | None = "Choose one"
-) -> forms.ModelChoiceField:
+) -> formfields.ModelChoiceField:
     """A choice of the project's rows (the queryset is set by the form); an id outside it is
     refused with `message`, which names what to choose."""
-    return forms.ModelChoiceField(
+    return formfields.ModelChoiceField(
         label=label,
         queryset=Priority.objects.none(),
         required=required,

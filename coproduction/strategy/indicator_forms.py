@@ -53,7 +53,7 @@ class IndicatorForm(forms.ModelForm):
         help_text="Where the figures come from, for example police reports of anti-social behaviour.",
     )
     counts_people = forms.BooleanField(label="It counts people (small numbers are hidden when it is published)", required=False)
-    priority = forms.ModelChoiceField(
+    priority = formfields.ModelChoiceField(
         label="Priority (optional)", queryset=Priority.objects.none(), required=False, empty_label="No priority"
     )
     actions = formfields.ModelMultipleChoiceField(

@@ -89,6 +89,40 @@ def test_every_multiple_choice_of_rows_refuses_ids_the_database_cannot_hold():
     assert not plain, f"use coproduction.formfields.ModelMultipleChoiceField: {plain}"
 
 
+def test_every_choice_of_rows_is_the_shared_field():
+    """Each reads its choices in one query (formfields.ChoicesInOneQuery)."""
+    plain = [
+        f"{cls.__module__}.{cls.__name__}.{name}"
+        for cls in _form_classes()
+        for name, field in cls.base_fields.items()
+        if isinstance(field, forms.ModelChoiceField) and not isinstance(field.iterator(field), formfields.ChoicesInOneQuery)
+    ]
+    assert not plain, f"use coproduction.formfields.ModelChoiceField or ModelMultipleChoiceField: {plain}"
+
+
+def test_a_choice_of_rows_is_read_in_one_plain_query_however_often_it_is_shown(db):
+    """Was a server-side cursor on PostgreSQL (DECLARE ... WITH HOLD, FETCH, CLOSE) per rendering."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from coproduction.models import Project
+
+    for n in range(3):
+        Project.objects.create(name=f"Project {n}", slug=f"project-{n}")
+
+    class Example(forms.Form):
+        one = formfields.ModelChoiceField(queryset=Project.objects.order_by("slug"), empty_label="Choose")
+        many = formfields.ModelMultipleChoiceField(queryset=Project.objects.order_by("slug"), required=False)
+
+    form = Example()
+    with CaptureQueriesContext(connection) as queries:
+        first, again, many = str(form["one"]), str(form["one"]), str(form["many"])
+    assert first == again and "Choose" in first and all(f"Project {n}" in first and f"Project {n}" in many for n in range(3))
+    assert len(queries) == 2, [q["sql"] for q in queries]
+    assert not [q for q in queries if "CURSOR" in q["sql"].upper()]
+    assert Example(data={"one": str(Project.objects.get(slug="project-1").pk)}).is_valid()
+
+
 @pytest.mark.parametrize("posted", ["99999999999999999999", "-99999999999999999999", "9223372036854775808"])
 def test_an_id_too_large_for_the_database_is_an_unknown_choice(world, client_for, posted):
     """Was OverflowError (SQLite) / DataError (PostgreSQL) while checking the choices: a 500."""
