@@ -24,6 +24,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 
 from coproduction.models import Membership, Project, Role
+from coproduction.prepared import PreparedQuery
 
 EVERY_ROLE = frozenset(Role.values)
 
@@ -65,21 +66,29 @@ def project_for(user, slug: str) -> Project:
         raise Http404 from None
 
 
-def _membership_by_slug(user, slug: str) -> Membership:
-    """The user's membership of the project with this slug, with its project and whether the
-    user has an authenticator app (one query), else 404; remembered for membership_for."""
+def _memberships_by_slug(user_id: int, slug: str) -> models.QuerySet:
     from allauth.mfa.models import Authenticator
 
     totp = Authenticator.objects.filter(user=OuterRef("user"), type=Authenticator.Type.TOTP)
-    membership = (
+    return (
         Membership.objects.select_related("project")
-        .filter(user=user, project__slug=slug)
+        .filter(user_id=user_id, project__slug=slug)
         .annotate(user_has_totp=Exists(totp))
-        .order_by()
-        .first()
+        .order_by("pk")[:1]
     )
-    if membership is None:
+
+
+# Asked on every project page: compiled once (prepared.py).
+_membership_by_slug_query = PreparedQuery(_memberships_by_slug)
+
+
+def _membership_by_slug(user, slug: str) -> Membership:
+    """The user's membership of the project with this slug, with its project and whether the
+    user has an authenticator app (one query), else 404; remembered for membership_for."""
+    found = _membership_by_slug_query(user_id=user.pk, slug=slug)
+    if not found:
         raise Http404
+    membership = found[0]
     _memberships(user)[membership.project_id] = membership
     return membership
 

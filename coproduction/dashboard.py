@@ -6,6 +6,11 @@ panel has nothing to show. coproduction never imports the other apps; they regis
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils import timezone
+
+from coproduction.prepared import PreparedQuery
 
 
 @dataclass(frozen=True)
@@ -36,8 +41,17 @@ def panels_for(request, project, role: str) -> list[tuple[str, dict]]:
     return shown
 
 
+def _usable_invitations(project_id: int, now: datetime):
+    from coproduction.models import Invitation
+
+    return Invitation.objects.filter(project=project_id).usable(now)[:10]
+
+
+_pending_invitations = PreparedQuery(_usable_invitations)
+
+
 def pending_invitations(request, project) -> dict | None:
-    invitations = list(project.invitations.usable()[:10])
+    invitations = _pending_invitations(project_id=project.pk, now=timezone.now())
     return {"invitations": invitations} if invitations else None
 
 

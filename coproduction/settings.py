@@ -107,6 +107,9 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# coproduction.prepared: questions asked on every page are compiled once per process. The tests
+# also compile each one the ordinary way and compare (tests/conftest.py turns this on).
+PREPARED_QUERIES_VERIFY = False
 
 REDIS_URL = env_url("REDIS_URL", {"redis", "rediss"})
 if REDIS_URL:

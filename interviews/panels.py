@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from coproduction.models import NotesDraft
+from coproduction.prepared import PreparedQuery
 from interviews.models import Interview, ProtocolUse, SafeguardingFlag
 
 
@@ -23,13 +24,16 @@ def peer_panel(request, project) -> dict | None:
     return {"upcoming": upcoming, "to_write": to_write, "sent_back": sent_back}
 
 
+_open_flags = PreparedQuery(
+    lambda project_id: SafeguardingFlag.objects.filter(interview__project=project_id, resolved_at__isnull=True).select_related(
+        "interview__participant"
+    )[:10]
+)
+
+
 def coordinator_panel(request, project) -> dict | None:
     # Notes waiting for review are on the core panel (coproduction.notes.panels), with events'.
-    flags = list(
-        SafeguardingFlag.objects.filter(interview__project=project, resolved_at__isnull=True).select_related(
-            "interview__participant"
-        )[:10]
-    )
+    flags = _open_flags(project_id=project.pk)
     return {"flags": flags} if flags else None
 
 

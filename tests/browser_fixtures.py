@@ -132,15 +132,34 @@ def axe():
     return Axe()
 
 
+def _scan_the_loaded_page(page, axe, options, attempts=3):
+    """Run axe on the page once it has loaded.
+
+    A check often follows a click on a link: the next page may have begun to load
+    and have no document yet, which axe reports as an error of its own. The scan
+    waits for the load and, if a navigation still cut it short, scans again.
+    """
+    from playwright.sync_api import Error
+
+    for attempt in range(attempts):
+        page.wait_for_load_state("load")
+        try:
+            if page.evaluate("typeof window.axe === 'object'"):  # preloaded by an init script
+                return AxeResults(page.evaluate("options => axe.run(options)", options))
+            return axe.run(page, options=options)
+        except Error as error:
+            navigating = "documentElement" in str(error) or "Execution context was destroyed" in str(error)
+            if not navigating or attempt == attempts - 1:
+                raise
+            time.sleep(0.2)
+
+
 @pytest.fixture
 def axe_check(axe):
     def check(page):
         # wcag22aa includes "target-size" (WCAG 2.2 2.5.8: touch targets of 24 px).
         options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
-        if page.evaluate("typeof window.axe === 'object'"):  # preloaded by an init script
-            results = AxeResults(page.evaluate("options => axe.run(options)", options))
-        else:
-            results = axe.run(page, options=options)
+        results = _scan_the_loaded_page(page, axe, options)
         violations = [v for v in results.response["violations"] if v.get("impact") in {"serious", "critical"}]
         report = "\n".join(
             f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}" for v in violations

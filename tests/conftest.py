@@ -77,6 +77,13 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def verify_prepared_queries(settings):
+    """Every question compiled once (coproduction.prepared) is also compiled the ordinary way and
+    the two compared: a build whose SQL moves with its values fails the test that asks it."""
+    settings.PREPARED_QUERIES_VERIFY = True
+
+
 @pytest.fixture
 def project(db) -> Project:
     return ProjectFactory(name="Riverside", slug="riverside")

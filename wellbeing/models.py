@@ -14,11 +14,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from coproduction.fields import EncryptedTextField
 from coproduction.models import Project, Role
+from coproduction.prepared import PreparedQuery
 
 
 class Provider(models.Model):
@@ -117,7 +119,12 @@ class SupportPolicy(models.Model):
     @classmethod
     def current(cls, project: Project) -> "SupportPolicy":
         """The project's policy, or the unsaved defaults: pages that only read it write nothing."""
-        return cls.objects.filter(project=project).first() or cls(project=project)
+        found = _policy_of(project_id=project.pk)
+        return found[0] if found else cls(project=project)
+
+
+# Read on every coordinator's dashboard: compiled once (coproduction.prepared).
+_policy_of = PreparedQuery(lambda project_id: SupportPolicy.objects.filter(project=project_id).order_by("pk")[:1])
 
 
 class SupportSessionQuerySet(models.QuerySet):
@@ -356,57 +363,69 @@ class Cadence:
     next_booking: datetime | None = None
 
 
-def cadence_for(project: Project, people=None, *, today: date | None = None) -> list[Cadence]:
-    """The cadence of each peer researcher in the project (or of `people`), in a fixed number of queries."""
+def _peer_researchers_with_cadence(project_id: int, now: datetime) -> models.QuerySet:
+    """The project's peer researchers, each with the start of their last supervision attended,
+    of the next one booked, and how many interviews they completed since the last (or since they
+    joined): one query, aggregated in the database, so it stays flat as people and history grow."""
+    from coproduction.models import Membership
     from interviews.models import Interview
 
+    Attendee, Absentee = SupportSession.attendees.through, SupportSession.absentees.through
+    supervision = Attendee.objects.filter(
+        user_id=OuterRef("user_id"), supportsession__project=project_id, supportsession__kind__in=SupportSession.SUPERVISION_KINDS
+    ).order_by()
+    was_absent = Absentee.objects.filter(supportsession_id=OuterRef("supportsession_id"), user_id=OuterRef("user_id"))
+    attended = supervision.filter(~Exists(was_absent), supportsession__status=SupportSession.Status.ATTENDED)
+    booked = supervision.filter(supportsession__status=SupportSession.Status.BOOKED, supportsession__starts_at__gte=now)
+    completed_since = (
+        Interview.objects.filter(
+            project=project_id,
+            status=Interview.Status.COMPLETED,
+            interviewer_id=OuterRef("user_id"),
+            completed_at__gt=OuterRef("since"),
+        )
+        .order_by()
+        .values("interviewer_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        Membership.objects.filter(project=project_id, role=Role.PEER_RESEARCHER)
+        .select_related("user")
+        .annotate(
+            last_attended=Subquery(attended.values("user_id").annotate(at=Max("supportsession__starts_at")).values("at")),
+            next_booked=Subquery(booked.values("user_id").annotate(at=Min("supportsession__starts_at")).values("at")),
+        )
+        .annotate(since=Coalesce("last_attended", "created_at"))
+        .annotate(interviews_since=Coalesce(Subquery(completed_since), 0))
+        .order_by("user__display_name", "pk")
+    )
+
+
+# Asked on every coordinator's dashboard: compiled once (coproduction.prepared).
+_cadence_rows = PreparedQuery(_peer_researchers_with_cadence)
+
+
+def cadence_for(project: Project, people=None, *, today: date | None = None) -> list[Cadence]:
+    """The cadence of each peer researcher in the project (or of `people`), in two queries."""
     policy = SupportPolicy.current(project)
     tz = project.tzinfo
     now = timezone.now()
     today = today or timezone.localtime(now, tz).date()
-    memberships = project.memberships.filter(role=Role.PEER_RESEARCHER).select_related("user").order_by("user__display_name")
-    if people is not None:
-        memberships = memberships.filter(user__in=people)
-    memberships = list(memberships)
-    user_ids = [m.user_id for m in memberships]
-    # Aggregated in the database, so the work stays flat as the history of sessions grows.
-    Attendee, Absentee = SupportSession.attendees.through, SupportSession.absentees.through
-    supervision = {"supportsession__project": project, "supportsession__kind__in": SupportSession.SUPERVISION_KINDS}
-    was_absent = Absentee.objects.filter(supportsession_id=OuterRef("supportsession_id"), user_id=OuterRef("user_id"))
-    attended = Q(supportsession__status=SupportSession.Status.ATTENDED) & ~Exists(was_absent)
-    booked = Q(supportsession__status=SupportSession.Status.BOOKED, supportsession__starts_at__gte=now)
-    # The last supervision each attended and the next one booked, in one pass.
-    last_attended, next_booked = {}, {}
-    for user_id, last, first in (
-        Attendee.objects.filter(attended | booked, user_id__in=user_ids, **supervision)
-        .values("user_id")
-        .annotate(last=Max("supportsession__starts_at", filter=attended), first=Min("supportsession__starts_at", filter=booked))
-        .values_list("user_id", "last", "first")
-    ):
-        if last is not None:
-            last_attended[user_id] = last
-        if first is not None:
-            next_booked[user_id] = first
-    since_of = {m.user_id: last_attended.get(m.user_id, m.created_at) for m in memberships}
-    completed_since = Q(pk__in=[])
-    for user_id, since in since_of.items():
-        completed_since |= Q(interviewer_id=user_id, completed_at__gt=since)
-    counts = dict(
-        Interview.objects.filter(completed_since, project=project, status=Interview.Status.COMPLETED)
-        .values("interviewer_id")
-        .annotate(n=Count("pk"))
-        .values_list("interviewer_id", "n")
-    )
+    if people is None:
+        memberships = _cadence_rows(project_id=project.pk, now=now)
+    else:
+        memberships = list(_peer_researchers_with_cadence(project.pk, now).filter(user__in=people))
     result = []
     for membership in memberships:
-        since = since_of[membership.user_id]
+        since = membership.since
         due_on = timezone.localtime(since, tz).date() + timedelta(days=policy.supervision_every_days)
-        count = counts.get(membership.user_id, 0)
+        count = membership.interviews_since
         if today > due_on or count > policy.supervision_after_interviews:
             status = "overdue"
         elif today >= due_on - timedelta(days=DUE_SOON_DAYS) or count == policy.supervision_after_interviews:
             status = "due"
         else:
             status = "ok"
-        result.append(Cadence(membership.user, since, due_on, count, status, next_booked.get(membership.user_id)))
+        result.append(Cadence(membership.user, since, due_on, count, status, membership.next_booked))
     return result

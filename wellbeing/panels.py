@@ -4,12 +4,22 @@ from django.utils import timezone
 
 from coproduction.models import Role
 from coproduction.notifications.digest import DigestLine
+from coproduction.prepared import PreparedQuery
 from wellbeing.actions import missing_training
 from wellbeing.models import CheckIn, SessionRequest, SupportSession, cadence_for
 
+_open_alerts = PreparedQuery(
+    lambda project_id: (
+        CheckIn.objects.filter(project=project_id).open_alerts().select_related("person").order_by("alert_raised_at")[:20]
+    )
+)
+_open_requests = PreparedQuery(
+    lambda project_id: SessionRequest.objects.filter(project=project_id).open().select_related("requested_by")[:20]
+)
+
 
 def open_alerts(request, project) -> dict | None:
-    alerts = list(CheckIn.objects.filter(project=project).open_alerts().select_related("person").order_by("alert_raised_at")[:20])
+    alerts = _open_alerts(project_id=project.pk)
     return {"alerts": alerts, "from_dashboard": True} if alerts else None
 
 
@@ -19,7 +29,7 @@ def due_catch_ups(request, project) -> dict | None:
 
 
 def open_requests(request, project) -> dict | None:
-    requests = list(SessionRequest.objects.filter(project=project).open().select_related("requested_by")[:20])
+    requests = _open_requests(project_id=project.pk)
     return {"requests": requests} if requests else None
 
 

@@ -1,5 +1,7 @@
 """Hooks the analysis area into navigation, the demo and Celery (called from AppConfig.ready)."""
 
+from coproduction.prepared import PreparedQuery
+
 
 def register() -> None:
     from django.db.models.signals import post_delete, post_save, pre_delete
@@ -26,8 +28,15 @@ def register() -> None:
     demo.register_step(200, demo_data.seed_codebook)
 
 
-def proposals_waiting(request, project) -> dict | None:
+def _proposed_themes(project_id: int):
     from coproduction.models import Theme
 
-    count = Theme.objects.filter(project=project, status=Theme.Status.PROPOSED).count()
+    return Theme.objects.filter(project=project_id, status=Theme.Status.PROPOSED)
+
+
+_proposals = PreparedQuery(_proposed_themes)
+
+
+def proposals_waiting(request, project) -> dict | None:
+    count = _proposals.count(project_id=project.pk)
     return {"count": count} if count else None

@@ -5,17 +5,27 @@ from datetime import timedelta
 from django.utils import timezone
 
 from coproduction.models import Event, IndividualSessionRequest
+from coproduction.prepared import PreparedQuery
+
+# The coordinator's dashboard asks these on every visit: compiled once (coproduction.prepared).
+_upcoming = PreparedQuery(
+    lambda project_id, now: (
+        Event.objects.upcoming(now).filter(project=project_id).select_related("venue").order_by("starts_at")[:3]
+    )
+)
+_open_requests = PreparedQuery(
+    lambda project_id: IndividualSessionRequest.objects.filter(project=project_id, status=IndividualSessionRequest.Status.OPEN)
+)
+_without_attendance = PreparedQuery(
+    lambda project_id: Event.objects.held().filter(project=project_id, cohort_attendance__isnull=True)
+)
 
 
 def coordinator_panel(request, project) -> dict:
-    upcoming = Event.objects.upcoming().filter(project=project).select_related("venue").order_by("starts_at")
-    held = Event.objects.held().filter(project=project)
     return {
-        "upcoming": list(upcoming[:3]),
-        "open_requests": IndividualSessionRequest.objects.filter(
-            project=project, status=IndividualSessionRequest.Status.OPEN
-        ).count(),
-        "without_attendance": held.filter(cohort_attendance__isnull=True).count(),
+        "upcoming": _upcoming(project_id=project.pk, now=timezone.now()),
+        "open_requests": _open_requests.count(project_id=project.pk),
+        "without_attendance": _without_attendance.count(project_id=project.pk),
     }
 
 

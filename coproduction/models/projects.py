@@ -2,7 +2,7 @@ import hashlib
 import secrets
 import uuid
 import zoneinfo
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
@@ -190,8 +190,8 @@ def hash_token(token: str) -> str:
 
 
 class InvitationQuerySet(models.QuerySet):
-    def usable(self) -> "InvitationQuerySet":
-        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+    def usable(self, now: datetime | None = None) -> "InvitationQuerySet":
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now or timezone.now())
 
 
 class Invitation(models.Model):

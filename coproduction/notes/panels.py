@@ -6,10 +6,16 @@ from django.db.models import Count
 from coproduction.models import NotesDraft
 from coproduction.notes.owners import owners
 from coproduction.notifications.digest import DigestLine
+from coproduction.prepared import PreparedQuery
+
+# Dashboard panels ask the same question on every visit: compiled once (coproduction.prepared).
+_waiting_by_kind = PreparedQuery(
+    lambda project_id: NotesDraft.objects.awaiting_review(project_id).values_list("owner_kind").annotate(n=Count("pk")).order_by()
+)
 
 
 def coordinator_panel(request, project) -> dict | None:
-    by_kind = dict(NotesDraft.objects.awaiting_review(project).values_list("owner_kind").annotate(n=Count("pk")).order_by())
+    by_kind = dict(_waiting_by_kind(project_id=project.pk))
     waiting = sum(by_kind.values())
     if not waiting:
         return None

@@ -3,14 +3,21 @@
 
 from coproduction.models import Action, ActionStatus, Strategy
 from coproduction.notifications.digest import DigestLine
+from coproduction.prepared import PreparedQuery
 from coproduction.strategy.plan import needing_update
 
 SHOWN = 5
 
 
+_cadence = PreparedQuery(
+    lambda project_id: Strategy.objects.filter(project=project_id).values_list("update_after_days", flat=True).order_by("pk")[:1]
+)
+
+
 def _update_after_days(project) -> int | None:
     """The strategy's cadence, or None while the project has no strategy (nothing to show)."""
-    return Strategy.objects.filter(project=project).values_list("update_after_days", flat=True).first()
+    days = _cadence(project_id=project.pk)
+    return days[0] if days else None
 
 
 def coordinator_panel(request, project) -> dict | None:

@@ -29,11 +29,12 @@ from django.db.models.functions import Coalesce
 from coproduction.analysis.counts import codings_of
 from coproduction.models import Action, Project, Theme
 from coproduction.models.codebook import theme_paths
+from coproduction.prepared import PreparedQuery
 
 PER_PAGE = 25
 
 
-def unanswered_themes(project: Project) -> QuerySet:
+def unanswered_themes(project: Project | int) -> QuerySet:
     """Active themes with evidence that no committed action answers, heaviest evidence first,
     each annotated with participants, cohorts_reached and excerpts. One query when evaluated:
     each theme's maintained counts are joined and aggregated in one pass (a subquery per theme
@@ -112,8 +113,16 @@ def unanswered_page(project: Project, number, per_page: int = PER_PAGE) -> tuple
     return page, describe(project, list(page.object_list))
 
 
+def _heaviest_unanswered(top: int, project_id: int) -> QuerySet:
+    return unanswered_themes(project_id).annotate(listed=Window(Count("*")))[:top]
+
+
+# On every coordinator's and analyst's dashboard: compiled once (coproduction.prepared).
+_heaviest = PreparedQuery(_heaviest_unanswered)
+
+
 def dashboard_summary(project: Project, top: int = 3) -> dict:
     """How many themes nothing answers, and the heaviest few. One query (the count is a
     window over the whole list, taken before the list is cut)."""
-    themes = list(unanswered_themes(project).annotate(listed=Window(Count("*")))[:top])
+    themes = _heaviest(top, project_id=project.pk)
     return {"count": themes[0].listed if themes else 0, "top": themes}
