@@ -23,6 +23,7 @@ import threading
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
 
@@ -146,7 +147,10 @@ class PreparedQuery:
             stand_ins[name] = value if stand_in is None else stand_in
         queryset = self.build(*shape, **stand_ins)
         compiler = queryset.query.get_compiler(using=queryset.db)
-        sql, params = compiler.as_sql()
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            return None  # none() or an empty list: asked the ordinary way, which asks nothing
         by_stand_in = {(type(v), v): name for name, v in stand_ins.items() if not isinstance(v, bool)}
         slots = []
         for param in params:

@@ -128,12 +128,15 @@ class ProtocolUseQuerySet(models.QuerySet):
         analysts and supervisors none (nor does anything that exports or publishes)."""
         from coproduction.access import role_in
 
-        role = role_in(user, project)
-        mine = self.filter(interview__project=project)
+        return self.visible_to_role(role_in(user, project), user.pk, project.pk)
+
+    def visible_to_role(self, role: str | None, user_id: int, project_id: int) -> "ProtocolUseQuerySet":
+        """visible_to for a role already known (the dashboard's, compiled once per role)."""
+        mine = self.filter(interview__project=project_id)
         if role == "coordinator":
             return mine
         if role == "peer_researcher":
-            return mine.filter(interview__interviewer=user)
+            return mine.filter(interview__interviewer=user_id)
         return self.none()
 
     def follow_ups_to_make(self) -> "ProtocolUseQuerySet":

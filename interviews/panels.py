@@ -40,23 +40,31 @@ def coordinator_panel(request, project) -> dict | None:
 FOLLOW_UPS_ON_DASHBOARD = 10
 
 
-def follow_up_calls(request, project) -> dict | None:
-    """Follow-up calls still to make (overdue first, as they are oldest): every interviewer's
-    for coordinators, one's own for a peer researcher. Gone once marked done."""
-    calls = (
-        ProtocolUse.objects.visible_to(request.user, project)
+def _follow_ups_of(role: str, user_id: int, project_id: int):
+    return (
+        ProtocolUse.objects.visible_to_role(role, user_id, project_id)
         .follow_ups_to_make()
         .select_related("interview__interviewer")
         .order_by("follow_up_on", "pk")
     )
-    shown = list(calls[: FOLLOW_UPS_ON_DASHBOARD + 1])
+
+
+# Compiled once per role (the role decides the question's shape).
+_follow_ups = PreparedQuery(lambda role, **ids: _follow_ups_of(role, **ids)[: FOLLOW_UPS_ON_DASHBOARD + 1])
+
+
+def follow_up_calls(request, project) -> dict | None:
+    """Follow-up calls still to make (overdue first, as they are oldest): every interviewer's
+    for coordinators, one's own for a peer researcher. Gone once marked done."""
+    role, ids = request.membership.role, {"user_id": request.user.pk, "project_id": project.pk}
+    shown = _follow_ups(role, **ids)
     if not shown:
         return None
     more = len(shown) > FOLLOW_UPS_ON_DASHBOARD
     return {
         "calls": shown[:FOLLOW_UPS_ON_DASHBOARD],
         "more": more,
-        "total": calls.count() if more else len(shown),
+        "total": _follow_ups_of(role, ids["user_id"], ids["project_id"]).count() if more else len(shown),
         "today": timezone.localdate(),
         "show_interviewer": request.membership.role == "coordinator",
     }

@@ -134,3 +134,11 @@ def test_a_kept_question_is_one_plain_query():
         _membership_by_slug_query(user_id=member.user_id, slug=member.project.slug)
     assert len(queries.captured_queries) == 1
     assert queries.captured_queries[0]["sql"].lstrip().upper().startswith("SELECT")
+
+
+def test_a_question_that_can_have_no_rows_asks_nothing(django_assert_num_queries):
+    member = MembershipFactory()
+    nothing = PreparedQuery(lambda project_id: Membership.objects.filter(project=project_id).none())
+    with django_assert_num_queries(0):
+        assert nothing(project_id=member.project_id) == []
+        assert nothing.count(project_id=member.project_id) == 0
