@@ -39,7 +39,9 @@ def _stand_in(value, k: int):
     if isinstance(value, bool):
         return None  # two values only: compiled in, part of the shape
     if isinstance(value, int):
-        return -1_000_003_000 - k
+        # Positive and inside a 32-bit column's range: Django answers a lookup it can prove
+        # empty (a negative start on a positive field) without SQL, and that shape is not kept.
+        return 1_987_654_300 + k
     if isinstance(value, str):
         return f"\u2063stand-in {k}\u2063"
     if isinstance(value, datetime.datetime):
@@ -56,10 +58,12 @@ class _Compiled:
         self.queryset = queryset  # built from stand-ins: its iterable class, model and query
         self.compiler = compiler  # compiled: its select, klass_info and annotation_col_map
         self.sql = sql
-        self.slots = slots  # per SQL parameter: ("value", name) or ("constant", value)
+        self.slots = slots  # per SQL parameter: ("value", name, wrapper or None) or ("constant", value, None)
 
     def params(self, values: dict) -> tuple:
-        return tuple(values[x] if kind == "value" else x for kind, x in self.slots)
+        return tuple(
+            x if kind == "constant" else values[x] if wrap is None else wrap(values[x]) for kind, x, wrap in self.slots
+        )
 
     def run(self, values: dict) -> list:
         compiler = copy.copy(self.compiler)
@@ -154,13 +158,15 @@ class PreparedQuery:
         by_stand_in = {(type(v), v): name for name, v in stand_ins.items() if not isinstance(v, bool)}
         slots = []
         for param in params:
-            name = by_stand_in.get((type(param), param))
+            # The PostgreSQL backend passes some integers as psycopg's Int4 (an int): bound the same way.
+            plain = int if isinstance(param, int) and not isinstance(param, bool) else type(param)
+            name = by_stand_in.get((plain, param))
             if name is not None:
-                slots.append(("value", name))
+                slots.append(("value", name, None if plain is type(param) else type(param)))
             elif isinstance(param, str) and any(str(v) in param for _, v in by_stand_in):
                 return None  # a value transformed on its way in (a LIKE pattern, a date as text)
             else:
-                slots.append(("constant", param))
+                slots.append(("constant", param, None))
         compiled = _Compiled(queryset, compiler, sql, slots)
         real = self.build(*shape, **values)
         real_sql, real_params = real.query.get_compiler(using=real.db).as_sql()

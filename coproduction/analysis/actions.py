@@ -9,6 +9,7 @@ from django.utils import timezone
 from coproduction.analysis.counts import recount
 from coproduction.audit import record
 from coproduction.models import Coding, CodingSession, Document, Excerpt, Memo, Project, Theme, User
+from coproduction.prepared import PreparedQuery
 
 
 class CodingRefused(ValidationError):
@@ -176,5 +177,13 @@ def finish_blind_session(project: Project, coder: User) -> CodingSession | None:
     return session
 
 
+# Asked by every analysis page: compiled once (coproduction.prepared).
+_blind_session = PreparedQuery(
+    lambda project_id, coder_id: CodingSession.objects.filter(
+        project=project_id, coder=coder_id, blind=True, finished_at__isnull=True
+    ).values("pk")[:1]
+)
+
+
 def hides_others_codings(project: Project, coder: User) -> bool:
-    return CodingSession.objects.filter(project=project, coder=coder, blind=True, finished_at__isnull=True).exists()
+    return bool(_blind_session(project_id=project.pk, coder_id=coder.pk))

@@ -43,6 +43,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from coproduction.analysis.suppression import suppress_count, suppress_small_counts
 from coproduction.models import Adjudication, Coding, ConsensusCoding, Consent, Project, Theme, ThemeCount
 from coproduction.models.codebook import theme_paths
+from coproduction.prepared import PreparedQuery
 
 NOT_WITHDRAWN = Q(excerpt__document__participant__isnull=True) | Q(excerpt__document__participant__withdrawn_at__isnull=True)
 
@@ -130,9 +131,14 @@ class CodingSet:
         yield from rows.order_by(*fields).values_list(*fields).iterator(chunk_size=2000)
 
 
+# Asked by every analysis page: compiled once (coproduction.prepared).
+_adjudication_of = PreparedQuery(lambda project_id: Adjudication.objects.filter(project=project_id).order_by("pk")[:1])
+
+
 def coding_set(project: Project) -> CodingSet:
     """The consensus coding when the project has one, otherwise all coders' codings. One query."""
-    return CodingSet(project, Adjudication.objects.filter(project=project).first())
+    found = _adjudication_of(project_id=project.pk)
+    return CodingSet(project, found[0] if found else None)
 
 
 @dataclass
@@ -150,9 +156,21 @@ class ThemeRow:
         return tuple(suppress_count(n, threshold) for n in (self.excerpts, self.documents, self.participants))
 
 
+def themes_of(project: Project, statuses: tuple[str, ...]) -> list[Theme]:
+    """The project's themes with these statuses (each knowing its project). One query, compiled
+    once per set of statuses: the codebook, matrix and reports ask it on every visit."""
+    themes = _themes_with_status(tuple(statuses), project_id=project.pk)
+    for theme in themes:
+        theme.project = project  # as project.themes would: no query for theme.project
+    return themes
+
+
+_themes_with_status = PreparedQuery(lambda statuses, project_id: Theme.objects.filter(project=project_id, status__in=statuses))
+
+
 def ordered_themes(project: Project, statuses=(Theme.Status.ACTIVE,)) -> list[tuple[Theme, str, int]]:
     """Themes depth-first in codebook order, as (theme, path, depth). One query."""
-    themes = list(project.themes.filter(status__in=statuses))
+    themes = themes_of(project, statuses)
     paths = theme_paths(themes)
     ids = {t.pk for t in themes}
     children: dict[int | None, list[Theme]] = {}
@@ -216,6 +234,19 @@ class Matrix:
         return [(theme, path, row_labels) for (theme, path, _), row_labels in zip(self.rows, labels, strict=True)]
 
 
+def _cohort_cells_of(adjudication_id: int | None, project_id: int) -> QuerySet:
+    return (
+        ThemeCount.objects.filter(project=project_id, adjudication=adjudication_id, participants__gt=0)
+        .exclude(cohort="")
+        .values_list("theme_id", "cohort", "participants")
+    )
+
+
+# The matrix and its chart on every visit: compiled once per coding set (the adjudication, or
+# all coders' codings: None, which is IS NULL in SQL, so it is part of the shape).
+_cohort_cells = PreparedQuery(_cohort_cells_of)
+
+
 def cohort_matrix(project: Project, codings: CodingSet | None = None) -> Matrix:
     """How many participants of each cohort raised each theme. Three queries.
 
@@ -225,11 +256,7 @@ def cohort_matrix(project: Project, codings: CodingSet | None = None) -> Matrix:
     """
     codings = codings or coding_set(project)
     cohorts = list(project.cohorts)
-    found = (
-        ThemeCount.objects.filter(project=project, adjudication=codings.adjudication, participants__gt=0)
-        .exclude(cohort="")
-        .values_list("theme_id", "cohort", "participants")
-    )
+    found = _cohort_cells(codings.adjudication.pk if codings.consensus else None, project_id=project.pk)
     cells: dict[tuple[int, str], int] = {}
     for theme_id, cohort, participants in found:
         cells[(theme_id, cohort)] = participants

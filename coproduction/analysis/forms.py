@@ -8,6 +8,7 @@ from coproduction import formfields
 from coproduction.analysis.agreement import paragraph_spans, sentence_spans
 from coproduction.models import ConsensusDecision, ExportJob, Project, Theme, User
 from coproduction.models.codebook import colour_validator, theme_paths
+from coproduction.prepared import PreparedQuery
 from coproduction.textcheck import validate_readable_text
 
 
@@ -22,6 +23,11 @@ def theme_choices(themes) -> list[tuple[int, str]]:
     themes = list(themes)
     paths = theme_paths(themes)
     return sorted(((t.pk, paths[t.pk]) for t in themes), key=lambda c: c[1].lower())
+
+
+_active_themes = PreparedQuery(
+    lambda project_id: Theme.objects.filter(project=project_id, status=Theme.Status.ACTIVE).values_list("pk", "name", "parent_id")
+)
 
 
 class ThemeForm(forms.ModelForm):
@@ -43,9 +49,13 @@ class ThemeForm(forms.ModelForm):
         candidates = project.themes.filter(status=Theme.Status.ACTIVE)
         if self.instance.pk:
             candidates = candidates.exclude(pk=self.instance.pk)
+            rows = candidates
+        else:  # the theme list's form, on every visit: compiled once
+            found = _active_themes(project_id=project.pk)
+            rows = [SimpleNamespace(pk=pk, name=name, parent_id=parent) for pk, name, parent in found]
         self.fields["parent"].queryset = candidates
         self.fields["parent"].required = False
-        self.fields["parent"].choices = [("", "(top level)"), *theme_choices(candidates)]
+        self.fields["parent"].choices = [("", "(top level)"), *theme_choices(rows)]
         self.fields["description"].required = False
         # Theme names and descriptions reach every export (spreadsheets, REFI-QDA, reports).
         self.fields["name"].validators.append(validate_readable_text)

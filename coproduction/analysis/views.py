@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coproduction.access import get_scoped, project_view
 from coproduction.analysis import actions, agreement, builders, consensus, exports, refiqda
 from coproduction.analysis.corpus import document_page
-from coproduction.analysis.counts import codebook_page, coding_set, codings_of, cohort_matrix
+from coproduction.analysis.counts import codebook_page, coding_set, codings_of, cohort_matrix, themes_of
 from coproduction.analysis.forms import (
     AgreementForm,
     CodebookImportForm,
@@ -45,6 +45,7 @@ from coproduction.analysis.tasks import export_dir, queue_export_job
 from coproduction.audit import record
 from coproduction.models import Adjudication, Coding, Document, Excerpt, ExportJob, Memo, Theme, User
 from coproduction.models.codebook import ANALYSIS_ROLES, CODING_ROLES, theme_paths
+from coproduction.prepared import PreparedQuery
 
 ANALYSTS = ANALYSIS_ROLES
 CODERS = CODING_ROLES
@@ -55,6 +56,11 @@ def _is_analyst(request) -> bool:
 
 
 # ---- codebook -------------------------------------------------------------------------------
+
+
+_proposed_themes = PreparedQuery(
+    lambda project_id: Theme.objects.filter(project=project_id).proposed().select_related("proposed_by", "parent")
+)
 
 
 @project_view(CODERS)
@@ -68,8 +74,8 @@ def themes(request, project):
         return redirect("analysis:themes", slug=project.slug)
     codings = coding_set(project)
     page, rows = codebook_page(project, codings, request.GET.get("page"))
-    proposals = list(project.themes.proposed().select_related("proposed_by", "parent"))
-    retired = list(project.themes.filter(status=Theme.Status.RETIRED))
+    proposals = _proposed_themes(project_id=project.pk)
+    retired = themes_of(project, (Theme.Status.RETIRED,))
     return render(
         request,
         "analysis/themes.html",
@@ -246,12 +252,21 @@ def _codebook_import(request, project, limited: LimitedUpload):
 # ---- documents and coding -------------------------------------------------------------------
 
 
+_active_or_own_proposals = PreparedQuery(
+    lambda project_id, user_id: Theme.objects.filter(
+        Q(status=Theme.Status.ACTIVE) | Q(status=Theme.Status.PROPOSED, proposed_by=user_id), project=project_id
+    )
+)
+
+
 def _coding_themes(request, project):
     """Analysts code with the codebook; peer researchers also with their own proposals."""
-    themes = project.themes.filter(status=Theme.Status.ACTIVE)
-    if not _is_analyst(request):
-        themes = project.themes.filter(Q(status=Theme.Status.ACTIVE) | Q(status=Theme.Status.PROPOSED, proposed_by=request.user))
-    return list(themes)
+    if _is_analyst(request):
+        return themes_of(project, (Theme.Status.ACTIVE,))
+    themes = _active_or_own_proposals(project_id=project.pk, user_id=request.user.pk)
+    for theme in themes:
+        theme.project = project  # as project.themes would: no query for theme.project
+    return themes
 
 
 @project_view(CODERS)
@@ -363,17 +378,30 @@ def _shown_spans(document: Document, part, coder: User | None) -> list[SimpleNam
     """Where the excerpts in this part of the document are (a blind coder's own only), with the
     names of their themes, for the highlighted text: plain rows, not model instances, as a part
     can hold a thousand codings. Two queries."""
-    excerpts = document.excerpts.filter(start__lt=part.end, end__gt=part.start).order_by("start", "pk")
+    where = {"document_id": document.pk, "start": part.start, "end": part.end}
     if coder is not None:
-        excerpts = excerpts.filter(coder=coder)
-    spans = [
-        SimpleNamespace(pk=pk, start=start, end=end, theme_names=set())
-        for pk, start, end in excerpts.values_list("pk", "start", "end")
-    ]
+        where["coder_id"] = coder.pk
+    spans = [SimpleNamespace(pk=pk, start=start, end=end, theme_names=set()) for pk, start, end in _spans_in_part(**where)]
     by_pk = {span.pk: span for span in spans}
-    for excerpt_id, name in Coding.objects.filter(excerpt__in=excerpts.values("pk")).values_list("excerpt_id", "theme__name"):
+    for excerpt_id, name in _theme_names_in_part(**where):
         by_pk[excerpt_id].theme_names.add(name)
     return spans
+
+
+def _excerpts_in_part(document_id: int, start: int, end: int, coder_id: int | None = None) -> QuerySet:
+    excerpts = Excerpt.objects.filter(document=document_id, start__lt=end, end__gt=start)
+    return excerpts if coder_id is None else excerpts.filter(coder=coder_id)
+
+
+# The coding page on every visit: compiled once (a blind coder's, with coder_id, apart).
+_spans_in_part = PreparedQuery(
+    lambda **where: _excerpts_in_part(**where).order_by("start", "pk").values_list("pk", "start", "end")
+)
+_theme_names_in_part = PreparedQuery(
+    lambda **where: Coding.objects.filter(excerpt__in=_excerpts_in_part(**where).values("pk")).values_list(
+        "excerpt_id", "theme__name"
+    )
+)
 
 
 def _with_codings_and_memos(spans: list[SimpleNamespace], document: Document) -> list[Excerpt]:
