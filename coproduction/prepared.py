@@ -30,6 +30,9 @@ from django.db.models import QuerySet
 _BOUND = (int, str, datetime.date)  # datetime.datetime is a date
 
 
+EVERY_QUERY: list["PreparedQuery"] = []  # each one made (they are module-level): for the tests
+
+
 class NotPreparable(Exception):
     """The build's SQL depends on more than the types of its values."""
 
@@ -39,9 +42,10 @@ def _stand_in(value, k: int):
     if isinstance(value, bool):
         return None  # two values only: compiled in, part of the shape
     if isinstance(value, int):
-        # Positive and inside a 32-bit column's range: Django answers a lookup it can prove
-        # empty (a negative start on a positive field) without SQL, and that shape is not kept.
-        return 1_987_654_300 + k
+        # Positive and inside a small integer column's range: Django answers a lookup it can
+        # prove empty or full (a negative start on a positive field, a number past the column's
+        # range) without comparing in SQL, and such a shape would never be kept.
+        return 30_011 + k
     if isinstance(value, str):
         return f"\u2063stand-in {k}\u2063"
     if isinstance(value, datetime.datetime):
@@ -61,9 +65,7 @@ class _Compiled:
         self.slots = slots  # per SQL parameter: ("value", name, wrapper or None) or ("constant", value, None)
 
     def params(self, values: dict) -> tuple:
-        return tuple(
-            x if kind == "constant" else values[x] if wrap is None else wrap(values[x]) for kind, x, wrap in self.slots
-        )
+        return tuple(x if kind == "constant" else values[x] if wrap is None else wrap(values[x]) for kind, x, wrap in self.slots)
 
     def run(self, values: dict) -> list:
         compiler = copy.copy(self.compiler)
@@ -99,6 +101,11 @@ class PreparedQuery:
         self.build = build
         self._compiled: dict[tuple, _Compiled | None] = {}
         self._lock = threading.Lock()
+        EVERY_QUERY.append(self)
+
+    def refused_shapes(self) -> list[tuple]:
+        """The shapes asked so far that could not be kept, and are asked the ordinary way."""
+        return [key for key, compiled in self._compiled.items() if compiled is None]
 
     def __call__(self, *shape, **values) -> list:
         """The rows, as `list(build(*shape, **values))` would give them. `shape` (plain values that

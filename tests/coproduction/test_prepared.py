@@ -142,3 +142,49 @@ def test_a_question_that_can_have_no_rows_asks_nothing(django_assert_num_queries
     with django_assert_num_queries(0):
         assert nothing(project_id=member.project_id) == []
         assert nothing.count(project_id=member.project_id) == 0
+
+
+def test_a_positive_field_compared_with_zero_is_kept_and_bound(settings):
+    """Zero and small numbers on a positive column (PostgreSQL passes them as Int4) are bound
+    into the kept SQL like any other integer, and answer as the ordinary queryset does."""
+    from coproduction.models import Project
+
+    settings.PREPARED_QUERIES_VERIFY = False
+    small = ProjectFactory(small_number_threshold=0)
+    large = ProjectFactory(small_number_threshold=10)
+    build, calls = counted(lambda at_least: Project.objects.filter(small_number_threshold__gte=at_least).order_by("pk"))
+    query = PreparedQuery(build)
+    assert [p.pk for p in query(at_least=0)] == [small.pk, large.pk]
+    assert [p.pk for p in query(at_least=5)] == [large.pk]
+    assert query(at_least=11) == []
+    assert len(calls) == 2
+
+
+def test_every_question_the_dashboards_and_the_codebook_ask_is_kept(world, client_for):
+    """A question that silently falls back answers rightly but compiles on every visit: the
+    pages' own questions must each be kept (dates and times are bound on PostgreSQL only: the
+    SQLite backend sends them as text)."""
+    from coproduction.prepared import EVERY_QUERY
+
+    slug = world.project.slug
+    for role, paths in {
+        Role.COORDINATOR: ["/", "/analysis/", "/analysis/matrix/"],
+        Role.ANALYST: ["/", "/analysis/", "/analysis/matrix/", "/analysis/documents/"],
+        Role.PEER_RESEARCHER: ["/", "/analysis/"],
+        Role.SUPERVISOR: ["/"],
+    }.items():
+        client = client_for(world.members[role])
+        for path in paths:
+            assert client.get(f"/p/{slug}{path}").status_code == 200, (role, path)
+    refused = {
+        query.build.__qualname__: shapes
+        for query in EVERY_QUERY
+        if (shapes := [s for s in query.refused_shapes() if connection.vendor == "postgresql" or not _has_a_time(s)])
+    }
+    assert refused == {}
+    asked = [query for query in EVERY_QUERY if query._compiled]
+    assert len(asked) >= 10
+
+
+def _has_a_time(shape: tuple) -> bool:
+    return any(isinstance(part, tuple) and len(part) == 2 and part[1] in (datetime.datetime, datetime.date) for part in shape[1])
