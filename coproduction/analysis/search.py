@@ -21,6 +21,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from coproduction.models import Document
+from coproduction.prepared import PreparedQuery
 
 SNIPPET_RADIUS = 90
 RANKED = 200
@@ -45,14 +46,15 @@ class Found:
     more: bool  # more matched than are ranked (PostgreSQL)
 
 
-def ranked(documents: QuerySet, query: str) -> QuerySet:
+def ranked(documents: QuerySet, query: str, limit: int | None = None) -> QuerySet:
     """PostgreSQL: the RANKED + 1 matching Documents released last, best first, without their
     text (only what a result lists). One query: the index finds the candidates, ts_rank orders
     them."""
     from django.contrib.postgres.search import SearchRank
 
     search = _query(query)
-    candidates = documents.filter(search_index__vector=search).order_by("-pk").values("pk")[: RANKED + 1]
+    limit = RANKED if limit is None else limit
+    candidates = documents.filter(search_index__vector=search).order_by("-pk").values("pk")[: limit + 1]
     return (
         documents.filter(pk__in=candidates)
         .annotate(rank=SearchRank(F("search_index__vector"), search))
@@ -61,13 +63,28 @@ def ranked(documents: QuerySet, query: str) -> QuerySet:
     )
 
 
-def search_documents(documents: QuerySet, query: str) -> Found:
-    """The matching documents, best first."""
+def _ranked_for(role: str, limit: int, project_id: int, query: str) -> QuerySet:
+    return ranked(Document.objects.visible_to_role(role, project_id), query, limit)
+
+
+# The search page on every search: compiled once per role and limit (coproduction.prepared).
+_ranked_in_project = PreparedQuery(_ranked_for)
+
+
+def search_project(project, role: str, query: str) -> Found:
+    """The Documents this role sees in the project that match, best first."""
+    documents = Document.objects.visible_to_role(role, project.pk)
+    return search_documents(documents, query, ranking=lambda q: _ranked_in_project(role, RANKED, project_id=project.pk, query=q))
+
+
+def search_documents(documents: QuerySet, query: str, ranking=None) -> Found:
+    """The matching documents, best first. `ranking(query)`, if given, ranks them as
+    `ranked(documents, query)` would (search_project's, compiled once)."""
     query = query.strip()
     if not query:
         return Found(documents.none(), False)
     if connection.vendor == "postgresql":
-        found = list(ranked(documents, query))
+        found = ranking(query) if ranking else list(ranked(documents, query))
         if len(found) <= RANKED:
             return Found(found, False)
         oldest = min(found, key=lambda document: document.pk)  # the one candidate past RANKED

@@ -40,7 +40,7 @@ from coproduction.analysis.forms import (
     ThemeForm,
 )
 from coproduction.analysis.parts import chosen_part, document_parts
-from coproduction.analysis.search import RANKED, hits, search_documents
+from coproduction.analysis.search import RANKED, hits, search_project
 from coproduction.analysis.tasks import export_dir, queue_export_job
 from coproduction.audit import record
 from coproduction.models import Adjudication, Coding, Document, Excerpt, ExportJob, Memo, Theme, User
@@ -734,8 +734,7 @@ def search(request, project):
     more = False
     if request.method == "POST" and form.is_valid() and form.cleaned_data["q"]:
         query_text = form.cleaned_data["q"]
-        visible = Document.objects.visible_to(request.user, project)
-        found = search_documents(visible, query_text)
+        found = search_project(project, request.membership.role, query_text)
         page = Paginator(found.documents, 20).get_page(request.POST.get("page"))
         results = hits(page.object_list, query_text)
         more = found.more

@@ -16,8 +16,12 @@ class DocumentQuerySet(models.QuerySet):
     def visible_to(self, user, project: Project) -> "DocumentQuerySet":
         from coproduction.access import role_in
 
-        if role_in(user, project) in {"coordinator", "analyst", "peer_researcher"}:
-            return self.filter(project=project)
+        return self.visible_to_role(role_in(user, project), project.pk)
+
+    def visible_to_role(self, role: str | None, project_id: int) -> "DocumentQuerySet":
+        """visible_to for a role already known (search, compiled once per role)."""
+        if role in {"coordinator", "analyst", "peer_researcher"}:
+            return self.filter(project=project_id)
         return self.none()
 
 
