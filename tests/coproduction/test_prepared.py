@@ -176,13 +176,14 @@ def test_every_question_the_dashboards_and_the_codebook_ask_is_kept(world, clien
         client = client_for(world.members[role])
         for path in paths:
             assert client.get(f"/p/{slug}{path}").status_code == 200, (role, path)
+    product = [query for query in EVERY_QUERY if not query.build.__module__.startswith("tests.")]
     refused = {
         query.build.__qualname__: shapes
-        for query in EVERY_QUERY
+        for query in product
         if (shapes := [s for s in query.refused_shapes() if connection.vendor == "postgresql" or not _has_a_time(s)])
     }
     assert refused == {}
-    asked = [query for query in EVERY_QUERY if query._compiled]
+    asked = [query for query in product if query._compiled]
     assert len(asked) >= 10
 
 
