@@ -100,12 +100,13 @@ class PreparedQuery:
     def __init__(self, build: Callable[..., QuerySet]):
         self.build = build
         self._compiled: dict[tuple, _Compiled | None] = {}
+        self._empty: set[tuple] = set()  # shapes Django answers without SQL (none(), an empty list)
         self._lock = threading.Lock()
         EVERY_QUERY.append(self)
 
     def refused_shapes(self) -> list[tuple]:
         """The shapes asked so far that could not be kept, and are asked the ordinary way."""
-        return [key for key, compiled in self._compiled.items() if compiled is None]
+        return [key for key, compiled in self._compiled.items() if compiled is None and key not in self._empty]
 
     def __call__(self, *shape, **values) -> list:
         """The rows, as `list(build(*shape, **values))` would give them. `shape` (plain values that
@@ -132,7 +133,12 @@ class PreparedQuery:
             with self._lock:
                 compiled = self._compiled.get(key, False)
                 if compiled is False:
-                    compiled = self._compiled[key] = self._compile(shape, values)
+                    try:
+                        compiled = self._compile(shape, values)
+                    except EmptyResultSet:  # asked the ordinary way, which asks nothing
+                        compiled = None
+                        self._empty.add(key)
+                    self._compiled[key] = compiled
         if compiled is not None and getattr(settings, "PREPARED_QUERIES_VERIFY", False):
             queryset = self.build(*shape, **values)
             sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
@@ -158,10 +164,7 @@ class PreparedQuery:
             stand_ins[name] = value if stand_in is None else stand_in
         queryset = self.build(*shape, **stand_ins)
         compiler = queryset.query.get_compiler(using=queryset.db)
-        try:
-            sql, params = compiler.as_sql()
-        except EmptyResultSet:
-            return None  # none() or an empty list: asked the ordinary way, which asks nothing
+        sql, params = compiler.as_sql()
         by_stand_in = {(type(v), v): name for name, v in stand_ins.items() if not isinstance(v, bool)}
         slots = []
         for param in params:
