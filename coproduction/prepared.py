@@ -67,10 +67,13 @@ class _Compiled:
     def params(self, values: dict) -> tuple:
         return tuple(x if kind == "constant" else values[x] if wrap is None else wrap(values[x]) for kind, x, wrap in self.slots)
 
-    def run(self, values: dict) -> list:
+    def run(self, values: dict, window: tuple[int, int] | None = None) -> list:
         compiler = copy.copy(self.compiler)
         compiler.connection = connections[self.queryset.db]  # this thread's connection
         sql, params = self.sql, self.params(values)
+        if window is not None:
+            start, stop = window
+            sql, params = f"{sql} LIMIT %s OFFSET %s", (*params, max(0, stop - start), start)
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
         query = _shallow_copy(self.queryset.query)
         query.get_compiler = lambda *args, **kwargs: compiler
@@ -111,21 +114,43 @@ class PreparedQuery:
     def __call__(self, *shape, **values) -> list:
         """The rows, as `list(build(*shape, **values))` would give them. `shape` (plain values that
         the build may branch on, such as a role) is part of the key; `values` are bound."""
-        compiled = self._prepared(shape, values)
+        compiled = self._prepared("rows", shape, values)
         if compiled is None:
             return list(self.build(*shape, **values))
         return compiled.run(values)
 
     def count(self, *shape, **values) -> int:
         """How many rows, as `build(*shape, **values).count()` would say."""
-        compiled = self._prepared(shape, values)
+        compiled = self._prepared("count", shape, values)
         if compiled is None:
             return self.build(*shape, **values).count()
         return compiled.count(values)
 
-    def _prepared(self, shape: tuple, values: dict) -> "_Compiled | None":
+    def slice(self, start: int, stop: int | None, *shape, **values) -> list:
+        """Rows start to stop (a page), as `list(build(*shape, **values)[start:stop])` would give
+        them: the kept SQL with a LIMIT and OFFSET of its own."""
+        compiled = self._prepared("rows", shape, values)
+        if compiled is None or compiled.queryset.query.is_sliced or stop is None:
+            return list(self.build(*shape, **values)[start:stop])
+        return compiled.run(values, window=(start, stop))
+
+    def rows(self, *shape, **values) -> "PreparedRows":
+        """The rows for a Paginator: counted and sliced with the kept SQL."""
+        return PreparedRows(self, shape, values)
+
+    def _built(self, mode: str, shape: tuple, values: dict) -> QuerySet:
+        queryset = self.build(*shape, **values)
+        if mode == "count" and not queryset.query.is_sliced:
+            # As Django counts: neither the order nor the rows' related objects change how many.
+            queryset = queryset.order_by()
+            query = queryset.query
+            if not (query.distinct or query.group_by or query.annotations or query.values_select):
+                queryset = queryset.values("pk")
+        return queryset
+
+    def _prepared(self, mode: str, shape: tuple, values: dict) -> "_Compiled | None":
         try:
-            key = (shape, self._shape(values))
+            key = (mode, shape, self._shape(values))
         except NotPreparable:
             return None
         compiled = self._compiled.get(key, False)
@@ -134,13 +159,13 @@ class PreparedQuery:
                 compiled = self._compiled.get(key, False)
                 if compiled is False:
                     try:
-                        compiled = self._compile(shape, values)
+                        compiled = self._compile(mode, shape, values)
                     except EmptyResultSet:  # asked the ordinary way, which asks nothing
                         compiled = None
                         self._empty.add(key)
                     self._compiled[key] = compiled
         if compiled is not None and getattr(settings, "PREPARED_QUERIES_VERIFY", False):
-            queryset = self.build(*shape, **values)
+            queryset = self._built(mode, shape, values)
             sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
             if (sql, tuple(params)) != (compiled.sql, compiled.params(values)):
                 raise NotPreparable(f"{self.build.__qualname__}: the SQL moves with the values {values!r}")
@@ -157,12 +182,12 @@ class PreparedQuery:
                 raise NotPreparable(type(value).__name__)
         return tuple(shape)
 
-    def _compile(self, shape: tuple, values: dict) -> _Compiled | None:
+    def _compile(self, mode: str, shape: tuple, values: dict) -> _Compiled | None:
         stand_ins = {}
         for k, (name, value) in enumerate(sorted(values.items())):
             stand_in = _stand_in(value, k)
             stand_ins[name] = value if stand_in is None else stand_in
-        queryset = self.build(*shape, **stand_ins)
+        queryset = self._built(mode, shape, stand_ins)
         compiler = queryset.query.get_compiler(using=queryset.db)
         sql, params = compiler.as_sql()
         by_stand_in = {(type(v), v): name for name, v in stand_ins.items() if not isinstance(v, bool)}
@@ -178,8 +203,27 @@ class PreparedQuery:
             else:
                 slots.append(("constant", param, None))
         compiled = _Compiled(queryset, compiler, sql, slots)
-        real = self.build(*shape, **values)
+        real = self._built(mode, shape, values)
         real_sql, real_params = real.query.get_compiler(using=real.db).as_sql()
         if (real_sql, tuple(real_params)) != (sql, compiled.params(values)):
             return None
         return compiled
+
+
+class PreparedRows:
+    """A prepared question's rows as a Paginator reads them: `count()` and a slice, each one
+    query with the kept SQL."""
+
+    def __init__(self, query: PreparedQuery, shape: tuple, values: dict):
+        self.query, self.shape, self.values = query, shape, values
+
+    def count(self) -> int:
+        return self.query.count(*self.shape, **self.values)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list:
+        if not isinstance(index, slice) or index.step is not None:
+            raise TypeError("PreparedRows are read a page (a slice) at a time")
+        return self.query.slice(index.start or 0, index.stop, *self.shape, **self.values)

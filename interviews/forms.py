@@ -70,17 +70,22 @@ class FilterForm(forms.Form):
         self.fields["interviewer"].queryset = peer_researchers(project)
         self.fields["venue"].queryset = Venue.objects.filter(project=project)
 
-    def filter(self, interviews):
+    def chosen(self) -> dict:
+        """The filters chosen, as lookups on plain values (ids, a status): none when invalid."""
         if not self.is_valid():
-            return interviews
+            return {}
         data = self.cleaned_data
+        chosen = {}
         if data.get("interviewer"):
-            interviews = interviews.filter(interviewer=data["interviewer"])
+            chosen["interviewer"] = data["interviewer"].pk
         if data.get("venue"):
-            interviews = interviews.filter(venue=data["venue"])
+            chosen["venue"] = data["venue"].pk
         if data.get("status"):
-            interviews = interviews.filter(status=data["status"])
-        return interviews
+            chosen["status"] = data["status"]
+        return chosen
+
+    def filter(self, interviews):
+        return interviews.filter(**self.chosen())
 
 
 class FlagForm(forms.Form):

@@ -30,12 +30,15 @@ class InterviewQuerySet(models.QuerySet):
         """Coordinators see the project's interviews; peer researchers only their own."""
         from coproduction.access import role_in
 
-        role = role_in(user, project)
-        mine = self.filter(project=project)
+        return self.visible_to_role(role_in(user, project), user.pk, project.pk)
+
+    def visible_to_role(self, role: str | None, user_id: int, project_id: int) -> "InterviewQuerySet":
+        """visible_to for a role already known (the interview list, compiled once per role)."""
+        mine = self.filter(project=project_id)
         if role == "coordinator":
             return mine
         if role == "peer_researcher":
-            return mine.filter(interviewer=user)
+            return mine.filter(interviewer=user_id)
         return self.none()
 
     def active(self) -> "InterviewQuerySet":

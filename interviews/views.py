@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,6 +26,7 @@ from coproduction.notes.views import (
     review_response,
     writer_views,
 )
+from coproduction.prepared import PreparedQuery
 from coproduction.signposting.actions import ensure_protocol
 from coproduction.vouchers.thanks import thank_you_summary
 from interviews import actions
@@ -56,18 +58,34 @@ def _filtered(request, project):
     interviews = Interview.objects.visible_to(request.user, project).select_related(
         "participant", "venue", "interviewer", "notes"
     )
+    return form, form.filter(interviews), _filters_query(request)
+
+
+def _filters_query(request) -> str:
+    """The filters chosen, for links to other pages and weeks of the same list."""
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("week", None)
-    return form, form.filter(interviews), query.urlencode()
+    return query.urlencode()
+
+
+def _listed(role: str, project_id: int, user_id: int, **chosen) -> QuerySet:
+    interviews = Interview.objects.visible_to_role(role, user_id, project_id)
+    return interviews.select_related("participant", "venue", "interviewer", "notes").filter(**chosen).order_by("-starts_at")
+
+
+# The interview list on every visit: compiled once per role and set of filters chosen.
+_interview_list = PreparedQuery(_listed)
 
 
 @project_view(STAFF)
 @require_GET
 def interview_list(request, project):
-    form, interviews, query = _filtered(request, project)
-    page = Paginator(interviews.order_by("-starts_at"), 25).get_page(request.GET.get("page"))
-    return render(request, "interviews/list.html", {"project": project, "form": form, "page": page, "query": query})
+    form = FilterForm(request.GET or None, project=project)
+    rows = _interview_list.rows(request.membership.role, project_id=project.pk, user_id=request.user.pk, **form.chosen())
+    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    context = {"project": project, "form": form, "page": page, "query": _filters_query(request)}
+    return render(request, "interviews/list.html", context)
 
 
 @project_view(STAFF)

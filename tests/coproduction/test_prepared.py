@@ -191,5 +191,37 @@ def test_every_question_the_dashboards_and_the_codebook_ask_is_kept(world, clien
     assert len(asked) >= 10
 
 
-def _has_a_time(shape: tuple) -> bool:
-    return any(isinstance(part, tuple) and len(part) == 2 and part[1] in (datetime.datetime, datetime.date) for part in shape[1])
+def _has_a_time(key: tuple) -> bool:
+    """Whether a question's key (mode, shape, the values' names and types) binds a date or a time."""
+    return any(kind in (datetime.datetime, datetime.date) for _, kind in key[2])
+
+
+def test_a_paginator_reads_kept_rows_a_page_at_a_time_as_it_reads_a_queryset(settings):
+    from django.core.paginator import Paginator
+
+    settings.PREPARED_QUERIES_VERIFY = False
+    project = ProjectFactory()
+    for _ in range(7):
+        MembershipFactory(project=project)
+    build, calls = counted(
+        lambda project_id: Membership.objects.filter(project=project_id).select_related("user").order_by("-pk")
+    )
+    query = PreparedQuery(build)
+    ordinary = Paginator(Membership.objects.filter(project=project).order_by("-pk"), 3)
+    prepared = Paginator(query.rows(project_id=project.pk), 3)
+    assert (prepared.count, prepared.num_pages) == (ordinary.count, ordinary.num_pages) == (7, 3)
+    for number in (1, 2, 3, 99, "x"):
+        assert [m.pk for m in prepared.get_page(number)] == [m.pk for m in ordinary.get_page(number)]
+    assert prepared.get_page(1)[0].user.pk  # the related objects came with the rows
+    assert len(calls) == 4  # rows and count: stand-ins and real values once each
+    assert query.slice(5, None, project_id=project.pk)[0].pk == ordinary.object_list[5].pk
+
+
+def test_a_count_leaves_out_the_order_and_the_related_rows(django_assert_num_queries):
+    member = MembershipFactory()
+    query = PreparedQuery(lambda user_id: Membership.objects.filter(user=user_id).select_related("project").order_by("pk"))
+    query.count(user_id=member.user_id)
+    with CaptureQueriesContext(connection) as queries:
+        assert query.count(user_id=member.user_id) == 1
+    (sql,) = [q["sql"] for q in queries.captured_queries]
+    assert "ORDER BY" not in sql and "coproduction_project" not in sql
