@@ -107,14 +107,32 @@ class ChoicesInOneQuery(forms.models.ModelChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for row in self.queryset:  # evaluated once; the field's own clone keeps the rows
+        rows = self._prepared_rows()
+        for row in self.queryset if rows is None else rows:  # evaluated once; the field's own clone keeps the rows
             yield self.choice(row)
+
+    def __len__(self):
+        rows = self._prepared_rows()
+        if rows is None:
+            return super().__len__()
+        return len(rows) + (self.field.empty_label is not None)
+
+    def _prepared_rows(self) -> list | None:
+        """The field's `rows()` (a question compiled once, coproduction.prepared), read once per form."""
+        if getattr(self.field, "rows", None) is None:
+            return None
+        if getattr(self.field, "_rows", None) is None:
+            self.field._rows = self.field.rows()
+        return self.field._rows
 
 
 class ModelChoiceField(forms.ModelChoiceField):
-    """Django's, with its choices read in one query (ChoicesInOneQuery)."""
+    """Django's, with its choices read in one query (ChoicesInOneQuery). `rows`, if set, is a
+    function giving the queryset's rows (a PreparedQuery's): the choices shown; what is posted is
+    still checked against the queryset."""
 
     iterator = ChoicesInOneQuery
+    rows = None
 
 
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):

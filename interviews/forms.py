@@ -2,6 +2,7 @@ from django import forms
 
 from coproduction import formfields
 from coproduction.models import Participant, Project, ProtocolStep, Role, SupportService, User, Venue
+from coproduction.prepared import PreparedQuery
 from coproduction.textcheck import validate_readable_text
 from interviews.models import MAX_DURATION_MINUTES, Interview, ProtocolUse
 
@@ -58,6 +59,11 @@ class StatusForm(forms.Form):
     )
 
 
+# The interview list's filter on every visit: its choices compiled once (coproduction.prepared).
+_peer_researchers = PreparedQuery(lambda project_id: peer_researchers(project_id))
+_venues = PreparedQuery(lambda project_id: Venue.objects.filter(project=project_id))
+
+
 class FilterForm(forms.Form):
     interviewer = formfields.ModelChoiceField(
         label="Interviewer", queryset=User.objects.none(), required=False, empty_label="Anyone"
@@ -68,7 +74,9 @@ class FilterForm(forms.Form):
     def __init__(self, *args, project: Project, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["interviewer"].queryset = peer_researchers(project)
+        self.fields["interviewer"].rows = lambda: _peer_researchers(project_id=project.pk)
         self.fields["venue"].queryset = Venue.objects.filter(project=project)
+        self.fields["venue"].rows = lambda: _venues(project_id=project.pk)
 
     def chosen(self) -> dict:
         """The filters chosen, as lookups on plain values (ids, a status): none when invalid."""

@@ -242,3 +242,23 @@ def test_date_and_time_inputs_round_trip_their_own_value():
         assert form["starts_at"].value() == "2026-12-05T19:00" and 'value="2026-12-05T19:00"' in html
         again = Example(data={"day": form["day"].value(), "starts_at": form["starts_at"].value()})
         assert again.is_valid() and again.cleaned_data["starts_at"] == moment
+
+
+def test_the_interview_filter_shows_its_choices_from_kept_questions_and_checks_what_is_posted(world, django_assert_num_queries):
+    """The choices come from prepared questions (one query each, once per form), and a posted
+    interviewer who is not one of the project's peer researchers is still refused."""
+    from interviews.forms import FilterForm
+
+    venue_for(world.project)
+    form = FilterForm(project=world.project)
+    str(form["interviewer"])  # compiles and keeps the questions
+    form = FilterForm(project=world.project)
+    with django_assert_num_queries(2):
+        interviewers = list(form.fields["interviewer"].choices)
+        venues = list(form.fields["venue"].choices)
+        assert list(form.fields["interviewer"].choices) == interviewers  # read once per form
+    assert {str(v) for v, _ in interviewers[1:]} == {str(world.peer.pk), str(world.second_peer.pk)}
+    assert len(venues) == 2
+    refused = FilterForm({"interviewer": world.coordinator.pk}, project=world.project)
+    assert not refused.is_valid() and "interviewer" in refused.errors
+    assert FilterForm({"interviewer": world.peer.pk}, project=world.project).chosen() == {"interviewer": world.peer.pk}
