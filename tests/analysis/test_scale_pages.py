@@ -132,3 +132,23 @@ def test_another_coders_card_page_is_not_reachable_by_a_blind_coder(world, clien
     page = client_for(world.peer).get(_url(world, "document", pk=document.pk))
     assert [e.pk for e in page.context["excerpts"]] == [mine.pk]
     assert page.text.count('class="cg-coded"') == 1 and f"excerpt-{theirs.pk}" not in page.text
+
+
+def test_the_codebook_rows_escape_what_analysts_typed_link_each_theme_and_hide_counts_from_a_blind_coder(world, client_for):
+    import re
+
+    from coproduction.models import CodingSession
+
+    hostile = ThemeFactory(project=world.project, name="Lamps <b>x</b>", description='Says "<i>dark</i>" & more')
+    child = ThemeFactory(project=world.project, name="Underpass", parent=hostile, colour="#00703c")
+    document = make_document(world.project)
+    code(document, 0, 5, [child], world.analyst)
+    page = client_for(world.analyst).get(_url(world, "themes")).text
+    assert "Lamps &lt;b&gt;x&lt;/b&gt;" in page and "<b>x</b>" not in page
+    assert "Says &quot;&lt;i&gt;dark&lt;/i&gt;&quot; &amp; more" in page
+    assert f'href="{_url(world, "theme", pk=child.pk)}">Underpass</a>' in page
+    assert re.search(r'cg-depth-1">.*?fill="#00703c".*?Underpass', page)
+    assert 'data-label="Passages">1</td>' in page
+    CodingSession.objects.create(project=world.project, coder=world.analyst, blind=True)
+    blind = client_for(world.analyst).get(_url(world, "themes")).text
+    assert "Underpass" in blind and 'data-label="Passages"' not in blind
