@@ -10,7 +10,8 @@ there gives exactly the second compilation. Later questions of the same types bi
 into the kept SQL and let Django's own iterable turn the rows into objects.
 
 What makes a build function preparable: its SQL depends on the types of its values, never on
-the values themselves (no `if value:`; no None, which Django turns into IS NULL; no lists). A
+the values themselves (no `if value:`; no None, which Django turns into IS NULL). A list of ids
+is bound one placeholder per id, so its length is part of the shape. A
 value of another type, a None, or a build whose SQL moves with its values is asked unprepared,
 the ordinary way. With `settings.PREPARED_QUERIES_VERIFY` on (the tests), every question is
 also compiled the ordinary way and the two compared, so a build that breaks the rule fails a
@@ -37,10 +38,20 @@ class NotPreparable(Exception):
     """The build's SQL depends on more than the types of its values."""
 
 
+MOST_IDS = 2000  # a longer list of ids is asked the ordinary way
+
+
+def _ids(value) -> bool:
+    return isinstance(value, list | tuple) and 0 < len(value) <= MOST_IDS and all(type(v) is int for v in value)
+
+
 def _stand_in(value, k: int):
-    """A value of the same type that nothing real will equal."""
+    """A value of the same type that nothing real will equal (a list of ids: as many distinct
+    ones, numbered from k on)."""
     if isinstance(value, bool):
         return None  # two values only: compiled in, part of the shape
+    if _ids(value):
+        return [30_011 + k + i for i in range(len(value))]
     if isinstance(value, int):
         # Positive and inside a small integer column's range: Django answers a lookup it can
         # prove empty or full (a negative start on a positive field, a number past the column's
@@ -62,10 +73,20 @@ class _Compiled:
         self.queryset = queryset  # built from stand-ins: its iterable class, model and query
         self.compiler = compiler  # compiled: its select, klass_info and annotation_col_map
         self.sql = sql
-        self.slots = slots  # per SQL parameter: ("value", name, wrapper or None) or ("constant", value, None)
+        # Per SQL parameter: ("value", name, index in a list of ids or None, wrapper or None), or
+        # ("constant", the value, None, None).
+        self.slots = slots
 
     def params(self, values: dict) -> tuple:
-        return tuple(x if kind == "constant" else values[x] if wrap is None else wrap(values[x]) for kind, x, wrap in self.slots)
+        return tuple(self._param(slot, values) for slot in self.slots)
+
+    @staticmethod
+    def _param(slot: tuple, values: dict):
+        kind, x, index, wrap = slot
+        if kind == "constant":
+            return x
+        value = values[x] if index is None else values[x][index]
+        return value if wrap is None else wrap(value)
 
     def run(self, values: dict, window: tuple[int, int] | None = None) -> list:
         compiler = copy.copy(self.compiler)
@@ -178,30 +199,38 @@ class PreparedQuery:
                 shape.append((name, value))
             elif isinstance(value, _BOUND):
                 shape.append((name, type(value)))
+            elif _ids(value):  # one placeholder per id: as many ids, the same SQL
+                shape.append((name, "ids", len(value)))
             else:
                 raise NotPreparable(type(value).__name__)
         return tuple(shape)
 
     def _compile(self, mode: str, shape: tuple, values: dict) -> _Compiled | None:
-        stand_ins = {}
-        for k, (name, value) in enumerate(sorted(values.items())):
+        stand_ins, k = {}, 0
+        for name, value in sorted(values.items()):
             stand_in = _stand_in(value, k)
             stand_ins[name] = value if stand_in is None else stand_in
+            k += len(stand_in) if isinstance(stand_in, list) else 1
         queryset = self._built(mode, shape, stand_ins)
         compiler = queryset.query.get_compiler(using=queryset.db)
         sql, params = compiler.as_sql()
-        by_stand_in = {(type(v), v): name for name, v in stand_ins.items() if not isinstance(v, bool)}
+        by_stand_in = {}  # (type, stand-in) -> (name, index in its list or None)
+        for name, v in stand_ins.items():
+            if isinstance(v, list):
+                by_stand_in.update({(int, item): (name, i) for i, item in enumerate(v)})
+            elif not isinstance(v, bool):
+                by_stand_in[(type(v), v)] = (name, None)
         slots = []
         for param in params:
             # The PostgreSQL backend passes some integers as psycopg's Int4 (an int): bound the same way.
             plain = int if isinstance(param, int) and not isinstance(param, bool) else type(param)
-            name = by_stand_in.get((plain, param))
-            if name is not None:
-                slots.append(("value", name, None if plain is type(param) else type(param)))
+            found = by_stand_in.get((plain, param))
+            if found is not None:
+                slots.append(("value", *found, None if plain is type(param) else type(param)))
             elif isinstance(param, str) and any(str(v) in param for _, v in by_stand_in):
                 return None  # a value transformed on its way in (a LIKE pattern, a date as text)
             else:
-                slots.append(("constant", param, None))
+                slots.append(("constant", param, None, None))
         compiled = _Compiled(queryset, compiler, sql, slots)
         real = self._built(mode, shape, values)
         real_sql, real_params = real.query.get_compiler(using=real.db).as_sql()

@@ -404,17 +404,25 @@ _theme_names_in_part = PreparedQuery(
 )
 
 
+# The coding page's cards on every visit: compiled once per number of cards on the page.
+_card_excerpts = PreparedQuery(lambda ids: Excerpt.objects.filter(pk__in=ids).select_related("coder").order_by())
+_card_codings = PreparedQuery(lambda ids: Coding.objects.filter(excerpt__in=ids).select_related("theme").order_by("pk"))
+_card_memos = PreparedQuery(
+    lambda ids: Memo.objects.filter(excerpt__in=ids).select_related("author").order_by("created_at", "pk")
+)
+
+
 def _with_codings_and_memos(spans: list[SimpleNamespace], document: Document) -> list[Excerpt]:
     """The excerpts on this page of cards, in order, with their coders, codings (and themes) and
     memos. Three queries, however many excerpts the document has."""
     ids = [span.pk for span in spans]
-    loaded = Excerpt.objects.filter(pk__in=ids).select_related("coder").in_bulk()
+    loaded = {excerpt.pk: excerpt for excerpt in _card_excerpts(ids=ids)}
     excerpts = [loaded[pk] for pk in ids if pk in loaded]
     codings: dict[int, list[Coding]] = {pk: [] for pk in ids}
-    for coding in Coding.objects.filter(excerpt__in=ids).select_related("theme").order_by("pk"):
+    for coding in _card_codings(ids=ids):
         codings[coding.excerpt_id].append(coding)
     memos: dict[int, list[Memo]] = {pk: [] for pk in ids}
-    for memo in Memo.objects.filter(excerpt__in=ids).select_related("author").order_by("created_at", "pk"):
+    for memo in _card_memos(ids=ids):
         memos[memo.excerpt_id].append(memo)
     for excerpt in excerpts:
         excerpt.document = document  # the quote reads the text already loaded, not one query each

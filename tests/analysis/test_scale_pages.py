@@ -152,3 +152,28 @@ def test_the_codebook_rows_escape_what_analysts_typed_link_each_theme_and_hide_c
     CodingSession.objects.create(project=world.project, coder=world.analyst, blind=True)
     blind = client_for(world.analyst).get(_url(world, "themes")).text
     assert "Underpass" in blind and 'data-label="Passages"' not in blind
+
+
+def test_a_coded_passage_card_escapes_the_quote_and_memo_and_offers_only_what_the_reader_may_do(world, client_for):
+    import re
+
+    from coproduction.models import Memo
+
+    document = make_document(world.project, text='She said <b>"lights"</b> & left. Another sentence here.')
+    theme = ThemeFactory(project=world.project, name="Lighting <i>")
+    mine = code(document, 0, 32, [theme], world.analyst)
+    theirs = code(document, 33, 49, [theme], world.peer)
+    Memo.objects.create(project=world.project, excerpt=mine, author=world.analyst, text="First line\n<script>x</script>")
+    page = client_for(world.analyst).get(_url(world, "document", pk=document.pk)).text
+    found = re.findall(r'<div class="govuk-summary-card" id="excerpt-(\d+)">(.*?)</form>', page, re.S)
+    cards = {int(pk): body for pk, body in found}
+    assert set(cards) == {mine.pk, theirs.pk}
+    assert "She said &lt;b&gt;&quot;lights&quot;&lt;/b&gt; &amp; left." in cards[mine.pk] and "<b>" not in cards[mine.pk]
+    assert "First line<br>&lt;script&gt;x&lt;/script&gt;" in cards[mine.pk]
+    assert "Lighting &lt;i&gt;" in cards[mine.pk]
+    assert 'value="remove"' in cards[mine.pk] and 'value="remove"' not in cards[theirs.pk]
+    token = r'name="csrfmiddlewaretoken" value="\w{20,}"'
+    assert all('value="choose"' in body and re.search(token, body) for body in cards.values())
+    assert f'action="{_url(world, "excerpt", pk=theirs.pk)}"' in cards[theirs.pk]
+    peer_page = client_for(world.peer).get(_url(world, "document", pk=document.pk)).text
+    assert 'value="choose"' not in peer_page and peer_page.count('value="remove"') == 1

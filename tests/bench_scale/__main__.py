@@ -73,11 +73,27 @@ def pages(scale) -> list[PageSpec]:
         PageSpec("theme × cohort matrix", f"{base}/analysis/matrix/", "analyst"),
         PageSpec("search 'police van'", f"{base}/analysis/search/", "analyst", form={"q": "police van"}),
         PageSpec("theme list", f"{base}/analysis/", "analyst"),
-        PageSpec("coding page, 400 excerpts", f"{base}/analysis/documents/{scale.long_document_id}/", "analyst"),
+        PageSpec(
+            "coding page, 400 excerpts",
+            f"{base}/analysis/documents/{scale.long_document_id}/?part={densest_part(scale.long_document_id)}",
+            "analyst",
+        ),
         PageSpec("corpus (document list)", f"{base}/analysis/documents/", "analyst"),
         PageSpec("dashboard", f"{base}/", "coordinator"),
         PageSpec("interview list", f"{base}/interviews/", "coordinator"),
     ]
+
+
+def densest_part(document_id: int) -> int:
+    """The part of the document with the most coded passages: the coding page opens a long
+    document a part at a time, and its first part may hold none."""
+    from coproduction.analysis.parts import document_parts
+    from coproduction.models import Document, Excerpt
+
+    document = Document.objects.get(pk=document_id)
+    spans = list(Excerpt.objects.filter(document=document).values_list("start", "end"))
+    parts = document_parts(document)
+    return max(parts, key=lambda part: sum(start < part.end and end > part.start for start, end in spans)).number
 
 
 def free_port() -> int:
