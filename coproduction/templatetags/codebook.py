@@ -8,9 +8,12 @@ fifty coded passages a page, whose cards were half of the coding page's time. Th
 template's.
 """
 
+import unicodedata
+
 from django import template
 from django.template.defaultfilters import linebreaksbr
-from django.utils import dateformat, timezone
+from django.utils import timezone
+from django.utils.dates import MONTHS_3
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
@@ -94,6 +97,21 @@ REMOVE = (
 )
 
 
+def _shortened(text: str, length: int) -> str:
+    """As `|truncatechars:length`: Truncator's character walk only for a text that could be too
+    long (normalised, a text is never longer than it was)."""
+    if len(text) <= length:
+        return unicodedata.normalize("NFC", text)
+    return Truncator(text).chars(length)
+
+
+def _when(moment) -> str:
+    """As `|date:"j M Y H:i"` in the project's time zone ("3 Dec 2026 18:30"), without the
+    general formatter's per-letter dispatch (fifty cards a page)."""
+    local = timezone.localtime(moment)
+    return f"{local.day} {MONTHS_3[local.month].title()} {local.year} {local:%H:%M}"
+
+
 @register.simple_tag(takes_context=True)
 def coded_passage_cards(context, excerpts, project, is_analyst: bool) -> str:
     """The coding page's cards for its page of coded passages (a part can hold fifty): each
@@ -108,10 +126,10 @@ def coded_passage_cards(context, excerpts, project, is_analyst: bool) -> str:
         return format_html(
             CARD,
             pk=excerpt.pk,
-            quote=Truncator(excerpt.quote).chars(120),
+            quote=_shortened(excerpt.quote, 120),
             themes=themes,
             coder=str(excerpt.coder),
-            coded_at=dateformat.format(timezone.localtime(excerpt.created_at), "j M Y H:i"),
+            coded_at=_when(excerpt.created_at),
             start=excerpt.start,
             end=excerpt.end,
             quoted=" · quoted in the report" if excerpt.chosen_for_report else "",

@@ -225,3 +225,18 @@ def test_a_count_leaves_out_the_order_and_the_related_rows(django_assert_num_que
         assert query.count(user_id=member.user_id) == 1
     (sql,) = [q["sql"] for q in queries.captured_queries]
     assert "ORDER BY" not in sql and "coproduction_project" not in sql
+
+
+def test_a_list_of_ids_binds_one_placeholder_per_id_and_its_length_is_the_shape(settings):
+    settings.PREPARED_QUERIES_VERIFY = False
+    members = [MembershipFactory() for _ in range(4)]
+    build, calls = counted(lambda ids: Membership.objects.filter(pk__in=ids).order_by("pk"))
+    query = PreparedQuery(build)
+    pks = [m.pk for m in members]
+    assert [m.pk for m in query(ids=pks[:2])] == pks[:2]
+    assert [m.pk for m in query(ids=pks[2:])] == pks[2:]  # same length: the kept SQL
+    assert [m.pk for m in query(ids=[pks[3], pks[3]])] == [pks[3]]  # a repeated id is harmless
+    assert len(calls) == 2
+    assert [m.pk for m in query(ids=pks[:3])] == pks[:3]  # another length: compiled for itself
+    assert len(calls) == 4
+    assert query(ids=[]) == []  # asks nothing, the ordinary way
