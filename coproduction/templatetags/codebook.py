@@ -100,6 +100,8 @@ REMOVE = (
 def _shortened(text: str, length: int) -> str:
     """As `|truncatechars:length`: Truncator's character walk only for a text that could be too
     long (normalised, a text is never longer than it was)."""
+    if text.isascii():  # no combining characters, nothing to normalise: Truncator's result
+        return text if len(text) <= length else f"{text[: length - 1]}…"
     if len(text) <= length:
         return unicodedata.normalize("NFC", text)
     return Truncator(text).chars(length)
