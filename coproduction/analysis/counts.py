@@ -195,15 +195,23 @@ def theme_rows(project: Project, statuses=(Theme.Status.ACTIVE,), codings: Codin
 
 def counted_rows(ordered: list[tuple[Theme, str, int]], codings: CodingSet) -> list[ThemeRow]:
     """These themes (as `ordered_themes` gives them) with their counts. One query."""
+    adjudication = codings.adjudication.pk if codings.consensus else None
+    ids = [theme.pk for theme, _, _ in ordered]
     counts = {
         theme_id: (passages, documents, participants)
-        for theme_id, passages, documents, participants in ThemeCount.objects.filter(
-            project=codings.project, adjudication=codings.adjudication, cohort=""
-        )
-        .filter(theme_id__in=[theme.pk for theme, _, _ in ordered])
-        .values_list("theme_id", "passages", "documents", "participants")
+        for theme_id, passages, documents, participants in _theme_totals(adjudication, project_id=codings.project.pk, ids=ids)
     }
     return [ThemeRow(theme, path, depth, *counts.get(theme.pk, (0, 0, 0))) for theme, path, depth in ordered]
+
+
+def _theme_totals_of(adjudication_id: int | None, project_id: int, ids: list[int]) -> QuerySet:
+    return ThemeCount.objects.filter(project=project_id, adjudication=adjudication_id, cohort="", theme_id__in=ids).values_list(
+        "theme_id", "passages", "documents", "participants"
+    )
+
+
+# The codebook and reports on every visit: compiled once per coding set and number of themes.
+_theme_totals = PreparedQuery(_theme_totals_of)
 
 
 def codebook_page(project: Project, codings: CodingSet, number, per_page: int = 50):

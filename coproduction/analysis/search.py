@@ -105,10 +105,13 @@ def _window(text: str, query: str) -> str:
     return text[start : position + HEADLINE_WINDOW]
 
 
+_texts = PreparedQuery(lambda ids: Document.objects.filter(pk__in=ids).values_list("pk", "text").order_by())
+
+
 def hits(page_of_documents, query: str) -> list[SearchHit]:
     documents = list(page_of_documents)
     if connection.vendor == "postgresql" and documents:
-        texts = dict(Document.objects.filter(pk__in=[d.pk for d in documents]).values_list("pk", "text"))
+        texts = dict(_texts(ids=[d.pk for d in documents]))
         windows = [_window(texts[d.pk], query) for d in documents]
         with connection.cursor() as cursor:
             cursor.execute(

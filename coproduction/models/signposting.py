@@ -52,8 +52,15 @@ class ProtocolStep(models.Model):
 class SupportServiceQuerySet(models.QuerySet):
     def stale(self, today: date | None = None) -> "SupportServiceQuerySet":
         """Entries last reviewed more than six months ago."""
-        today = today or timezone.localdate()
-        return self.filter(reviewed_on__lt=today - STALE_AFTER)
+        return self.reviewed_before(stale_before(today))
+
+    def reviewed_before(self, day: date) -> "SupportServiceQuerySet":
+        return self.filter(reviewed_on__lt=day)
+
+
+def stale_before(today: date | None = None) -> date:
+    """An entry last reviewed before this day is stale (six months before today)."""
+    return (today or timezone.localdate()) - STALE_AFTER
 
 
 class SupportService(models.Model):
