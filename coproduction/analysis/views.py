@@ -321,12 +321,21 @@ def _segments(
     return pieces
 
 
+# The coding page's Document on every visit: compiled once per role (visible_to_role scopes it).
+_document_seen_by = PreparedQuery(
+    lambda role, project_id, pk: Document.objects.visible_to_role(role, project_id).filter(pk=pk).order_by()[:1]
+)
+
+
 @project_view(CODERS)
 @require_http_methods(["GET", "POST"])
 def document_detail(request, project, pk):
     """Read and code one document: select text with the mouse (coding.js fills in the offsets),
     or choose a sentence or paragraph from a list with the keyboard."""
-    document = get_scoped(Document.objects.visible_to(request.user, project), pk=pk)
+    found = _document_seen_by(request.membership.role, project_id=project.pk, pk=pk)
+    if not found:
+        raise Http404
+    document = found[0]
     if request.method == "GET":
         # Reading the corpus is audited like reading a draft: who opened which Document, when.
         record(request.user, "document.opened", document, project=project)
