@@ -17,6 +17,7 @@ from datetime import date, datetime, time
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils.choices import BaseChoiceIterator
 
 from coproduction.textcheck import validate_readable_text
 
@@ -91,6 +92,21 @@ class TimeField(forms.TimeField):
     def prepare_value(self, value):
         value = super().prepare_value(value)
         return value.strftime("%H:%M") if isinstance(value, time) else value
+
+
+class Pairs(BaseChoiceIterator):
+    """Choices that are already (value, label) pairs, set on a field as they are: Django walks
+    every pair of a plain list to normalise it (the coding page's two hundred sentences cost
+    more that way than drawing them)."""
+
+    def __init__(self, pairs):
+        self.pairs = list(pairs)
+
+    def __iter__(self):
+        return iter(self.pairs)
+
+    def __len__(self):
+        return len(self.pairs)
 
 
 class ChoicesInOneQuery(forms.models.ModelChoiceIterator):

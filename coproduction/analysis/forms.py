@@ -1,3 +1,4 @@
+from functools import lru_cache
 from types import SimpleNamespace
 
 from django import forms
@@ -108,15 +109,9 @@ class CodingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.document = document
         self.theme_objects = {t.pk: t for t in themes}
-        self.fields["themes"].choices = theme_choices(themes)
+        self.fields["themes"].choices = formfields.Pairs(theme_choices(themes))
         low, high = window or (0, len(document.text))
-        text = document.text[low:high]
-        passages = [("", "The text I selected")]
-        for start, end in paragraph_spans(text):
-            passages.append((f"{low + start}-{low + end}", f"Paragraph: {_preview(text[start:end])}"))
-        for start, end in sentence_spans(text):
-            passages.append((f"{low + start}-{low + end}", f"Sentence: {_preview(text[start:end])}"))
-        self.fields["passage"].choices = list(dict.fromkeys(passages))
+        self.fields["passage"].choices = formfields.Pairs(_passages(document.text[low:high], low))
 
     def clean(self):
         cleaned = super().clean()
@@ -133,6 +128,18 @@ class CodingForm(forms.Form):
         cleaned["span"] = (start, end)
         cleaned["theme_objects"] = [self.theme_objects[pk] for pk in cleaned.get("themes", [])]
         return cleaned
+
+
+@lru_cache(maxsize=64)
+def _passages(text: str, low: int) -> tuple[tuple[str, str], ...]:
+    """The paragraphs and sentences of a text that starts at `low` in its Document, as choices.
+    Kept for the texts read lately: a part is read again on every visit and every coding."""
+    passages = [("", "The text I selected")]
+    for start, end in paragraph_spans(text):
+        passages.append((f"{low + start}-{low + end}", f"Paragraph: {_preview(text[start:end])}"))
+    for start, end in sentence_spans(text):
+        passages.append((f"{low + start}-{low + end}", f"Sentence: {_preview(text[start:end])}"))
+    return tuple(dict.fromkeys(passages))
 
 
 def _preview(text: str, size: int = 70) -> str:

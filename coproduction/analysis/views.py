@@ -18,7 +18,6 @@ from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -43,6 +42,7 @@ from coproduction.analysis.parts import chosen_part, document_parts
 from coproduction.analysis.search import RANKED, hits, search_project
 from coproduction.analysis.tasks import export_dir, queue_export_job
 from coproduction.audit import record
+from coproduction.markup import escaped
 from coproduction.models import Adjudication, Coding, Document, Excerpt, ExportJob, Memo, Theme, User
 from coproduction.models.codebook import ANALYSIS_ROLES, CODING_ROLES, theme_paths
 from coproduction.prepared import PreparedQuery
@@ -369,7 +369,7 @@ def document_detail(request, project, pk):
             "text": _coded_text(segments),
             "part": part,
             "parts": parts if len(parts) > 1 else [],
-            "excerpts": _with_codings_and_memos(cards.object_list, document),
+            "excerpts": _with_memos(list(cards.object_list)),
             "cards": cards,
             "cards_query": f"part={part.number}" if len(parts) > 1 else "",
             "form": form,
@@ -384,17 +384,34 @@ CARDS_PER_PAGE = 50  # coded passages listed under the text, a page at a time
 
 
 def _shown_spans(document: Document, part, coder: User | None) -> list[SimpleNamespace]:
-    """Where the excerpts in this part of the document are (a blind coder's own only), with the
-    names of their themes, for the highlighted text: plain rows, not model instances, as a part
-    can hold a thousand codings. Two queries."""
+    """The excerpts in this part of the document (a blind coder's own only), in the order of the
+    text, as plain rows, not model instances (a part can hold a thousand codings): where each is,
+    its themes (colour and name, in the order they were coded) and what its card says (coder,
+    time, report). One query: an excerpt's row repeats for each of its codings."""
     where = {"document_id": document.pk, "start": part.start, "end": part.end}
     if coder is not None:
         where["coder_id"] = coder.pk
-    spans = [SimpleNamespace(pk=pk, start=start, end=end, theme_names=set()) for pk, start, end in _spans_in_part(**where)]
-    by_pk = {span.pk: span for span in spans}
-    for excerpt_id, name in _theme_names_in_part(**where):
-        by_pk[excerpt_id].theme_names.add(name)
-    return spans
+    spans: dict[int, SimpleNamespace] = {}
+    for pk, start, end, chosen, created_at, coder_id, display_name, email, colour, name in _spans_in_part(**where):
+        span = spans.get(pk)
+        if span is None:
+            span = spans[pk] = SimpleNamespace(
+                pk=pk,
+                start=start,
+                end=end,
+                quote=document.text[start:end],  # as Excerpt.quote, from the text already loaded
+                chosen_for_report=chosen,
+                created_at=created_at,
+                coder_id=coder_id,
+                coder=display_name or email,  # as str(User)
+                themes=[],
+                theme_names=set(),
+                memos=[],
+            )
+        if name is not None:  # an excerpt whose every coding was removed has none
+            span.themes.append((colour, name))
+            span.theme_names.add(name)
+    return list(spans.values())
 
 
 def _excerpts_in_part(document_id: int, start: int, end: int, coder_id: int | None = None) -> QuerySet:
@@ -404,40 +421,39 @@ def _excerpts_in_part(document_id: int, start: int, end: int, coder_id: int | No
 
 # The coding page on every visit: compiled once (a blind coder's, with coder_id, apart).
 _spans_in_part = PreparedQuery(
-    lambda **where: _excerpts_in_part(**where).order_by("start", "pk").values_list("pk", "start", "end")
+    lambda **where: (
+        _excerpts_in_part(**where)
+        .order_by("start", "pk", "codings__pk")
+        .values_list(
+            "pk",
+            "start",
+            "end",
+            "chosen_for_report",
+            "created_at",
+            "coder_id",
+            "coder__display_name",
+            "coder__email",
+            "codings__theme__colour",
+            "codings__theme__name",
+        )
+    )
 )
-_theme_names_in_part = PreparedQuery(
-    lambda **where: Coding.objects.filter(excerpt__in=_excerpts_in_part(**where).values("pk")).values_list(
-        "excerpt_id", "theme__name"
+# The memos on the page's cards: compiled once per number of cards on the page.
+_card_memos = PreparedQuery(
+    lambda ids: (
+        Memo.objects.filter(excerpt__in=ids)
+        .order_by("created_at", "pk")
+        .values_list("excerpt_id", "text", "author__display_name", "author__email")
     )
 )
 
 
-# The coding page's cards on every visit: compiled once per number of cards on the page.
-_card_excerpts = PreparedQuery(lambda ids: Excerpt.objects.filter(pk__in=ids).select_related("coder").order_by())
-_card_codings = PreparedQuery(lambda ids: Coding.objects.filter(excerpt__in=ids).select_related("theme").order_by("pk"))
-_card_memos = PreparedQuery(
-    lambda ids: Memo.objects.filter(excerpt__in=ids).select_related("author").order_by("created_at", "pk")
-)
-
-
-def _with_codings_and_memos(spans: list[SimpleNamespace], document: Document) -> list[Excerpt]:
-    """The excerpts on this page of cards, in order, with their coders, codings (and themes) and
-    memos. Three queries, however many excerpts the document has."""
-    ids = [span.pk for span in spans]
-    loaded = {excerpt.pk: excerpt for excerpt in _card_excerpts(ids=ids)}
-    excerpts = [loaded[pk] for pk in ids if pk in loaded]
-    codings: dict[int, list[Coding]] = {pk: [] for pk in ids}
-    for coding in _card_codings(ids=ids):
-        codings[coding.excerpt_id].append(coding)
-    memos: dict[int, list[Memo]] = {pk: [] for pk in ids}
-    for memo in _card_memos(ids=ids):
-        memos[memo.excerpt_id].append(memo)
-    for excerpt in excerpts:
-        excerpt.document = document  # the quote reads the text already loaded, not one query each
-        excerpt.card_codings = codings[excerpt.pk]
-        excerpt.card_memos = memos[excerpt.pk]
-    return excerpts
+def _with_memos(spans: list[SimpleNamespace]) -> list[SimpleNamespace]:
+    """The page's cards, each with its memos (text, author as str(User) reads). One query."""
+    by_pk = {span.pk: span for span in spans}
+    for excerpt_id, text, display_name, email in _card_memos(ids=list(by_pk)):
+        by_pk[excerpt_id].memos.append((text, display_name or email))
+    return spans
 
 
 def _coded_text(pieces: list[dict]):
@@ -445,12 +461,12 @@ def _coded_text(pieces: list[dict]):
     template: a part with a thousand codings is a few thousand pieces."""
     html = []
     for piece in pieces:
-        text, offset = escape(piece["text"]), piece["start"]
+        text, offset = escaped(piece["text"]), piece["start"]
         if piece["focus"]:
             anchor = ' id="focus"' if piece["anchor"] else ""
             html.append(f'<mark class="cg-focus" data-offset="{offset}"{anchor}>{text}</mark>')
         elif piece["themes"]:
-            html.append(f'<mark class="cg-coded" data-offset="{offset}" title="{escape(piece["themes"])}">{text}</mark>')
+            html.append(f'<mark class="cg-coded" data-offset="{offset}" title="{escaped(piece["themes"])}">{text}</mark>')
         else:
             html.append(f'<span data-offset="{offset}">{text}</span>')
     return mark_safe("".join(html))  # noqa: S308  every piece of text and every theme name is escaped above

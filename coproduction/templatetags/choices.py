@@ -4,7 +4,8 @@ Python. A codebook of 2,000 themes or a part of 1,000 sentences made the templat
 coding page."""
 
 from django import template
-from django.utils.html import format_html, format_html_join
+
+from coproduction.markup import markup, markup_join
 
 register = template.Library()
 
@@ -22,7 +23,7 @@ def _chosen(field) -> set[str]:
 def options(field) -> str:
     """The `<option>` elements of a select, the current value selected."""
     chosen = _chosen(field)
-    return format_html_join(
+    return markup_join(
         "",
         '<option value="{}"{}>{}</option>',
         ((value, " selected" if str(value) in chosen else "", label) for value, label in field.field.choices),
@@ -34,7 +35,7 @@ def checkbox_items(field) -> str:
     """GOV.UK checkbox items for a multiple choice, the current values checked."""
     chosen = _chosen(field)
     name = field.html_name
-    return format_html_join(
+    return markup_join(
         "\n",
         '<div class="govuk-checkboxes__item">'
         '<input class="govuk-checkboxes__input" id="id_{}_{}" name="{}" type="checkbox" value="{}"{}>'
@@ -49,7 +50,7 @@ def checkbox_items(field) -> str:
 @register.simple_tag
 def swatch(colour: str) -> str:
     """A theme's colour as a small square (decorative: the theme's name is beside it)."""
-    return format_html(
+    return markup(
         '<svg class="cg-theme-swatch" width="14" height="14" viewBox="0 0 14 14" aria-hidden="true" focusable="false">'
         '<rect width="14" height="14" rx="2" fill="{}"/></svg>',
         colour,

@@ -14,10 +14,10 @@ from django import template
 from django.template.defaultfilters import linebreaksbr
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
+from coproduction.markup import markup, markup_join
 from coproduction.templatetags.choices import swatch
 from coproduction.templatetags.urls import remembered_reverse
 
@@ -43,11 +43,11 @@ def codebook_rows(rows, project, blind: bool) -> str:
     def cells(row):
         theme = row.theme
         address = remembered_reverse("analysis:theme", [], {"slug": project.slug, "pk": theme.pk}, None)
-        description = format_html(DESCRIPTION, theme.description) if theme.description else ""
-        counts = "" if blind else format_html(COUNTS, row.excerpts, row.documents, row.participants)
+        description = markup(DESCRIPTION, theme.description) if theme.description else ""
+        counts = "" if blind else markup(COUNTS, row.excerpts, row.documents, row.participants)
         return (row.depth, swatch(theme.colour), address, theme.name, description, counts)
 
-    return format_html_join("\n", ROW, (cells(row) for row in rows))
+    return markup_join("\n", ROW, (cells(row) for row in rows))
 
 
 CARD = (
@@ -122,15 +122,15 @@ def coded_passage_cards(context, excerpts, project, is_analyst: bool) -> str:
     csrf = context.get("csrf_token", "")
 
     def card(excerpt) -> str:
-        themes = format_html_join(", ", "{}{}", ((swatch(c.theme.colour), c.theme.name) for c in excerpt.card_codings))
-        memos = format_html_join("", MEMO, ((linebreaksbr(m.text, autoescape=True), str(m.author)) for m in excerpt.card_memos))
+        themes = markup_join(", ", "{}{}", ((swatch(colour), name) for colour, name in excerpt.themes))
+        memos = markup_join("", MEMO, ((linebreaksbr(text, autoescape=True), author) for text, author in excerpt.memos))
         report = (UNCHOOSE if excerpt.chosen_for_report else CHOOSE) if is_analyst else ""
-        return format_html(
+        return markup(
             CARD,
             pk=excerpt.pk,
             quote=_shortened(excerpt.quote, 120),
             themes=themes,
-            coder=str(excerpt.coder),
+            coder=excerpt.coder,
             coded_at=_when(excerpt.created_at),
             start=excerpt.start,
             end=excerpt.end,
